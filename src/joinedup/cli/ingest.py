@@ -1,0 +1,3 @@
+"""CLI commands: ingest."""
+
+from joinedup.cli.app import app  # noqa: F401

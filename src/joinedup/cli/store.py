@@ -1,0 +1,3 @@
+"""CLI commands: store."""
+
+from joinedup.cli.app import app  # noqa: F401

@@ -1,0 +1,338 @@
+"""The feed spec: how one agency's extract maps onto POLE, described as data.
+
+A spec is a YAML file validated by these pydantic models. Field references are either
+a column name (a dotted path in JSONL) or a mapping with `column`, `codes`, `formats`,
+`split`, `value`, `default` and `required`. See docs/feeds.md.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from joinedup.pole import EventType, Role
+
+ROLES = frozenset(r.value for r in Role)
+EVENT_TYPES = frozenset(e.value for e in EventType)
+
+SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+AGENCIES = (
+    "police",
+    "missing_persons",
+    "social_care",
+    "health",
+    "education",
+    "anpr",
+    "hotel",
+    "licensing",
+    "other",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldRef(_Strict):
+    """Where a value comes from in a row, and how to read it."""
+
+    column: str | None = None
+    value: str | None = None  # a literal instead of a column
+    codes: str | None = None  # name of a code list in the spec
+    formats: tuple[str, ...] = ()  # strptime formats for date fields
+    split: str | None = None  # several values in one cell (only for repeated blocks)
+    default: str | None = None
+    required: bool = False
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FieldRef:
+        if (self.column is None) == (self.value is None):
+            raise ValueError("give exactly one of 'column' or 'value'")
+        return self
+
+
+def _as_field_ref(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"column": value}
+    return value
+
+
+
+
+class _Block(_Strict):
+    slot: str
+    role: FieldRef
+    repeat: int | None = Field(
+        default=None,
+        ge=1,
+        le=50,
+        description="wide files: the block repeats with {n} in column names, n = 1..repeat",
+    )
+    each: str | None = Field(
+        default=None, description="JSONL: a list field; the block's columns are item keys"
+    )
+
+    @field_validator("slot")
+    @classmethod
+    def _slot_name(cls, v: str) -> str:
+        if not SLOT_RE.match(v):
+            raise ValueError(f"slot {v!r} must be lower_snake_case (letters, digits, _)")
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce_refs(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: _coerce(k, v) for k, v in data.items()}
+        return data
+
+
+_NOT_REFS = {"slot", "repeat", "each", "identifiers", "protected", "attributes", "person"}
+
+
+def _coerce(key: str, value: Any) -> Any:
+    if key in _NOT_REFS:
+        if key in {"identifiers", "protected", "attributes"} and isinstance(value, dict):
+            return {k: _as_field_ref(v) for k, v in value.items()}
+        return value
+    if key == "role" and isinstance(value, str):
+        return {"value": value}
+    return _as_field_ref(value)
+
+
+PROTECTED_KEYS = (
+    "ethnicity_self",
+    "ethnicity_officer",
+    "religion",
+    "nationality",
+)
+IDENTIFIER_KEYS = ("nhs_number", "pnc_id", "child_ref", "upn", "local_id", "licence_no")
+
+
+class PersonBlock(_Block):
+    name: FieldRef | None = None
+    forename: FieldRef | None = None
+    middle_names: FieldRef | None = None
+    surname: FieldRef | None = None
+    nickname: FieldRef | None = None
+    dob: FieldRef | None = None
+    age: FieldRef | None = None
+    sex: FieldRef | None = None
+    address: FieldRef | None = None
+    postcode: FieldRef | None = None
+    phone: FieldRef | None = None
+    identifiers: dict[str, FieldRef] = {}
+    protected: dict[str, FieldRef] = {}
+    attributes: dict[str, FieldRef] = {}
+
+    @field_validator("identifiers")
+    @classmethod
+    def _known_identifiers(cls, v: dict[str, FieldRef]) -> dict[str, FieldRef]:
+        for key in v:
+            if key not in IDENTIFIER_KEYS:
+                raise ValueError(f"unknown identifier {key!r}; use one of {IDENTIFIER_KEYS}")
+        return v
+
+    @field_validator("protected")
+    @classmethod
+    def _known_protected(cls, v: dict[str, FieldRef]) -> dict[str, FieldRef]:
+        for key in v:
+            if key not in PROTECTED_KEYS:
+                raise ValueError(f"unknown protected characteristic {key!r}; use {PROTECTED_KEYS}")
+        return v
+
+    @model_validator(mode="after")
+    def _has_a_name(self) -> PersonBlock:
+        if not any((self.name, self.forename, self.surname, self.nickname)):
+            raise ValueError("a person block needs at least one of name, forename, surname, nickname")
+        return self
+
+
+class VehicleBlock(_Block):
+    registration: FieldRef | None = None
+    make: FieldRef | None = None
+    model: FieldRef | None = None
+    colour: FieldRef | None = None
+    person: str | None = Field(default=None, description="slot of the person block it belongs to")
+
+
+class PhoneBlock(_Block):
+    number: FieldRef
+    person: str | None = None
+
+
+class LocationBlock(_Block):
+    name: FieldRef | None = None
+    address: FieldRef | None = None
+    postcode: FieldRef | None = None
+    property_ref: FieldRef | None = None
+    place_type: FieldRef | None = None
+    lat: FieldRef | None = None
+    lon: FieldRef | None = None
+
+
+class RecordBlock(_Strict):
+    source_ref: FieldRef | None = None
+    received_at: FieldRef | None = None
+    grading: FieldRef | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce_refs(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: _as_field_ref(v) for k, v in data.items()}
+        return data
+
+
+class EventBlock(_Strict):
+    type: FieldRef
+    start: FieldRef | None = None
+    end: FieldRef | None = None
+    location: str | None = Field(default=None, description="slot of a location block")
+    description: FieldRef | None = None
+    attributes: dict[str, FieldRef] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce_refs(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if isinstance(data.get("location"), dict):
+                raise ValueError("event.location names a location slot, e.g. 'location: scene'")
+            if isinstance(data.get("type"), str):
+                data = {**data, "type": {"value": data["type"]}}
+            data = {k: v if k == "location" else _coerce(k, v) for k, v in data.items()}
+        return data
+
+
+class SourceInfo(_Strict):
+    code: str
+    name: str
+    agency: Literal[AGENCIES]  # type: ignore[valid-type]
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not SLOT_RE.match(v):
+            raise ValueError(f"source code {v!r} must be lower_snake_case")
+        return v
+
+
+class FileOptions(_Strict):
+    delimiter: str = "auto"
+    encoding: str = "auto"
+    sheet: str | None = None
+    header_row: int = Field(default=1, ge=1)
+
+    @field_validator("delimiter")
+    @classmethod
+    def _delimiter(cls, v: str) -> str:
+        if v == "\\t":
+            return "\t"
+        if v != "auto" and len(v) != 1:
+            raise ValueError("delimiter must be one character or 'auto'")
+        return v
+
+
+class FeedSpec(_Strict):
+    """One agency extract's mapping onto POLE."""
+
+    name: str
+    version: int = Field(ge=1)
+    title: str
+    source: SourceInfo
+    format: Literal["csv", "jsonl", "xlsx"]
+    options: FileOptions = FileOptions()
+    date_formats: tuple[str, ...] = ()
+    dayfirst: bool = True
+    required: tuple[str, ...] = ()
+    codes: dict[str, dict[str, str]] = {}
+    record: RecordBlock = RecordBlock()
+    event: EventBlock | None = None
+    persons: tuple[PersonBlock, ...] = ()
+    vehicles: tuple[VehicleBlock, ...] = ()
+    phones: tuple[PhoneBlock, ...] = ()
+    locations: tuple[LocationBlock, ...] = ()
+    free_text: tuple[str, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not SLOT_RE.match(v):
+            raise ValueError(f"spec name {v!r} must be lower_snake_case")
+        return v
+
+    @field_validator("codes")
+    @classmethod
+    def _codes_are_strings(cls, v: dict[str, dict[Any, Any]]) -> dict[str, dict[str, str]]:
+        return {name: {str(k): str(val) for k, val in table.items()} for name, table in v.items()}
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> FeedSpec:
+        blocks = [*self.persons, *self.vehicles, *self.phones, *self.locations]
+        slots = [b.slot for b in blocks]
+        dupes = {s for s in slots if slots.count(s) > 1}
+        if dupes:
+            raise ValueError(f"slot names must be unique across blocks: {sorted(dupes)}")
+        person_slots = {p.slot for p in self.persons}
+        location_slots = {loc.slot for loc in self.locations}
+        for block in [*self.vehicles, *self.phones]:
+            if block.person and block.person not in person_slots:
+                raise ValueError(f"{block.slot}: person {block.person!r} is not a person slot")
+        if self.event and self.event.location and self.event.location not in location_slots:
+            raise ValueError(f"event.location {self.event.location!r} is not a location slot")
+        for ref in self.field_refs():
+            if ref.codes and ref.codes not in self.codes:
+                raise ValueError(f"code list {ref.codes!r} is used but not defined under 'codes'")
+        if self.event and self.event.type.value and self.event.type.value not in EVENT_TYPES:
+            raise ValueError(f"event.type {self.event.type.value!r} is not one of {sorted(EVENT_TYPES)}")
+        for block in blocks:
+            if block.role.value and block.role.value not in ROLES:
+                raise ValueError(f"{block.slot}: role {block.role.value!r} is not a known role")
+            if block.repeat and block.each:
+                raise ValueError(f"{block.slot}: use 'repeat' or 'each', not both")
+        for name, table in self.codes.items():
+            for code, value in table.items():
+                if self._code_target_invalid(name, value):
+                    raise ValueError(f"codes.{name}.{code}: {value!r} is not a known role")
+        return self
+
+    def _code_target_invalid(self, code_list: str, value: str) -> bool:
+        """Code lists used for roles must map onto known roles."""
+        role_lists = {b.role.codes for b in self.blocks() if b.role.codes}
+        return code_list in role_lists and value not in ROLES and value != "ignore"
+
+    def blocks(self) -> list[_Block]:
+        return [*self.persons, *self.vehicles, *self.phones, *self.locations]
+
+    def field_refs(self) -> list[FieldRef]:
+        refs = _refs_of(self.record)
+        if self.event:
+            refs += _refs_of(self.event)
+        for block in self.blocks():
+            refs += _refs_of(block)
+        return refs
+
+    def columns(self) -> set[str]:
+        """Top-level columns the spec reads (templated and list columns excluded)."""
+        item_refs = {id(r) for b in self.blocks() if b.each for r in _refs_of(b)}
+        cols = {
+            r.column
+            for r in self.field_refs()
+            if r.column and "{n}" not in r.column and id(r) not in item_refs
+        }
+        cols |= {b.each for b in self.blocks() if b.each}
+        return {c.split(".")[0] for c in cols} | set(self.free_text)
+
+
+
+def _refs_of(obj: BaseModel) -> list[FieldRef]:
+    refs: list[FieldRef] = []
+    for name in type(obj).model_fields:
+        val = getattr(obj, name)
+        if isinstance(val, FieldRef):
+            refs.append(val)
+        elif isinstance(val, dict):
+            refs.extend(v for v in val.values() if isinstance(v, FieldRef))
+    return refs

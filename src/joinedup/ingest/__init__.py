@@ -1,0 +1,1 @@
+"""Reading agency files, normalising values, quarantine and idempotent batches."""

@@ -1,0 +1,314 @@
+"""SQLAlchemy Core tables of the store: sources, batches, records, mentions, events, access.
+
+Records are never edited: a correction is a new record that supersedes. Protected
+characteristics live in their own table so that matching and scoring code, which reads
+the mention tables, cannot reach them by accident.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+source = Table(
+    "source",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("agency", String(32), nullable=False),
+)
+
+feed_spec = Table(
+    "feed_spec",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("spec_hash", String(64), nullable=False),
+    Column("spec_json", Text, nullable=False),
+    Column("source_id", ForeignKey("source.id"), nullable=False),
+    UniqueConstraint("name", "spec_hash", name="uq_feed_spec_name_hash"),
+)
+
+ingest_batch = Table(
+    "ingest_batch",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("source_id", ForeignKey("source.id"), nullable=False),
+    Column("feed_spec_id", ForeignKey("feed_spec.id"), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("file_size", BigInteger, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_stored", Integer, nullable=False, default=0),
+    Column("rows_duplicate", Integer, nullable=False, default=0),
+    Column("rows_quarantined", Integer, nullable=False, default=0),
+    Column("ingested_by", String(100), nullable=False),
+)
+
+record = Table(
+    "record",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("source_id", ForeignKey("source.id"), nullable=False),
+    Column("batch_id", ForeignKey("ingest_batch.id"), nullable=False),
+    Column("source_ref", String(200)),
+    Column("row_number", Integer, nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("event_type", String(32)),
+    Column("grading_source", String(2)),
+    Column("grading_intelligence", String(2)),
+    Column("grading_handling", String(2)),
+    Column("raw", Text, nullable=False),  # the row's fields verbatim, as JSON text
+    Column("supersedes_id", ForeignKey("record.id")),
+    UniqueConstraint("source_id", "content_hash", name="uq_record_source_content"),
+    Index("ix_record_source_ref", "source_id", "source_ref"),
+    Index("ix_record_batch", "batch_id"),
+)
+
+person_mention = Table(
+    "person_mention",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("record.id"), nullable=False),
+    Column("slot", String(100), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("raw_name", Text),
+    Column("forename", String(200)),
+    Column("middle_names", String(200)),
+    Column("surname", String(200)),
+    Column("nickname", String(200)),
+    Column("dob", Date),
+    Column("dob_precision", String(16)),
+    Column("dob_raw", String(100)),
+    Column("age", Integer),
+    Column("sex", String(16)),
+    Column("address", Text),
+    Column("postcode", String(10)),
+    Column("nhs_number", String(20)),
+    Column("pnc_id", String(40)),
+    Column("child_ref", String(60)),
+    Column("upn", String(20)),
+    Column("local_id", String(60)),
+    Column("licence_no", String(40)),
+    Column("attributes", JSON),
+    Column("raw", JSON),  # the raw values the normalised columns came from
+    Column("extracted", Boolean, nullable=False, default=False),
+    Column("text_field", String(100)),
+    Column("span_start", Integer),
+    Column("span_end", Integer),
+    Index("ix_person_mention_record", "record_id"),
+    Index("ix_person_mention_surname", "surname"),
+)
+
+# Recorded to be counted, never an input to matching, scoring or flagging.
+protected_characteristic = Table(
+    "protected_characteristic",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("person_mention_id", ForeignKey("person_mention.id"), nullable=False),
+    Column("kind", String(32), nullable=False),  # ethnicity_self, ethnicity_officer, ...
+    Column("value", String(200), nullable=False),
+    Column("raw", String(200)),
+    Index("ix_protected_mention", "person_mention_id"),
+)
+
+vehicle_mention = Table(
+    "vehicle_mention",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("record.id"), nullable=False),
+    Column("slot", String(100), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("raw", String(200)),
+    Column("vrm", String(16)),
+    Column("pattern", String(32)),
+    Column("plate_format", String(20)),
+    Column("make", String(60)),
+    Column("model", String(60)),
+    Column("colour", String(40)),
+    Column("person_mention_id", ForeignKey("person_mention.id")),
+    Column("extracted", Boolean, nullable=False, default=False),
+    Column("text_field", String(100)),
+    Column("span_start", Integer),
+    Column("span_end", Integer),
+    Index("ix_vehicle_mention_record", "record_id"),
+    Index("ix_vehicle_mention_vrm", "vrm"),
+)
+
+phone_mention = Table(
+    "phone_mention",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("record.id"), nullable=False),
+    Column("slot", String(100), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("raw", String(100)),
+    Column("e164", String(20)),
+    Column("valid", Boolean, nullable=False, default=False),
+    Column("person_mention_id", ForeignKey("person_mention.id")),
+    Column("extracted", Boolean, nullable=False, default=False),
+    Column("text_field", String(100)),
+    Column("span_start", Integer),
+    Column("span_end", Integer),
+    Index("ix_phone_mention_record", "record_id"),
+    Index("ix_phone_mention_e164", "e164"),
+)
+
+location_mention = Table(
+    "location_mention",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("record.id"), nullable=False),
+    Column("slot", String(100), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("raw", Text),
+    Column("name", String(200)),
+    Column("address", Text),
+    Column("postcode", String(10)),
+    Column("property_ref", String(40)),
+    Column("place_type", String(40)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("person_mention_id", ForeignKey("person_mention.id")),
+    Column("extracted", Boolean, nullable=False, default=False),
+    Column("text_field", String(100)),
+    Column("span_start", Integer),
+    Column("span_end", Integer),
+    Index("ix_location_mention_record", "record_id"),
+    Index("ix_location_mention_postcode", "postcode"),
+)
+
+event = Table(
+    "event",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("record.id"), nullable=False, unique=True),
+    Column("event_type", String(32), nullable=False),
+    Column("start_at", DateTime),
+    Column("start_precision", String(16)),
+    Column("end_at", DateTime),
+    Column("end_precision", String(16)),
+    Column("location_mention_id", ForeignKey("location_mention.id")),
+    Column("description", Text),
+    Column("attributes", JSON),
+    Index("ix_event_start", "start_at"),
+)
+
+participation = Table(
+    "participation",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("event_id", ForeignKey("event.id"), nullable=False),
+    Column("mention_kind", String(16), nullable=False),
+    Column("mention_id", BigInteger, nullable=False),
+    Column("role", String(32), nullable=False),
+    Index("ix_participation_event", "event_id"),
+    Index("ix_participation_mention", "mention_kind", "mention_id"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("source_id", ForeignKey("source.id"), nullable=False),
+    Column("batch_id", ForeignKey("ingest_batch.id"), nullable=False),
+    Column("file_name", String(500), nullable=False),
+    Column("row_number", Integer, nullable=False),
+    Column("field", String(200)),
+    Column("reason", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("resolved_at", DateTime),
+    Column("resolution", Text),
+    UniqueConstraint("source_id", "content_hash", name="uq_quarantine_source_content"),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("display_name", String(200)),
+    Column("role", String(32), nullable=False),
+    Column("unit", String(100)),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("password_changed_at", DateTime),
+)
+
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("app_user.id"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime),
+    Column("purpose", Text),
+    Column("kind", String(16), nullable=False, default="web"),  # web | api
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("category", String(16), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32)),
+    Column("object_id", String(200)),
+    Column("purpose", Text),
+    Column("recipient", String(200)),
+    Column("detail", Text),  # canonical JSON
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_at", "at"),
+    Index("ix_audit_actor", "actor"),
+)
+
+MENTION_TABLES = {
+    "person": person_mention,
+    "vehicle": vehicle_mention,
+    "phone": phone_mention,
+    "location": location_mention,
+}
