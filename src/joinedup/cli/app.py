@@ -60,3 +60,66 @@ def fail(message: str, code: Exit = Exit.usage) -> None:
 def current_user() -> str:
     """Who is running the CLI: $JOINEDUP_USER, else the operating-system account."""
     return os.environ.get("JOINEDUP_USER") or os.environ.get("USER") or "system"
+
+
+def store_engine(db: str | None):  # type: ignore[no-untyped-def]
+    """The engine of an initialised store, or a clear message to run `joinedup init`."""
+    from joinedup.store import make_engine
+    from joinedup.store.summary import is_initialised
+
+    url = db_url(db)
+    engine = make_engine(url)
+    try:
+        ready = is_initialised(engine)
+    except Exception as exc:  # noqa: BLE001 - connection failures are reported plainly
+        fail(f"cannot open the store at {url}: {exc}")
+    if not ready:
+        fail(f"{url} is not a JoinedUp store yet: run `joinedup init` first")
+    return engine
+
+
+class CliActor:
+    """The authorised person running this command, and their audit trail."""
+
+    def __init__(self, name: str, purpose: str | None = None):
+        self.name = name
+        self.purpose = purpose
+
+    def log(
+        self,
+        conn: Any,
+        category: Any,
+        action: str,
+        object_type: str | None,
+        object_id: str | None,
+        detail: dict[str, Any] | None,
+        *,
+        recipient: str | None = None,
+    ) -> None:
+        from joinedup.access import audit
+
+        audit.record(
+            conn,
+            actor=self.name,
+            category=category,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            purpose=self.purpose,
+            recipient=recipient,
+            detail=detail,
+        )
+
+
+def authorised(engine: Any, permission: str) -> CliActor:
+    """Check the CLI user holds `permission`; exit with code 3 and a reason if not."""
+    from joinedup.access.actor import authorise
+    from joinedup.access.roles import NotAuthorised, Permission
+
+    name = current_user()
+    try:
+        with engine.connect() as conn:
+            authorise(conn, name, Permission(permission))
+    except NotAuthorised as exc:
+        fail(str(exc), Exit.refused)
+    return CliActor(name, os.environ.get("JOINEDUP_PURPOSE"))

@@ -59,8 +59,6 @@ def _as_field_ref(value: Any) -> Any:
     return value
 
 
-
-
 class _Block(_Strict):
     slot: str
     role: FieldRef
@@ -146,7 +144,9 @@ class PersonBlock(_Block):
     @model_validator(mode="after")
     def _has_a_name(self) -> PersonBlock:
         if not any((self.name, self.forename, self.surname, self.nickname)):
-            raise ValueError("a person block needs at least one of name, forename, surname, nickname")
+            raise ValueError(
+                "a person block needs at least one of name, forename, surname, nickname"
+            )
         return self
 
 
@@ -286,7 +286,9 @@ class FeedSpec(_Strict):
             if ref.codes and ref.codes not in self.codes:
                 raise ValueError(f"code list {ref.codes!r} is used but not defined under 'codes'")
         if self.event and self.event.type.value and self.event.type.value not in EVENT_TYPES:
-            raise ValueError(f"event.type {self.event.type.value!r} is not one of {sorted(EVENT_TYPES)}")
+            raise ValueError(
+                f"event.type {self.event.type.value!r} is not one of {sorted(EVENT_TYPES)}"
+            )
         for block in blocks:
             if block.role.value and block.role.value not in ROLES:
                 raise ValueError(f"{block.slot}: role {block.role.value!r} is not a known role")
@@ -324,7 +326,6 @@ class FeedSpec(_Strict):
         }
         cols |= {b.each for b in self.blocks() if b.each}
         return {c.split(".")[0] for c in cols} | set(self.free_text)
-
 
 
 def _refs_of(obj: BaseModel) -> list[FieldRef]:

@@ -246,6 +246,7 @@ quarantine = Table(
     Column("batch_id", ForeignKey("ingest_batch.id"), nullable=False),
     Column("file_name", String(500), nullable=False),
     Column("row_number", Integer, nullable=False),
+    Column("source_ref", String(200)),
     Column("field", String(200)),
     Column("reason", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),

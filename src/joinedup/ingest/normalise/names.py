@@ -49,9 +49,15 @@ _QUOTED = re.compile(
     r"|(?<![\w'])'\s*([^']+?)\s*'(?!\w)|\(\s*([^)]*?)\s*\)|\[\s*([^\]]*?)\s*\]"
 )
 _AKA = re.compile(r"\s+(?:a\.?k\.?a\.?|also known as|known as)[\s:]+(.+)$", re.IGNORECASE)
-_NOT_NICKNAME = re.compile(r"^(?:n[ée]e|formerly|deceased|dob|d\.o\.b|born|age)\b", re.IGNORECASE)
+# Bracketed notes that are not nicknames: maiden names, status, relationships.
+_NOT_NICKNAME = re.compile(
+    r"^(?:n[ée]e|formerly|previously|deceased|dob|d\.o\.b|born|aged?|mum|dad|mother|father"
+    r"|step\w*|brother|sister|son|daughter|partner|boyfriend|girlfriend|husband|wife|carer"
+    r"|guardian|foster\w*|child|adult|male|female|unknown|not known)\b",
+    re.IGNORECASE,
+)
 _NICKNAME_SHAPE = re.compile(r"^[^\W\d_][\w'’.\-]*(?:\s+[\w'’.\-]+){0,2}$")
-_ALL_CAPS_WORD = re.compile(r"^[^\W\d_]{2,}$")
+_CAPS_WORD = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$")
 
 
 class NameParts(NamedTuple):
@@ -106,7 +112,9 @@ def split_full_name(raw: str | None) -> NameParts:
     def take_quoted(match: re.Match[str]) -> str:
         nonlocal nickname
         found = next(group for group in match.groups() if group is not None)
-        if nickname is None:
+        # Brackets also hold notes ("(deceased)"), so only a capitalised word counts there.
+        in_brackets = match.group(0)[0] in "(["
+        if nickname is None and (not in_brackets or found[:1].isupper()):
             nickname = _nickname(found)
         return " "
 
@@ -124,49 +132,69 @@ def split_full_name(raw: str | None) -> NameParts:
     else:
         given = text.split()
         caps = 0
-        while caps < len(given) and _ALL_CAPS_WORD.match(given[caps]) and given[caps].isupper():
+        while caps < len(given) and _is_caps_word(given[caps]):
             caps += 1
-        rest_mixed = all(not word.isupper() for word in given[caps:])
+        rest_mixed = not any(word.isupper() for word in given[caps:])
         if 0 < caps < len(given) and rest_mixed and clean_name(given[0]) not in TITLES:
             surname_first, given = given[:caps], given[caps:]
 
-    given_parts = _clean_tokens(given)
+    given_parts = _name_tokens(given)
+    had_title = False
     while given_parts and given_parts[0] in TITLES and len(given_parts) + len(surname_first) > 1:
         given_parts.pop(0)
-    while given_parts and given_parts[-1] in SUFFIXES and len(given_parts) > 1:
+        had_title = True
+    while len(given_parts) > 1 and given_parts[-1] in SUFFIXES:
         given_parts.pop()
 
     if surname_first:
-        surname_parts = _clean_tokens(surname_first)
-        while surname_parts and surname_parts[0] in TITLES and len(surname_parts) > 1:
-            surname_parts.pop(0)
+        surname_parts = [part for part in _name_tokens(surname_first) if part not in TITLES]
+        forename, middle = (given_parts[0], given_parts[1:]) if given_parts else (None, [])
         surname = _join(surname_parts)
-        forename = given_parts[0] if given_parts else None
-        middle = _join(given_parts[1:])
-    elif len(given_parts) <= 1:
-        forename, middle, surname = (given_parts[0] if given_parts else None), None, None
+    elif not given_parts or given_parts == [None] or given_parts[0] in TITLES:
+        forename, middle, surname = None, [], None
+    elif len(given_parts) == 1:
+        # "Mr Smith" names the surname; a lone word otherwise is taken as the forename.
+        if had_title:
+            forename, middle, surname = None, [], given_parts[0]
+        else:
+            forename, middle, surname = given_parts[0], [], None
     else:
         split_at = len(given_parts) - 1
         while split_at > 1 and given_parts[split_at - 1] in SURNAME_PARTICLES:
             split_at -= 1
-        forename = given_parts[0]
-        middle = _join(given_parts[1:split_at])
+        forename, middle = given_parts[0], given_parts[1:split_at]
         surname = _join(given_parts[split_at:])
-    if forename in TITLES and not middle and not surname:
-        forename = None
-    return NameParts(forename, middle, surname, nickname)
+    return NameParts(forename, _join(middle), surname, nickname)
 
 
-def _clean_tokens(words: list[str]) -> list[str]:
-    """Clean each whitespace-separated word; words that clean to nothing are dropped."""
-    return [cleaned for word in words if (cleaned := clean_name(word)) is not None]
+def _is_caps_word(word: str) -> bool:
+    return len(word) > 1 and word.isupper() and _CAPS_WORD.match(word) is not None
 
 
-def _join(parts: list[str]) -> str | None:
-    return " ".join(parts) or None
+def _name_tokens(words: list[str]) -> list[str | None]:
+    """Clean each word, keeping a None where a placeholder ("unknown") holds a place.
+
+    Words of punctuation alone ("-", "&") are dropped.
+    """
+    tokens: list[str | None] = []
+    for word in words:
+        cleaned = clean_name(word)
+        if cleaned is not None or _NOT_NAME_CHAR.sub("", word.lower()):
+            tokens.append(cleaned)
+    return tokens
+
+
+def _join(parts: list[str | None]) -> str | None:
+    return " ".join(part for part in parts if part) or None
 
 
 _WORD_START = re.compile(r"(^|[\s\-'’])(\w)")
+
+
+def _capitalise(match: re.Match[str]) -> str:
+    letter = match.group(2)
+    upper = letter.upper()
+    return match.group(1) + (upper if len(upper) == 1 else letter)  # "ß" stays, not "SS"
 
 
 @lru_cache(maxsize=65536)
@@ -180,5 +208,5 @@ def display_name(raw: str | None) -> str | None:
         return None
     text = " ".join(raw.split())
     if text.isupper() or text.islower():
-        text = _WORD_START.sub(lambda m: m.group(1) + m.group(2).upper(), text.lower())
+        text = _WORD_START.sub(_capitalise, text.lower())
     return text

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 10:40:01.831158
+Create Date: 2026-11-22 10:43:26.019152
 """
 
 from collections.abc import Sequence
@@ -135,6 +135,7 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("file_name", sa.String(length=500), nullable=False),
         sa.Column("row_number", sa.Integer(), nullable=False),
+        sa.Column("source_ref", sa.String(length=200), nullable=True),
         sa.Column("field", sa.String(length=200), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),

@@ -1,0 +1,228 @@
+"""Dates as agencies write them: exact formats first, then the common UK forms.
+
+Each result keeps how much the source said (minute, day, month, year, approximate year).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+from joinedup.pole import DatePrecision, ParsedDate
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+# Two-digit years up to this are 20xx, later ones 19xx, so "05" is 2005 and "85" is 1985.
+TWO_DIGIT_PIVOT = 30
+
+PLACEHOLDERS = frozenset(
+    {"unknown", "unk", "n/k", "nk", "not known", "n/a", "na", "none", "null", "tbc", "-", "?"}
+    | {"not stated", "not recorded", "not given"}
+)
+
+MONTHS: dict[str, int] = {}
+for _number in range(1, 13):
+    MONTHS[calendar.month_name[_number].lower()] = _number
+    MONTHS[calendar.month_abbr[_number].lower()] = _number
+MONTHS["sept"] = 9
+
+_TIME = (
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d{1,9})?)?"
+    r"\s*(?P<ampm>[ap]\.?m\.?)?"
+    r"\s*(?P<tz>z|utc|gmt|bst|[+-]\d{2}(?::?\d{2})?)?"
+)
+_DATE_THEN_TIME = re.compile(rf"^(?P<date>.*?\d)(?:\s*[t,]\s*|\s+(?:at\s+)?)(?:{_TIME})$")
+_TIME_THEN_DATE = re.compile(rf"^(?:{_TIME})(?:\s*,\s*|\s+(?:on\s+)?)(?P<date>.+)$")
+_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+")
+
+_YMD = re.compile(r"^(?P<y>\d{4})([-/.])(?P<m>\d{1,2})\2(?P<d>\d{1,2})$")
+_YMD_COMPACT = re.compile(r"^(?P<y>(?:19|20|21)\d{2})(?P<m>\d{2})(?P<d>\d{2})$")
+_NUMERIC_DMY = re.compile(r"^(?P<a>\d{1,2})([-/.])(?P<b>\d{1,2})\2(?P<y>\d{4}|\d{2})$")
+_DAY_MONTH_NAME = re.compile(
+    r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s\-/.]*(?P<mon>[a-z]{3,9})\.?,?[\s\-/.]*"
+    r"(?P<y>\d{4}|\d{2})$"
+)
+_MONTH_NAME_DAY = re.compile(
+    r"^(?P<mon>[a-z]{3,9})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})$"
+)
+_MONTH_NAME_YEAR = re.compile(r"^(?P<mon>[a-z]{3,9})\.?[\s\-/.,]+(?P<y>\d{4}|'?\d{2})$")
+_MONTH_YEAR = re.compile(r"^(?P<m>\d{1,2})[-/.](?P<y>\d{4})$")
+_YEAR_MONTH = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$")
+_YEAR = re.compile(r"^(?P<y>\d{4})$")
+_APPROX_YEAR = re.compile(
+    r"^(?:(?:approx(?:imately)?|about|around|circa|abt|ca|c)\.?\s*|~\s*)(?P<y>\d{4})\s*\??$"
+    r"|^(?P<y2>\d{4})\s*(?:\?|\(?\s*approx(?:imately)?\.?\s*\)?|ish|s)$"
+)
+
+_EXAMPLES = "dd/mm/yyyy, yyyy-mm-dd, 12 Mar 2021, March 2021 or 2021"
+
+
+class DateError(ValueError):
+    """A value that is not a real date, with a reason a person can act on."""
+
+    def __init__(self, raw: str, reason: str) -> None:
+        self.raw = raw
+        self.reason = reason
+        super().__init__(f"{_quote(raw)} {reason}")
+
+    def __reduce__(self) -> tuple[type[DateError], tuple[str, str]]:
+        return DateError, (self.raw, self.reason)
+
+
+def _quote(raw: str) -> str:
+    return repr(raw if len(raw) <= 60 else raw[:57] + "...")
+
+
+class _Invalid(Exception):
+    """Raised inside the parser; turned into a DateError naming the whole raw value."""
+
+
+def parse_date(
+    raw: str | None, formats: Sequence[str] = (), *, dayfirst: bool = True
+) -> ParsedDate | None:
+    """Parse a date or date-time; None for empty or placeholder values.
+
+    `formats` (strptime formats, e.g. the ones a feed spec declares) are tried first and
+    must match exactly; then the common forms. Numeric dates are day-first unless
+    `dayfirst=False`. Raises DateError when the value is not a real date.
+    """
+    if raw is None:
+        return None
+    result = _parse_cached(raw, tuple(formats), dayfirst)
+    if isinstance(result, str):
+        raise DateError(raw, result)
+    return result
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(raw: str, formats: tuple[str, ...], dayfirst: bool) -> ParsedDate | str | None:
+    """Return the parsed date, None for no date, or the reason it is not a date.
+
+    Errors are returned rather than raised so that the cache holds them too.
+    """
+    text = " ".join(raw.split()).lower()
+    if not text or text in PLACEHOLDERS:
+        return None
+    for fmt in formats:
+        try:
+            parsed = datetime.strptime(raw.strip(), fmt)
+        except ValueError:
+            continue
+        return _from_strptime(parsed, fmt, raw)
+    try:
+        return _parse_common(text, raw, dayfirst)
+    except _Invalid as error:
+        return str(error)
+
+
+def _from_strptime(parsed: datetime, fmt: str, raw: str) -> ParsedDate:
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    if any(code in fmt for code in ("%H", "%I", "%M")):
+        return ParsedDate(parsed, DatePrecision.minute, raw)
+    if any(code in fmt for code in ("%d", "%j")):
+        return ParsedDate(parsed.date(), DatePrecision.day, raw)
+    if any(code in fmt for code in ("%m", "%b", "%B")):
+        return ParsedDate(parsed.date().replace(day=1), DatePrecision.month, raw)
+    return ParsedDate(date(parsed.year, 1, 1), DatePrecision.year, raw)
+
+
+def _parse_common(text: str, raw: str, dayfirst: bool) -> ParsedDate:
+    text = _WEEKDAY.sub("", text)
+    if match := _DATE_THEN_TIME.match(text) or _TIME_THEN_DATE.match(text):
+        day = _day_precision(match.group("date"), dayfirst)
+        if day is None:
+            raise _Invalid(f"is not a date in any known format (expected e.g. {_EXAMPLES})")
+        return ParsedDate(_with_time(day, match), DatePrecision.minute, raw)
+    if (day := _day_precision(text, dayfirst)) is not None:
+        return ParsedDate(day, DatePrecision.day, raw)
+    if match := _APPROX_YEAR.match(text):
+        year = _year(match.group("y") or match.group("y2"))
+        return ParsedDate(_real_date(year, 1, 1), DatePrecision.approx_year, raw)
+    if match := _MONTH_NAME_YEAR.match(text):
+        month = _month_number(match.group("mon"))
+        year = _year(match.group("y").lstrip("'"))
+        return ParsedDate(_real_date(year, month, 1), DatePrecision.month, raw)
+    if match := _MONTH_YEAR.match(text) or _YEAR_MONTH.match(text):
+        year, month = _year(match.group("y")), int(match.group("m"))
+        return ParsedDate(_real_date(year, month, 1), DatePrecision.month, raw)
+    if match := _YEAR.match(text):
+        return ParsedDate(_real_date(_year(match.group("y")), 1, 1), DatePrecision.year, raw)
+    raise _Invalid(f"is not a date in any known format (expected e.g. {_EXAMPLES})")
+
+
+def _day_precision(text: str, dayfirst: bool) -> date | None:
+    """Parse the forms that give a whole day; None when `text` has none of their shapes."""
+    if match := _YMD.match(text) or _YMD_COMPACT.match(text):
+        return _real_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    if match := _NUMERIC_DMY.match(text):
+        first, second = int(match.group("a")), int(match.group("b"))
+        day, month = (first, second) if dayfirst else (second, first)
+        if dayfirst and month > 12 and first <= 12:
+            raise _Invalid(
+                f"is not a real date (there is no month {month}; if the source writes the "
+                "month first, read it with dayfirst=False)"
+            )
+        return _real_date(_year(match.group("y")), month, day)
+    if match := _DAY_MONTH_NAME.match(text) or _MONTH_NAME_DAY.match(text):
+        month = _month_number(match.group("mon"))
+        return _real_date(_year(match.group("y")), month, int(match.group("d")))
+    return None
+
+
+def _with_time(day: date, match: re.Match[str]) -> datetime:
+    hour, minute = int(match.group("hour")), int(match.group("minute"))
+    second = int(match.group("second") or 0)
+    if ampm := match.group("ampm"):
+        if not 1 <= hour <= 12:
+            raise _Invalid(f"is not a real time (there is no {hour} o'clock in {ampm})")
+        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
+    limits = (("hour", hour, 23), ("minute", minute, 59), ("second", second, 59))
+    for unit, number, highest in limits:
+        if number > highest:
+            raise _Invalid(f"is not a real time (there is no {unit} {number})")
+    value = datetime(day.year, day.month, day.day, hour, minute, second)
+    return value - _utc_offset(match.group("tz"))
+
+
+def _utc_offset(zone: str | None) -> timedelta:
+    if zone is None or zone in ("z", "utc", "gmt"):
+        return timedelta(0)
+    if zone == "bst":
+        return timedelta(hours=1)
+    digits = zone[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    return offset if zone[0] == "+" else -offset
+
+
+def _year(digits: str) -> int:
+    year = int(digits)
+    if len(digits) == 2:
+        return 2000 + year if year <= TWO_DIGIT_PIVOT else 1900 + year
+    return year
+
+
+def _month_number(name: str) -> int:
+    month = MONTHS.get(name)
+    if month is None:
+        raise _Invalid(f"is not a date ({name!r} is not a month name)")
+    return month
+
+
+def _real_date(year: int, month: int, day: int) -> date:
+    if not 1 <= month <= 12:
+        raise _Invalid(f"is not a real date (there is no month {month})")
+    if day < 1:
+        raise _Invalid(f"is not a real date (there is no day {day})")
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _Invalid(f"has year {year}, outside the years {MIN_YEAR}-{MAX_YEAR} we accept")
+    last_day = calendar.monthrange(year, month)[1]
+    if day > last_day:
+        month_name = calendar.month_name[month]
+        if month == 2 and day == 29:
+            raise _Invalid(f"is not a real date ({year} is not a leap year)")
+        raise _Invalid(f"is not a real date ({month_name} has no day {day})")
+    return date(year, month, day)

@@ -1,0 +1,89 @@
+"""Telephone numbers in E.164, parsed by the `phonenumbers` library.
+
+A number of the right length counts as usable even when no operator holds its range,
+because Ofcom's drama ranges (07700 900xxx, 0113 496 0xxx), used for synthetic data, are
+not allocated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
+from phonenumbers import ValidationResult as Possible
+
+_KINDS = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "fixed",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "other",
+}
+_PLACEHOLDERS = frozenset({"unknown", "unk", "n/k", "nk", "not known", "n/a", "none", "-", "?"})
+_MAX_INPUT = 250  # phonenumbers refuses longer input; check first to skip the exception
+
+
+@dataclass(frozen=True, slots=True)
+class Phone:
+    """A number as written (`raw`); `e164` ("+447700900123") when it is a usable number.
+
+    `valid` is True when the number has a possible length for its country (see the module
+    docstring). `kind` is "mobile", "fixed", "other", or None when the number is unusable.
+    """
+
+    raw: str
+    e164: str | None
+    valid: bool
+    kind: str | None
+
+
+@lru_cache(maxsize=65536)
+def parse_phone(raw: str | None, region: str = "GB") -> Phone | None:
+    """Parse a phone number, reading national numbers as numbers of `region`.
+
+    Returns None for empty or placeholder values, and Phone(raw, None, False, None) for
+    anything that is not a usable number. Never raises.
+
+    >>> parse_phone("(0044)7700-900-123").e164
+    '+447700900123'
+    """
+    if raw is None:
+        return None
+    text = raw.strip()
+    if not text or text.lower() in _PLACEHOLDERS:
+        return None
+    unusable = Phone(raw, None, False, None)
+    if len(text) > _MAX_INPUT:
+        return unusable
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return unusable
+    if phonenumbers.is_valid_number(number):
+        kind = _KINDS.get(phonenumbers.number_type(number), "other")
+    else:
+        kind = _unallocated_kind(number)
+        if kind is None:
+            return unusable
+    return Phone(raw, phonenumbers.format_number(number, PhoneNumberFormat.E164), True, kind)
+
+
+def _unallocated_kind(number: phonenumbers.PhoneNumber) -> str | None:
+    """The kind of a number no operator holds, or None when its length is not possible.
+
+    For UK numbers the leading digit says what length the number needs: 07 mobiles have
+    ten digits after the 0, and 01/02 geographic numbers their own lengths.
+    """
+    if phonenumbers.is_possible_number_with_reason(number) != Possible.IS_POSSIBLE:
+        return None
+    if number.country_code != 44:
+        return "other"
+    national = phonenumbers.national_significant_number(number)
+    if national.startswith("7") and not national.startswith(("70", "76")):
+        wanted, kind = PhoneNumberType.MOBILE, "mobile"
+    elif national.startswith(("1", "2")):
+        wanted, kind = PhoneNumberType.FIXED_LINE, "fixed"
+    else:
+        return "other"
+    reason = phonenumbers.is_possible_number_for_type_with_reason(number, wanted)
+    return kind if reason == Possible.IS_POSSIBLE else None

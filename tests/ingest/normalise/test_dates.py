@@ -1,0 +1,172 @@
+"""Dates: the forms agencies write, their precision, and the errors people see."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from joinedup.ingest.normalise.dates import DateError, parse_date
+from joinedup.pole import DatePrecision, ParsedDate
+
+DAY = DatePrecision.day
+MINUTE = DatePrecision.minute
+MONTH = DatePrecision.month
+YEAR = DatePrecision.year
+APPROX = DatePrecision.approx_year
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "precision"),
+    [
+        ("2021-03-12", date(2021, 3, 12), DAY),
+        ("2021/03/12", date(2021, 3, 12), DAY),
+        ("20210312", date(2021, 3, 12), DAY),
+        ("2021-03-12T14:30", datetime(2021, 3, 12, 14, 30), MINUTE),
+        ("2021-03-12 14:30", datetime(2021, 3, 12, 14, 30), MINUTE),
+        ("2021-03-12T14:30:59", datetime(2021, 3, 12, 14, 30, 59), MINUTE),
+        ("2021-03-12T14:30:00Z", datetime(2021, 3, 12, 14, 30), MINUTE),
+        ("2021-03-12T14:30:00.123Z", datetime(2021, 3, 12, 14, 30), MINUTE),
+        ("2021-03-12T14:30:00+01:00", datetime(2021, 3, 12, 13, 30), MINUTE),
+        ("2021-03-12T00:30:00+0100", datetime(2021, 3, 11, 23, 30), MINUTE),
+        ("12/03/2021", date(2021, 3, 12), DAY),
+        ("12-03-2021", date(2021, 3, 12), DAY),
+        ("12.03.2021", date(2021, 3, 12), DAY),
+        ("1/3/2021", date(2021, 3, 1), DAY),
+        ("1/3/21", date(2021, 3, 1), DAY),
+        ("1/3/30", date(2030, 3, 1), DAY),
+        ("1/3/31", date(1931, 3, 1), DAY),
+        ("1/3/85", date(1985, 3, 1), DAY),
+        ("1/3/00", date(2000, 3, 1), DAY),
+        ("12/03/2021 14:30", datetime(2021, 3, 12, 14, 30), MINUTE),
+        ("12/03/2021 2:30pm", datetime(2021, 3, 12, 14, 30), MINUTE),
+        ("12/03/2021 12:05 am", datetime(2021, 3, 12, 0, 5), MINUTE),
+        ("14:30 12/03/2021", datetime(2021, 3, 12, 14, 30), MINUTE),
+        ("12 Mar 2021", date(2021, 3, 12), DAY),
+        ("12 March 2021", date(2021, 3, 12), DAY),
+        ("12th of March 2021", date(2021, 3, 12), DAY),
+        ("Friday 12 March 2021", date(2021, 3, 12), DAY),
+        ("12-MAR-21", date(2021, 3, 12), DAY),
+        ("March 12, 2021", date(2021, 3, 12), DAY),
+        ("1 Sept 2021", date(2021, 9, 1), DAY),
+        ("March 2021", date(2021, 3, 1), MONTH),
+        ("mar 2021", date(2021, 3, 1), MONTH),
+        ("03/2021", date(2021, 3, 1), MONTH),
+        ("3/2021", date(2021, 3, 1), MONTH),
+        ("2021-03", date(2021, 3, 1), MONTH),
+        ("2021", date(2021, 1, 1), YEAR),
+        ("approx 1990", date(1990, 1, 1), APPROX),
+        ("Approx. 1990", date(1990, 1, 1), APPROX),
+        ("c.1990", date(1990, 1, 1), APPROX),
+        ("c. 1990", date(1990, 1, 1), APPROX),
+        ("circa 1990", date(1990, 1, 1), APPROX),
+        ("about 1990", date(1990, 1, 1), APPROX),
+        ("1990?", date(1990, 1, 1), APPROX),
+        ("1990s", date(1990, 1, 1), APPROX),
+        ("29/02/2020", date(2020, 2, 29), DAY),
+        ("  12/03/2021  ", date(2021, 3, 12), DAY),
+    ],
+)
+def test_parse_date(raw: str, value: date, precision: DatePrecision) -> None:
+    assert parse_date(raw) == ParsedDate(value, precision, raw)
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", "unknown", "N/K", "not known", "-", "?"])
+def test_empty_and_placeholders_are_none(raw: str | None) -> None:
+    assert parse_date(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("31/02/2009", "'31/02/2009' is not a real date (February has no day 31)"),
+        ("2009-13-01", "'2009-13-01' is not a real date (there is no month 13)"),
+        ("00/00/0000", "'00/00/0000' is not a real date (there is no month 0)"),
+        ("00/01/2020", "'00/01/2020' is not a real date (there is no day 0)"),
+        ("29/02/2021", "'29/02/2021' is not a real date (2021 is not a leap year)"),
+        ("31 April 2021", "'31 April 2021' is not a real date (April has no day 31)"),
+        ("1850", "'1850' has year 1850, outside the years 1900-2100 we accept"),
+        ("12/03/2101", "'12/03/2101' has year 2101, outside the years 1900-2100 we accept"),
+        ("12/03/2021 25:00", "'12/03/2021 25:00' is not a real time (there is no hour 25)"),
+        ("Smarch 2021", "'Smarch 2021' is not a date ('smarch' is not a month name)"),
+        ("banana", "'banana' is not a date in any known format (expected e.g. dd/mm/yyyy"),
+        ("12/25/2021", "there is no month 25; if the source writes the month first"),
+        ("<script>alert(1)</script>", "is not a date in any known format"),
+    ],
+)
+def test_impossible_dates_raise_date_error(raw: str, message: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date(raw)
+    assert message in str(caught.value)
+    assert caught.value.raw == raw
+    assert isinstance(caught.value, ValueError)
+
+
+def test_errors_are_raised_every_time_even_when_cached() -> None:
+    for _ in range(3):
+        with pytest.raises(DateError):
+            parse_date("31/02/2009")
+
+
+def test_date_error_pickles() -> None:
+    error = DateError("31/02/2009", "is not a real date")
+    assert str(pickle.loads(pickle.dumps(error))) == str(error)
+
+
+def test_long_input_is_an_error_with_a_short_message() -> None:
+    with pytest.raises(DateError) as caught:
+        parse_date("1" * 10_000)
+    assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    ("raw", "formats", "expected"),
+    [
+        ("12/03/2021", ["%d/%m/%Y"], ParsedDate(date(2021, 3, 12), DAY, "12/03/2021")),
+        ("2021|03", ["%Y|%m"], ParsedDate(date(2021, 3, 1), MONTH, "2021|03")),
+        (
+            "12032021 1430",
+            ("%d%m%Y %H%M",),
+            ParsedDate(datetime(2021, 3, 12, 14, 30), MINUTE, "12032021 1430"),
+        ),
+        # A given format that does not fit falls back to the common forms.
+        ("2021-03-12", ["%d/%m/%Y"], ParsedDate(date(2021, 3, 12), DAY, "2021-03-12")),
+    ],
+)
+def test_given_formats_first(raw: str, formats: list[str], expected: ParsedDate) -> None:
+    assert parse_date(raw, formats) == expected
+
+
+def test_month_first_when_asked() -> None:
+    assert parse_date("03/12/2021", dayfirst=False) == ParsedDate(
+        date(2021, 3, 12), DAY, "03/12/2021"
+    )
+
+
+DATE_LIKE = st.text(alphabet="0123456789/-.:, TZapmcirtshMarch+?", max_size=30)
+
+
+@given(st.text() | DATE_LIKE)
+def test_only_date_error_is_raised(raw: str) -> None:
+    try:
+        result = parse_date(raw)
+    except DateError:
+        return
+    assert result is None or (result.value is not None and result.precision is not None)
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)))
+def test_round_trips(value: date) -> None:
+    assert parse_date(value.strftime("%d/%m/%Y")).value == value
+    assert parse_date(value.isoformat()).value == value
+    assert parse_date(value.strftime("%d %B %Y")).value == value
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(2100, 12, 30)))
+def test_iso_datetimes_round_trip_to_the_second(value: datetime) -> None:
+    value = value.replace(microsecond=0)
+    parsed = parse_date(value.isoformat())
+    assert parsed == ParsedDate(value, MINUTE, value.isoformat())
