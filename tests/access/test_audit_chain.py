@@ -167,6 +167,11 @@ def test_rows_written_in_a_rolled_back_transaction_vanish(engine: Engine) -> Non
 def test_record_needs_the_callers_transaction(engine: Engine) -> None:
     with engine.connect() as conn, pytest.raises(RuntimeError, match="inside the caller"):
         record(conn, actor="ana.test", category="collection", action="ingested")
+    with engine.connect() as conn:
+        autocommit = conn.execution_options(isolation_level="AUTOCOMMIT")
+        with pytest.raises(RuntimeError, match="inside the caller"), autocommit.begin():
+            record(autocommit, actor="ana.test", category="collection", action="ingested")
+    assert check(engine).rows_checked == 0
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Two real processes append to the audit at once; the chain must not fork or skip."""
 
 import multiprocessing
+import time
 from collections import Counter
 
 import pytest
@@ -15,7 +16,9 @@ ROWS_EACH = 200
 
 def append_rows(url: str, worker: int, mode: str, start) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(url)
-    start.wait(60)
+    with engine.connect():  # connect before the start line, so both start writing at once
+        pass
+    start.wait(120)
     for i in range(ROWS_EACH):
         if mode == "write_transaction":
             transaction = write_transaction(engine, lock="audit")
@@ -23,6 +26,9 @@ def append_rows(url: str, worker: int, mode: str, start) -> None:  # type: ignor
             transaction = engine.begin()
         with transaction as conn:
             record(conn, actor=f"worker{worker}", category="collection", action="race", object_id=i)
+        # Other work between appends: SQLite's busy handler is not fair, so a writer in a
+        # tight loop could otherwise finish before the other wakes and prove nothing.
+        time.sleep(0.002)
     engine.dispose()
 
 
@@ -32,13 +38,12 @@ def test_concurrent_appends_keep_one_unbroken_chain(
     store_url: str, engine: Engine, mode: str
 ) -> None:
     context = multiprocessing.get_context("spawn")
-    start = context.Event()
+    start = context.Barrier(2)
     workers = [
         context.Process(target=append_rows, args=(store_url, n, mode, start)) for n in (1, 2)
     ]
     for process in workers:
         process.start()
-    start.set()
     for process in workers:
         process.join(timeout=300)
     assert [p.exitcode for p in workers] == [0, 0]

@@ -103,7 +103,7 @@ def record(
     this is still safe (seq is taken in the INSERT itself), but a transaction that read
     before another writer committed fails with "database is locked" and must be retried.
     """
-    if not conn.in_transaction() or conn.get_isolation_level() == "AUTOCOMMIT":
+    if not conn.in_transaction() or _autocommit(conn):
         raise RuntimeError(
             "audit.record must run inside the caller's transaction "
             "(write_transaction(engine) or engine.begin()), so the row commits with the work"
@@ -169,6 +169,15 @@ _SEAL = (
     .where(t.c.id == bindparam("row_id"))
     .values(prev_hash=bindparam("new_prev_hash"), hash=bindparam("new_hash"))
 )
+
+
+def _autocommit(conn: Connection) -> bool:
+    """Whether statements commit one by one (no round trip, unlike get_isolation_level)."""
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        return True
+    if is_sqlite(conn):  # make_engine's begin hook always opens an explicit transaction
+        return False
+    return bool(getattr(conn.connection.dbapi_connection, "autocommit", False))
 
 
 def _detail_text(category: AuditCategory, detail: dict[str, Any] | None) -> str | None:

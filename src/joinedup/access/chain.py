@@ -91,7 +91,7 @@ def verify(conn: Connection, *, expect_head: tuple[int, str] | None = None) -> V
     the DPO); it must still be in the log, which is how a truncated tail is caught.
     """
     expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
-    anchor_seen = False
+    anchor_seen = expect_head == (0, GENESIS_HASH)  # an anchor taken on an empty log
     rows = conn.execute(select(t).order_by(t.c.seq).execution_options(yield_per=2000))
     for row in rows:
         bad = _check_row(conn, row, expected_seq, expected_prev)

@@ -6,6 +6,7 @@ import os
 from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     access,
     demo,
+    evaluate,
     feeds,
     ingest,
     store,

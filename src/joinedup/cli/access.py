@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from sqlalchemy import Connection, Engine, inspect
 
 from joinedup.access import audit, chain
@@ -30,7 +30,17 @@ from joinedup.access.users import (
     set_password,
     set_role,
 )
-from joinedup.cli.app import DbOption, Exit, JsonOption, app, db_url, fail, out, print_json
+from joinedup.cli.app import (
+    AsOption,
+    DbOption,
+    Exit,
+    JsonOption,
+    app,
+    db_url,
+    fail,
+    out,
+    print_json,
+)
 from joinedup.pole import AuditCategory, UserRole
 from joinedup.store import make_engine, write_transaction
 
@@ -39,9 +49,6 @@ audit_app = typer.Typer(help="Read and verify the s.62 audit log.", no_args_is_h
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 
-AsOption = typer.Option(
-    None, "--as", help="Act as this user (default: $JOINEDUP_USER, else the OS account)."
-)
 PasswordStdinOption = typer.Option(
     False, "--password-stdin", help="Read the password from one line of standard input."
 )
@@ -278,10 +285,8 @@ def audit_list(
     if json:
         print_json([e.as_dict() for e in events])
         return
-    table = Table(
-        "seq", "at (UTC)", "actor", "category", "action", "object", "purpose / to", "detail"
-    )
-    table.columns[0].no_wrap = table.columns[1].no_wrap = True
+    headers = ["seq", "at (UTC)", "actor", "category", "action", "object", "purpose / to", "detail"]
+    table = Table(*(Column(h, overflow="fold") for h in headers))
     for e in events:
         obj = f"{e.object_type or ''}:{e.object_id or ''}".strip(":")
         why = " / ".join(filter(None, [e.purpose, e.recipient and f"to {e.recipient}"]))

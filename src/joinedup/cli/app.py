@@ -57,32 +57,34 @@ def fail(message: str, code: Exit = Exit.usage) -> None:
     raise typer.Exit(int(code))
 
 
-def current_user() -> str:
-    """Who is running the CLI: $JOINEDUP_USER, else the operating-system account."""
-    return os.environ.get("JOINEDUP_USER") or os.environ.get("USER") or "system"
+AsOption = typer.Option(
+    None, "--as", help="Act as this user (default: $JOINEDUP_USER, else the OS account)."
+)
 
 
 def store_engine(db: str | None):  # type: ignore[no-untyped-def]
     """The engine of an initialised store, or a clear message to run `joinedup init`."""
-    from joinedup.store import make_engine
-    from joinedup.store.summary import is_initialised
+    from sqlalchemy import inspect
 
-    url = db_url(db)
-    engine = make_engine(url)
+    from joinedup.store import make_engine
+
+    engine = make_engine(db_url(db))
+    shown = engine.url.render_as_string(hide_password=True)
     try:
-        ready = is_initialised(engine)
+        names = set(inspect(engine).get_table_names())
     except Exception as exc:  # noqa: BLE001 - connection failures are reported plainly
-        fail(f"cannot open the store at {url}: {exc}")
-    if not ready:
-        fail(f"{url} is not a JoinedUp store yet: run `joinedup init` first")
+        fail(f"cannot open the store at {shown}: {exc}")
+    if not {"record", "app_user", "audit_event"} <= names:
+        fail(f"{shown} is not a JoinedUp store yet: run `joinedup init --db {shown}` first")
     return engine
 
 
 class CliActor:
     """The authorised person running this command, and their audit trail."""
 
-    def __init__(self, name: str, purpose: str | None = None):
-        self.name = name
+    def __init__(self, actor: Any, purpose: str | None = None):
+        self.actor = actor  # joinedup.access.actor.Actor
+        self.name: str = actor.name
         self.purpose = purpose
 
     def log(
@@ -100,7 +102,7 @@ class CliActor:
 
         audit.record(
             conn,
-            actor=self.name,
+            actor=self.actor,
             category=category,
             action=action,
             object_type=object_type,
@@ -111,15 +113,21 @@ class CliActor:
         )
 
 
-def authorised(engine: Any, permission: str) -> CliActor:
-    """Check the CLI user holds `permission`; exit with code 3 and a reason if not."""
-    from joinedup.access.actor import authorise
+def authorised(engine: Any, permission: str, as_user: str | None = None) -> CliActor:
+    """Check the CLI user holds `permission`; a refusal is audited and exits with code 3."""
+    from joinedup.access.actor import actor_name, authorise, record_refusal
+    from joinedup.access.model import AccessError
     from joinedup.access.roles import NotAuthorised, Permission
+    from joinedup.store import write_transaction
 
-    name = current_user()
+    name = actor_name(as_user)
     try:
         with engine.connect() as conn:
-            authorise(conn, name, Permission(permission))
-    except NotAuthorised as exc:
-        fail(str(exc), Exit.refused)
-    return CliActor(name, os.environ.get("JOINEDUP_PURPOSE"))
+            actor = authorise(conn, name, Permission(permission))
+    except NotAuthorised as refusal:
+        with write_transaction(engine, lock="audit") as conn:
+            record_refusal(conn, name, refusal)
+        fail(str(refusal), Exit.refused)
+    except AccessError as exc:
+        fail(str(exc), Exit.usage)
+    return CliActor(actor, os.environ.get("JOINEDUP_PURPOSE"))

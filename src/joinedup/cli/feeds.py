@@ -72,5 +72,6 @@ def check(
         print_json(info)
     else:
         out.print(
-            f"[green]ok[/] {path}: spec {spec.name!r} v{spec.version} reads {len(info['columns'])} columns"
+            f"[green]ok[/] {path}: spec {spec.name!r} v{spec.version} "
+            f"reads {len(info['columns'])} columns"
         )

@@ -9,22 +9,24 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from joinedup.cli.app import (
+    AsOption,
     DbOption,
     Exit,
     JsonOption,
     app,
+    authorised,
     console,
     fail,
     out,
     print_json,
     store_engine,
-    authorised,
 )
 from joinedup.feeds import SpecError, get_spec
 from joinedup.ingest import quarantine as q
 from joinedup.ingest.batch import BatchResult, ingest_file, plan_paths
 from joinedup.ingest.readers import FileRefused, open_rows
 from joinedup.pole import AuditCategory
+from joinedup.store import write_transaction
 
 
 @app.command()
@@ -32,12 +34,13 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="files, or folders holding a manifest.json"),
     spec: str | None = typer.Option(None, "--spec", help="built-in spec name or spec YAML file"),
     purpose: str | None = typer.Option(None, "--purpose", help="why this data is collected"),
+    as_user: str | None = AsOption,
     db: str | None = DbOption,
     json: bool = JsonOption,
 ) -> None:
     """Ingest agency extracts. Every row is stored, a duplicate, or quarantined with a reason."""
     engine = store_engine(db)
-    actor = authorised(engine, "ingest")
+    actor = authorised(engine, "ingest", as_user)
     try:
         planned = plan_paths(paths, spec)
         for pf in planned:  # refuse unreadable files before writing anything
@@ -63,7 +66,12 @@ def ingest(
             try:
                 results.append(
                     ingest_file(
-                        engine, pf.path, pf.spec, actor=actor.name, purpose=purpose, progress=tick
+                        engine,
+                        pf.path,
+                        pf.spec,
+                        actor=actor.name,
+                        purpose=purpose or actor.purpose,
+                        progress=tick,
                     )
                 )
             except FileRefused as exc:
@@ -114,13 +122,14 @@ def quarantine_list(
     source: str | None = typer.Option(None, "--source", help="only this source code"),
     all_rows: bool = typer.Option(False, "--all", help="include rows already fixed"),
     limit: int = typer.Option(200, "--limit"),
+    as_user: str | None = AsOption,
     db: str | None = DbOption,
     json: bool = JsonOption,
 ) -> None:
     """List quarantined rows: file, row number, field and reason (no personal data shown)."""
     engine = store_engine(db)
-    actor = authorised(engine, "ingest")
-    with engine.begin() as conn:
+    actor = authorised(engine, "ingest", as_user)
+    with write_transaction(engine, lock="audit") as conn:
         rows = q.list_rows(conn, source=source, include_resolved=all_rows, limit=limit)
         actor.log(
             conn,
@@ -148,11 +157,13 @@ def quarantine_list(
 
 
 @quarantine_app.command("show")
-def quarantine_show(row_id: int, db: str | None = DbOption, json: bool = JsonOption) -> None:
+def quarantine_show(
+    row_id: int, as_user: str | None = AsOption, db: str | None = DbOption, json: bool = JsonOption
+) -> None:
     """Show one quarantined row with its raw fields (personal data: audited)."""
     engine = store_engine(db)
-    actor = authorised(engine, "read_personal")
-    with engine.begin() as conn:
+    actor = authorised(engine, "read_personal", as_user)
+    with write_transaction(engine, lock="audit") as conn:
         row = q.get_row(conn, row_id)
         if row is None:
             fail(f"no quarantined row {row_id}", Exit.not_found)
@@ -178,13 +189,14 @@ def quarantine_export(
     path: Path = typer.Argument(..., help="output .csv or .jsonl"),
     source: str = typer.Option(..., "--source", help="source code whose rows to export"),
     recipient: str = typer.Option(..., "--recipient", help="who receives the file (audited)"),
+    as_user: str | None = AsOption,
     db: str | None = DbOption,
     json: bool = JsonOption,
 ) -> None:
     """Export a source's open quarantined rows to fix and ingest again with the same spec."""
     engine = store_engine(db)
-    actor = authorised(engine, "export")
-    with engine.begin() as conn:
+    actor = authorised(engine, "export", as_user)
+    with write_transaction(engine, lock="audit") as conn:
         rows = q.list_rows(conn, source=source)
         written = q.export_rows(rows, path)
         actor.log(

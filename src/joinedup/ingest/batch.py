@@ -116,6 +116,7 @@ class _BatchRun:
         self.source_id = _ensure_source(conn, spec)
         self.spec_id = _ensure_spec(conn, spec, self.source_id)
         self.ids = IdAllocator(conn)
+        self.rows = ChunkRows(conn.dialect.name)
         self.batch_id = 0
 
     def open_batch(self, file_hash: str, actor: str) -> None:
@@ -164,7 +165,7 @@ class _BatchRun:
                 )
             ).scalars()
         )
-        rows = ChunkRows()
+        rows = self.rows
         latest_by_ref: dict[str, int] = {}
         mapped_rows = []
         for row, raw_json, digest in prepared:

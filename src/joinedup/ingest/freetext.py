@@ -39,6 +39,7 @@ _DATE = re.compile(
 # A phone number in running text must be written with its trunk 0 or international +,
 # so reference numbers ("crime ref 1234567890") are not read as phones.
 _PHONE_START = re.compile(r"\(?\s*(?:\+|0)")
+_PHONE_WINDOW = re.compile(r"(?<![\d+])(?:\+|\(\s*\+?0|0)[\d\s().\-/]{6,24}\d")
 _PLATE = re.compile(
     r"(?<![A-Za-z0-9])(?:"
     r"[A-Za-z]{2}[0-9]{2} ?[A-Za-z]{3}"  # current: FD51 ABC, also in lower case
@@ -154,12 +155,15 @@ def _add_date(found: _Found, match: re.Match[str]) -> None:
 
 
 def _add_phones(found: _Found, text: str) -> None:
-    for match in PhoneNumberMatcher(text, "GB", leniency=Leniency.POSSIBLE):
-        if not _PHONE_START.match(match.raw_string):
-            continue
-        phone = parse_phone(match.raw_string)
-        if phone is not None and phone.e164 is not None:
-            found.add("phone", match.start, match.end, phone.e164)
+    # The matcher is slow, so it only reads the stretches of text that could be numbers.
+    for window in _PHONE_WINDOW.finditer(text):
+        offset = window.start()
+        for match in PhoneNumberMatcher(window.group(), "GB", leniency=Leniency.POSSIBLE):
+            if not _PHONE_START.match(match.raw_string):
+                continue
+            phone = parse_phone(match.raw_string)
+            if phone is not None and phone.e164 is not None:
+                found.add("phone", offset + match.start, offset + match.end, phone.e164)
 
 
 def _add_plate_in_context(found: _Found, match: re.Match[str]) -> None:

@@ -2,25 +2,23 @@
 
 `map_row` returns a `MappedRecord` of POLE mentions and an event, or raises `RowError`
 naming the field at fault, which sends the row to quarantine. It decides no identity.
+A spec is compiled once into a plan (`_Field` readers per block) so that mapping a row
+is plain dict look-ups, not walks over the spec's pydantic models.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from joinedup.feeds.spec import (
-    EventBlock,
-    FeedSpec,
-    FieldRef,
-    LocationBlock,
-    PersonBlock,
-    PhoneBlock,
-    VehicleBlock,
-)
-from joinedup.ingest.freetext import extract_mentions
+from pydantic import BaseModel
+
+from joinedup.feeds.spec import FeedSpec, FieldRef
+from joinedup.ingest.freetext import Extraction, extract_mentions
 from joinedup.ingest.normalise import (
     DateError,
     clean_name,
@@ -43,6 +41,8 @@ from joinedup.pole import (
 )
 
 PLACEHOLDERS = frozenset({"", "null", "none", "n/a", "na", "n/k", "nk", "not known", "unknown"})
+# Case folding never shortens a string, so a longer value cannot be a placeholder.
+_PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))
 SEX = {
     "m": "M",
     "male": "M",
@@ -54,6 +54,7 @@ SEX = {
     "not known": "U",
 }
 GRADING_RE = re.compile(r"^\s*([1-3A-E])\s*[-/ ]?\s*([A-E1-5])\s*[-/ ]?\s*([PC1-5])?\s*$", re.I)
+LOCATION_FIELDS = ("name", "address", "postcode", "property_ref", "place_type", "lat", "lon")
 
 
 class RowError(ValueError):
@@ -64,56 +65,8 @@ class RowError(ValueError):
         self.reason = reason
         super().__init__(f"{field}: {reason}" if field else reason)
 
-
-class _Row:
-    """Field access for one row (or one list item of it), with codes and templates."""
-
-    def __init__(self, spec: FeedSpec, fields: dict[str, Any], item: dict[str, Any] | None = None):
-        self.spec = spec
-        self.fields = fields
-        self.item = item
-
-    def text(self, ref: FieldRef | None, n: int | None = None) -> str | None:
-        if ref is None:
-            return None
-        if ref.value is not None:
-            value: Any = ref.value
-            column = "(literal)"
-        else:
-            column = ref.column or ""
-            if n is not None:
-                column = column.replace("{n}", str(n))
-            value = _lookup(self.item if self.item is not None else self.fields, column)
-        text = _as_text(value)
-        if text is None and ref.default is not None:
-            text = ref.default
-        if text is None:
-            if ref.required:
-                raise RowError(column, "a value is required here but the cell is empty")
-            return None
-        if ref.codes:
-            text = self._decode(ref.codes, text, column)
-        return text
-
-    def _decode(self, code_list: str, code: str, column: str) -> str | None:
-        table = self.spec.codes[code_list]
-        if code in table:
-            value = table[code]
-        else:
-            folded = {k.casefold(): v for k, v in table.items()}
-            value = folded.get(code.casefold(), table.get("*"))
-            if value is None:
-                raise RowError(column, f"code {code!r} is not in code list {code_list!r}")
-            if value == "=":
-                value = code
-        return None if value == "ignore" else value
-
-    def date(self, ref: FieldRef | None, n: int | None = None) -> ParsedDate | None:
-        raw = self.text(ref, n)
-        if raw is None or ref is None:
-            return None
-        formats = ref.formats or self.spec.date_formats
-        return parse_date(raw, formats, dayfirst=self.spec.dayfirst)
+    def __reduce__(self) -> tuple[type[RowError], tuple[str | None, str]]:
+        return RowError, (self.field, self.reason)  # travels between processes intact
 
 
 def _lookup(obj: Any, path: str) -> Any:
@@ -130,40 +83,180 @@ def _lookup(obj: Any, path: str) -> Any:
 
 
 def _as_text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
+    if type(value) is str:
+        text = value.strip()
+    elif value is None or isinstance(value, (dict, list)):
         return None
-    text = str(value).strip()
-    if text.casefold() in PLACEHOLDERS:
+    else:
+        text = str(value).strip()
+    if len(text) <= _PLACEHOLDER_MAX and text.casefold() in PLACEHOLDERS:
         return None
     return text
 
 
-def _block_instances(block: Any, row: _Row) -> Iterator[tuple[str, _Row, int | None, str | None]]:
-    """(slot, row view, {n} value, split value) for each occurrence of a block."""
-    if block.each:
-        items = _lookup(row.fields, block.each)
-        if isinstance(items, list):
-            for i, item in enumerate(items):
-                if isinstance(item, dict):
-                    yield f"{block.slot}[{i}]", _Row(row.spec, row.fields, item), None, None
-        return
-    if block.repeat:
-        for n in range(1, block.repeat + 1):
-            yield f"{block.slot}[{n - 1}]", row, n, None
-        return
-    split_ref = next(
-        (r for r in _refs(block) if r.split is not None and r.column is not None), None
+# -- the compiled spec -------------------------------------------------------------------
+
+
+class _Field:
+    """One FieldRef, compiled: where its value is and how to read it."""
+
+    __slots__ = (
+        "column",
+        "ref_column",
+        "by_n",
+        "dotted",
+        "literal",
+        "is_literal",
+        "default",
+        "required",
+        "codes",
+        "codes_name",
+        "folded",
+        "split",
+        "formats",
     )
-    if split_ref is not None:
-        cell = row.text(FieldRef(column=split_ref.column)) or ""
-        parts = [p.strip() for p in cell.split(split_ref.split or ";")]
-        for i, part in enumerate(p for p in parts if p and p.casefold() not in PLACEHOLDERS):
-            yield f"{block.slot}[{i}]", row, None, part
-        return
-    yield block.slot, row, None, None
+
+    def __init__(self, ref: FieldRef, spec: FeedSpec, repeat: int | None = None):
+        self.is_literal = ref.value is not None
+        self.literal = _as_text(ref.value) if self.is_literal else None
+        self.column = "(literal)" if self.is_literal else (ref.column or "")
+        self.ref_column = ref.column  # None for a literal: errors then name no column
+        self.by_n = {n: self.column.replace("{n}", str(n)) for n in range(1, (repeat or 0) + 1)}
+        self.dotted = "." in self.column
+        self.default = ref.default
+        self.required = ref.required
+        self.codes_name = ref.codes
+        self.codes = spec.codes[ref.codes] if ref.codes else None
+        self.folded = {k.casefold(): v for k, v in self.codes.items()} if self.codes else {}
+        self.split = ref.split is not None
+        self.formats = tuple(ref.formats or spec.date_formats)
+
+    def read(self, src: dict[str, Any], n: int | None = None) -> str | None:
+        """The cell's text (codes translated), None when empty; RowError when it must not be."""
+        if self.is_literal:
+            column = "(literal)"
+            text = self.literal
+        else:
+            column = self.column
+            if n is not None:
+                column = self.by_n.get(n) or column.replace("{n}", str(n))
+            value = _lookup(src, column) if self.dotted else src.get(column)
+            text = _as_text(value)
+        if text is None and self.default is not None:
+            text = self.default
+        if text is None:
+            if self.required:
+                raise RowError(column, "a value is required here but the cell is empty")
+            return None
+        if self.codes is not None:
+            text = self._decode(text, column)
+        return text
+
+    def get(self, src: dict[str, Any], n: int | None, sv: str | None) -> str | None:
+        """Like `read`, but a block split over one cell gives this instance's part."""
+        if sv is not None and self.split:
+            return sv
+        return self.read(src, n)
+
+    def _decode(self, code: str, column: str) -> str | None:
+        table = self.codes
+        assert table is not None
+        if code in table:
+            value: str | None = table[code]
+        else:
+            value = self.folded.get(code.casefold(), table.get("*"))
+            if value is None:
+                raise RowError(column, f"code {code!r} is not in code list {self.codes_name!r}")
+            if value == "=":
+                value = code
+        return None if value == "ignore" else value
+
+    def date(self, src: dict[str, Any], dayfirst: bool) -> ParsedDate | None:
+        raw = self.read(src)
+        if raw is None:
+            return None
+        return parse_date(raw, self.formats, dayfirst=dayfirst)
 
 
-def _refs(block: Any) -> list[FieldRef]:
+class _Absent:
+    """A FieldRef the spec does not give: always empty."""
+
+    __slots__ = ()
+    formats: tuple[str, ...] = ()
+    ref_column = None
+
+    def read(self, src: dict[str, Any], n: int | None = None) -> None:
+        return None
+
+    def get(self, src: dict[str, Any], n: int | None, sv: str | None) -> None:
+        return None
+
+    def date(self, src: dict[str, Any], dayfirst: bool) -> None:
+        return None
+
+
+ABSENT = _Absent()
+Reader = _Field | _Absent
+
+
+Instance = tuple[str, dict[str, Any], int | None, str | None]
+
+
+class _Block:
+    """One person/vehicle/phone/location block, compiled."""
+
+    def __init__(self, block: Any, spec: FeedSpec):
+        self.slot: str = block.slot
+        self.each: str | None = block.each
+        self.repeat: int | None = block.repeat
+        self.person: str | None = getattr(block, "person", None)
+        self.fields: dict[str, Reader] = {}
+        for name in type(block).model_fields:
+            ref = getattr(block, name)
+            if isinstance(ref, FieldRef):
+                self.fields[name] = _Field(ref, spec, block.repeat)
+            elif ref is None and name not in ("repeat", "each", "person"):
+                self.fields[name] = ABSENT
+        self.role = self.fields["role"]
+        self.dicts = {
+            name: [
+                (key, _Field(ref, spec, block.repeat)) for key, ref in getattr(block, name).items()
+            ]
+            for name in ("identifiers", "protected", "attributes")
+            if name in type(block).model_fields
+        }
+        split_ref = next(
+            (r for r in _refs(block) if r.split is not None and r.column is not None), None
+        )
+        self.split_column = _Field(FieldRef(column=split_ref.column), spec) if split_ref else None
+        self.split_on = (split_ref.split or ";") if split_ref else ";"
+        self.repeat_slots = [f"{self.slot}[{i}]" for i in range(block.repeat or 0)]
+
+    def instances(
+        self, fields: dict[str, Any]
+    ) -> Iterator[tuple[str, dict[str, Any], int | None, str | None]]:
+        """(slot, where its columns are read, {n} value, split value) for each occurrence."""
+        if self.each:
+            items = _lookup(fields, self.each)
+            if isinstance(items, list):
+                for i, item in enumerate(items):
+                    if isinstance(item, dict):
+                        yield f"{self.slot}[{i}]", item, None, None
+            return
+        if self.repeat:
+            for n, slot in enumerate(self.repeat_slots, start=1):
+                yield slot, fields, n, None
+            return
+        if self.split_column is not None:
+            cell = self.split_column.read(fields) or ""
+            parts = [p.strip() for p in cell.split(self.split_on)]
+            for i, part in enumerate(p for p in parts if p and p.casefold() not in PLACEHOLDERS):
+                yield f"{self.slot}[{i}]", fields, None, part
+            return
+        yield self.slot, fields, None, None
+
+
+def _refs(block: BaseModel) -> list[FieldRef]:
     return [
         getattr(block, f)
         for f in type(block).model_fields
@@ -171,81 +264,136 @@ def _refs(block: Any) -> list[FieldRef]:
     ]
 
 
-def _get(row: _Row, block: Any, name: str, n: int | None, split_value: str | None) -> str | None:
-    ref: FieldRef | None = getattr(block, name)
-    if ref is None:
-        return None
-    if split_value is not None and ref.split is not None:
-        return split_value
-    return row.text(ref, n)
+class _Plan:
+    """A whole spec, compiled."""
+
+    def __init__(self, spec: FeedSpec):
+        record = spec.record
+        self.dayfirst = spec.dayfirst
+        self.source_ref = _field(record.source_ref, spec)
+        self.source_ref_given = record.source_ref is not None
+        self.received_at = _field(record.received_at, spec)
+        self.grading = _field(record.grading, spec)
+        self.persons = [_Block(b, spec) for b in spec.persons]
+        self.vehicles = [_Block(b, spec) for b in spec.vehicles]
+        self.phones = [_Block(b, spec) for b in spec.phones]
+        self.locations = [_Block(b, spec) for b in spec.locations]
+        self.event = _EventPlan(spec) if spec.event is not None else None
+        self.free_text = spec.free_text
+
+
+class _EventPlan:
+    def __init__(self, spec: FeedSpec):
+        block = spec.event
+        assert block is not None
+        self.type = _Field(block.type, spec)
+        self.start = _field(block.start, spec)
+        self.end = _field(block.end, spec)
+        self.location = block.location
+        self.description = _field(block.description, spec)
+        self.attributes = [(key, _Field(ref, spec)) for key, ref in block.attributes.items()]
+        self.error_column = (block.start.column if block.start else None) or "event date"
+
+
+def _field(ref: FieldRef | None, spec: FeedSpec) -> Reader:
+    return ABSENT if ref is None else _Field(ref, spec)
+
+
+_PLANS: dict[int, tuple[weakref.ref[FeedSpec], _Plan]] = {}
+
+
+def _plan(spec: FeedSpec) -> _Plan:
+    """The compiled plan of `spec`, made once per spec object."""
+    key = id(spec)
+    found = _PLANS.get(key)
+    if found is not None and found[0]() is spec:
+        return found[1]
+    plan = _Plan(spec)
+    _PLANS[key] = (weakref.ref(spec, lambda _ref, key=key: _PLANS.pop(key, None)), plan)
+    return plan
+
+
+# -- mapping one row ---------------------------------------------------------------------
 
 
 def _map_person(
-    block: PersonBlock, slot: str, row: _Row, n: int | None, sv: str | None, out: MappedRecord
+    bp: _Block,
+    slot: str,
+    src: dict[str, Any],
+    n: int | None,
+    sv: str | None,
+    out: MappedRecord,
+    dayfirst: bool,
 ) -> None:
-    raw_name = _get(row, block, "name", n, sv)
-    forename_raw = _get(row, block, "forename", n, sv)
-    surname_raw = _get(row, block, "surname", n, sv)
-    nickname_raw = _get(row, block, "nickname", n, sv)
-    if not any((raw_name, forename_raw, surname_raw, nickname_raw)):
+    f = bp.fields
+    raw_name = f["name"].get(src, n, sv)
+    forename_raw = f["forename"].get(src, n, sv)
+    surname_raw = f["surname"].get(src, n, sv)
+    nickname_raw = f["nickname"].get(src, n, sv)
+    if not (raw_name or forename_raw or surname_raw or nickname_raw):
         return
-    role = row.text(block.role, n) or "subject"
+    role = bp.role.read(src, n) or "subject"
     parts = split_full_name(raw_name) if raw_name else None
     forename = clean_name(forename_raw) if forename_raw else (parts.forename if parts else None)
     surname = clean_name(surname_raw) if surname_raw else (parts.surname if parts else None)
-    middle = clean_name(_get(row, block, "middle_names", n, sv)) or (
+    middle = clean_name(f["middle_names"].get(src, n, sv)) or (
         parts.middle_names if parts else None
     )
     nickname = nickname_raw or (parts.quoted_nickname if parts else None)
-    dob_raw = _get(row, block, "dob", n, sv)
-    dob: ParsedDate | None = ParsedDate(None, None, dob_raw) if dob_raw else None
+    dob_field = f["dob"]
+    dob_raw = dob_field.get(src, n, sv)
+    dob: ParsedDate | None = None
     if dob_raw:
         try:
-            dob = parse_date(
-                dob_raw, block.dob.formats or row.spec.date_formats, dayfirst=row.spec.dayfirst
-            )  # type: ignore[union-attr]
+            dob = parse_date(dob_raw, dob_field.formats, dayfirst=dayfirst)
         except DateError:
             dob = ParsedDate(None, None, dob_raw)  # kept as written; resolution sees no DOB
-    sex_raw = _get(row, block, "sex", n, sv)
-    address_raw = _get(row, block, "address", n, sv)
-    postcode_raw = _get(row, block, "postcode", n, sv)
+    sex_raw = f["sex"].get(src, n, sv)
+    address_raw = f["address"].get(src, n, sv)
+    postcode_raw = f["postcode"].get(src, n, sv)
     address = normalise_address(address_raw) if address_raw else None
     postcode = parse_postcode(postcode_raw) if postcode_raw else None
     if postcode is None and address is not None:
         postcode = address.postcode
-    person = PersonMention(
-        slot=slot,
-        role=role,
-        raw_name=raw_name or " ".join(x for x in (forename_raw, surname_raw) if x) or None,
-        forename=forename,
-        middle_names=middle,
-        surname=surname,
-        full_name=raw_name,
-        nickname=nickname,
-        dob=dob,
-        sex=SEX.get(sex_raw.casefold(), sex_raw) if sex_raw else None,
-        address=address.address if address else None,
-        postcode=postcode,
-        identifiers=_dict(row, block.identifiers, n, sv),
-        protected=_dict(row, block.protected, n, sv),
-        attributes=_dict(row, block.attributes, n, sv),
-        raw={
-            k: v
-            for k, v in {
-                "name": raw_name,
-                "forename": forename_raw,
-                "surname": surname_raw,
-                "nickname": nickname_raw,
-                "sex": sex_raw,
-                "address": address_raw,
-                "postcode": postcode_raw,
-                "age": _get(row, block, "age", n, sv),
-            }.items()
-            if v
-        },
+    dicts = bp.dicts
+    identifiers = _dict(dicts["identifiers"], src, n, sv)
+    protected = _dict(dicts["protected"], src, n, sv)
+    attributes = _dict(dicts["attributes"], src, n, sv)
+    age = f["age"].get(src, n, sv)
+    raw = {}
+    for key, value in (
+        ("name", raw_name),
+        ("forename", forename_raw),
+        ("surname", surname_raw),
+        ("nickname", nickname_raw),
+        ("sex", sex_raw),
+        ("address", address_raw),
+        ("postcode", postcode_raw),
+        ("age", age),
+    ):
+        if value:
+            raw[key] = value
+    out.persons.append(
+        PersonMention(
+            slot=slot,
+            role=role,
+            raw_name=raw_name or " ".join(x for x in (forename_raw, surname_raw) if x) or None,
+            forename=forename,
+            middle_names=middle,
+            surname=surname,
+            full_name=raw_name,
+            nickname=nickname,
+            dob=dob,
+            sex=SEX.get(sex_raw.casefold(), sex_raw) if sex_raw else None,
+            address=address.address if address else None,
+            postcode=postcode,
+            identifiers=identifiers,
+            protected=protected,
+            attributes=attributes,
+            raw=raw,
+        )
     )
-    out.persons.append(person)
-    phone_raw = _get(row, block, "phone", n, sv)
+    phone_raw = f["phone"].get(src, n, sv)
     if phone_raw:
         out.phones.append(_phone(f"{slot}.phone", "phone", phone_raw, slot))
     if address_raw or postcode_raw:
@@ -260,10 +408,12 @@ def _map_person(
         )
 
 
-def _dict(row: _Row, refs: dict[str, FieldRef], n: int | None, sv: str | None) -> dict[str, str]:
+def _dict(
+    fields: list[tuple[str, _Field]], src: dict[str, Any], n: int | None, sv: str | None
+) -> dict[str, str]:
     out: dict[str, str] = {}
-    for key, ref in refs.items():
-        value = sv if (sv is not None and ref.split is not None) else row.text(ref, n)
+    for key, field in fields:
+        value = field.get(src, n, sv)
         if value is not None:
             out[key] = value
     return out
@@ -282,19 +432,20 @@ def _phone(slot: str, role: str, raw: str, person_slot: str | None) -> PhoneMent
 
 
 def _map_vehicle(
-    block: VehicleBlock, slot: str, row: _Row, n: int | None, sv: str | None, out: MappedRecord
+    bp: _Block, slot: str, src: dict[str, Any], n: int | None, sv: str | None, out: MappedRecord
 ) -> None:
-    reg = _get(row, block, "registration", n, sv)
-    make = _get(row, block, "make", n, sv)
-    model = _get(row, block, "model", n, sv)
-    colour = _get(row, block, "colour", n, sv)
-    if not any((reg, make, model, colour)):
+    f = bp.fields
+    reg = f["registration"].get(src, n, sv)
+    make = f["make"].get(src, n, sv)
+    model = f["model"].get(src, n, sv)
+    colour = f["colour"].get(src, n, sv)
+    if not (reg or make or model or colour):
         return
     plate = parse_plate(reg) if reg else None
     out.vehicles.append(
         VehicleMention(
             slot=slot,
-            role=row.text(block.role, n) or "vehicle",
+            role=bp.role.read(src, n) or "vehicle",
             raw=reg,
             vrm=plate.vrm if plate else None,
             pattern=plate.pattern if plate else None,
@@ -302,7 +453,7 @@ def _map_vehicle(
             make=make.upper() if make else None,
             model=model.upper() if model else None,
             colour=colour.lower() if colour else None,
-            person_slot=_person_slot(block.person, slot, out),
+            person_slot=_person_slot(bp.person, slot, out),
         )
     )
 
@@ -320,21 +471,19 @@ def _person_slot(person: str | None, slot: str, out: MappedRecord) -> str | None
 
 
 def _map_phone(
-    block: PhoneBlock, slot: str, row: _Row, n: int | None, sv: str | None, out: MappedRecord
+    bp: _Block, slot: str, src: dict[str, Any], n: int | None, sv: str | None, out: MappedRecord
 ) -> None:
-    raw = _get(row, block, "number", n, sv)
+    raw = bp.fields["number"].get(src, n, sv)
     if raw:
-        person = _person_slot(block.person, slot, out)
-        out.phones.append(_phone(slot, row.text(block.role, n) or "phone", raw, person))
+        person = _person_slot(bp.person, slot, out)
+        out.phones.append(_phone(slot, bp.role.read(src, n) or "phone", raw, person))
 
 
 def _map_location(
-    block: LocationBlock, slot: str, row: _Row, n: int | None, sv: str | None, out: MappedRecord
+    bp: _Block, slot: str, src: dict[str, Any], n: int | None, sv: str | None, out: MappedRecord
 ) -> None:
-    values = {
-        f: _get(row, block, f, n, sv)
-        for f in ("name", "address", "postcode", "property_ref", "place_type", "lat", "lon")
-    }
+    f = bp.fields
+    values = {name: f[name].get(src, n, sv) for name in LOCATION_FIELDS}
     if not any(values.values()):
         return
     address = normalise_address(values["address"]) if values["address"] else None
@@ -344,7 +493,7 @@ def _map_location(
     out.locations.append(
         LocationMention(
             slot=slot,
-            role=row.text(block.role, n) or "location",
+            role=bp.role.read(src, n) or "location",
             raw=", ".join(
                 v for k, v in values.items() if v and k in ("name", "address", "postcode")
             ),
@@ -368,28 +517,27 @@ def _float(text: str | None, name: str) -> float | None:
         raise RowError(name, f"{text!r} is not a number") from None
 
 
-def _map_event(block: EventBlock, row: _Row, out: MappedRecord) -> None:
+def _map_event(ev: _EventPlan, fields: dict[str, Any], out: MappedRecord, dayfirst: bool) -> None:
     try:
-        start = row.date(block.start)
-        end = row.date(block.end)
+        start = ev.start.date(fields, dayfirst)
+        end = ev.end.date(fields, dayfirst)
     except DateError as exc:
-        column = (block.start.column if block.start else None) or "event date"
-        raise RowError(column, str(exc)) from None
-    event_type = row.text(block.type)
+        raise RowError(ev.error_column, str(exc)) from None
+    event_type = ev.type.read(fields)
     if event_type is None:
-        raise RowError(block.type.column, "the event type is empty")
+        raise RowError(ev.type.ref_column, "the event type is empty")
     location_slot = None
-    if block.location:
+    if ev.location:
         location_slot = next(
-            (loc.slot for loc in out.locations if loc.slot.split("[")[0] == block.location), None
+            (loc.slot for loc in out.locations if loc.slot.split("[")[0] == ev.location), None
         )
     out.event = EventFacts(
         event_type=event_type,
         start=start,
         end=end,
         location_slot=location_slot,
-        description=row.text(block.description),
-        attributes=_dict(row, block.attributes, None, None),
+        description=ev.description.read(fields),
+        attributes=_dict(ev.attributes, fields, None, None),
     )
 
 
@@ -402,22 +550,19 @@ def _grading(text: str | None) -> Grading | None:
     return Grading(m.group(1).upper(), m.group(2).upper(), (m.group(3) or "").upper() or None)
 
 
-def _received_at(row: _Row, spec: FeedSpec) -> ParsedDate | None:
-    try:
-        return row.date(spec.record.received_at)
-    except DateError as exc:
-        raise RowError(
-            spec.record.received_at.column if spec.record.received_at else None, str(exc)
-        ) from None
+@lru_cache(maxsize=8192)
+def _extractions(column: str, text: str) -> tuple[Extraction, ...]:
+    # Officers' notes repeat ("No further action"); extraction is pure, so repeats are free.
+    return tuple(extract_mentions(column, text))
 
 
-def _free_text(spec: FeedSpec, fields: dict[str, Any], out: MappedRecord) -> None:
-    for column in spec.free_text:
+def _free_text(columns: tuple[str, ...], fields: dict[str, Any], out: MappedRecord) -> None:
+    for column in columns:
         text = _as_text(_lookup(fields, column))
         if not text:
             continue
         out.free_text[column] = text
-        for ex in extract_mentions(column, text):
+        for ex in _extractions(column, text):
             slot = f"text:{column}:{ex.span.start}"
             if ex.kind == "vehicle":
                 is_pattern = "?" in ex.value or "*" in ex.value
@@ -461,28 +606,32 @@ def _free_text(spec: FeedSpec, fields: dict[str, Any], out: MappedRecord) -> Non
 
 def map_row(spec: FeedSpec, fields: dict[str, Any], row_number: int) -> MappedRecord:
     """Map one row's fields onto POLE with `spec`; raises RowError for quarantine."""
-    row = _Row(spec, fields)
+    plan = _plan(spec)
+    dayfirst = plan.dayfirst
     out = MappedRecord(row_number=row_number, raw=fields)
-    out.source_ref = row.text(spec.record.source_ref)
-    if spec.record.source_ref is not None and out.source_ref is None:
-        raise RowError(spec.record.source_ref.column, "the record has no reference (ID) of its own")
-    out.received_at = _received_at(row, spec)
-    out.grading = _grading(row.text(spec.record.grading))
-    for pblock in spec.persons:
-        for slot, view, n, sv in _block_instances(pblock, row):
-            _map_person(pblock, slot, view, n, sv, out)
-    for vblock in spec.vehicles:
-        for slot, view, n, sv in _block_instances(vblock, row):
-            _map_vehicle(vblock, slot, view, n, sv, out)
-    for phblock in spec.phones:
-        for slot, view, n, sv in _block_instances(phblock, row):
-            _map_phone(phblock, slot, view, n, sv, out)
-    for lblock in spec.locations:
-        for slot, view, n, sv in _block_instances(lblock, row):
-            _map_location(lblock, slot, view, n, sv, out)
-    if spec.event is not None:
-        _map_event(spec.event, row, out)
-    _free_text(spec, fields, out)
+    out.source_ref = plan.source_ref.read(fields)
+    if plan.source_ref_given and out.source_ref is None:
+        raise RowError(plan.source_ref.ref_column, "the record has no reference (ID) of its own")
+    try:
+        out.received_at = plan.received_at.date(fields, dayfirst)
+    except DateError as exc:
+        raise RowError(plan.received_at.ref_column, str(exc)) from None
+    out.grading = _grading(plan.grading.read(fields))
+    for bp in plan.persons:
+        for slot, src, n, sv in bp.instances(fields):
+            _map_person(bp, slot, src, n, sv, out, dayfirst)
+    for bp in plan.vehicles:
+        for slot, src, n, sv in bp.instances(fields):
+            _map_vehicle(bp, slot, src, n, sv, out)
+    for bp in plan.phones:
+        for slot, src, n, sv in bp.instances(fields):
+            _map_phone(bp, slot, src, n, sv, out)
+    for bp in plan.locations:
+        for slot, src, n, sv in bp.instances(fields):
+            _map_location(bp, slot, src, n, sv, out)
+    if plan.event is not None:
+        _map_event(plan.event, fields, out, dayfirst)
+    _free_text(plan.free_text, fields, out)
     return out
 
 

@@ -1,18 +1,18 @@
 """Turn mapped records into store rows and insert them in bulk inside the batch transaction.
 
-IDs are allocated here, under the writers' lock that the batch holds, so a chunk of
-records and all their mentions, events and participations go in as a few multi-row
-inserts instead of one round trip per row.
+IDs are allocated here, under the writers' lock that the batch holds. A chunk's rows go
+straight to the driver, on the batch's own connection: SQLite gets one executemany per
+table, PostgreSQL one COPY per table.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import JSON, Connection, Date, DateTime, Table, func, select, text
 
 from joinedup.ingest.mapper import as_datetime
 from joinedup.pole import MappedRecord, ParsedDate
@@ -29,6 +29,37 @@ ID_TABLES = (
     t.participation,
     t.quarantine,
 )
+# Parents before children, for the foreign keys.
+INSERT_ORDER = (
+    t.record,
+    t.person_mention,
+    t.protected_characteristic,
+    t.location_mention,
+    t.vehicle_mention,
+    t.phone_mention,
+    t.event,
+    t.participation,
+    t.quarantine,
+)
+# add_record builds each row as a tuple in table column order; a new column must be
+# added there too, or rows would go in short.
+for _table, _width in (
+    (t.record, 13),
+    (t.person_mention, 28),
+    (t.protected_characteristic, 5),
+    (t.location_mention, 17),
+    (t.vehicle_mention, 16),
+    (t.phone_mention, 12),
+    (t.event, 10),
+    (t.participation, 5),
+):
+    if len(_table.c) != _width:  # pragma: no cover - a guard for whoever adds a column
+        raise RuntimeError(
+            f"ingest.writer builds {_table.name} rows of {_width} columns: update it"
+        )
+
+Row = tuple[Any, ...]
+NO_SPAN: Row = (False, None, None, None)  # extracted, text_field, span_start, span_end
 
 
 class IdAllocator:
@@ -59,49 +90,127 @@ class IdAllocator:
                 )
 
 
+# -- values as each driver wants them ----------------------------------------------------
+# The same text SQLAlchemy's own bind processors produce, without a call through them
+# per value: SQLite keeps dates as ISO text and JSON as json.dumps text; psycopg takes
+# dates as they are. JSON None is the JSON value null (SQLAlchemy's none_as_null=False).
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat(" ", "microseconds")
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+class _Values:
+    """Converters for date, date-time and JSON columns on one dialect."""
+
+    def __init__(self, dialect_name: str):
+        self.json: Callable[[Any], str] = json.dumps
+        if dialect_name == "sqlite":
+            self.datetime: Callable[[datetime | None], Any] = _sqlite_datetime
+            self.date: Callable[[date | None], Any] = _sqlite_date
+        else:
+            self.datetime = self.date = _same
+
+
+class ChunkRows:
+    """Rows for every table, accumulated for one chunk and inserted together."""
+
+    def __init__(self, dialect_name: str) -> None:
+        self.dialect_name = dialect_name
+        self.values = _Values(dialect_name)
+        self.rows: dict[str, list[Row]] = {table.name: [] for table in INSERT_ORDER}
+
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        """Queue one row given as a dict; absent columns take their scalar default."""
+        self.rows[table.name].append(tuple(self._value(c, row) for c in table.c))
+
+    def _value(self, column: Any, row: dict[str, Any]) -> Any:
+        if column.name not in row:
+            default = column.default
+            return default.arg if default is not None and default.is_scalar else None
+        value = row[column.name]
+        kind = column.type
+        if isinstance(kind, JSON):
+            return self.values.json(value)
+        if isinstance(kind, DateTime):
+            return self.values.datetime(value)
+        if isinstance(kind, Date):
+            return self.values.date(value)
+        return value
+
+    def insert(self, conn: Connection) -> None:
+        dbapi = conn.connection.driver_connection
+        if self.dialect_name == "sqlite":
+            cursor = dbapi.cursor()  # type: ignore[union-attr]
+            try:
+                for table in INSERT_ORDER:
+                    rows = self.rows[table.name]
+                    if rows:
+                        cursor.executemany(_sqlite_insert(table), rows)
+                        rows.clear()
+            finally:
+                cursor.close()
+        elif self.dialect_name == "postgresql":
+            with dbapi.cursor() as cursor:  # type: ignore[union-attr]
+                for table in INSERT_ORDER:
+                    rows = self.rows[table.name]
+                    if rows:
+                        with cursor.copy(_pg_copy(table)) as copy:
+                            write = copy.write_row
+                            for row in rows:
+                                write(row)
+                        rows.clear()
+        else:  # any other dialect: the portable, slower path
+            for table in INSERT_ORDER:
+                rows = self.rows[table.name]
+                if rows:
+                    names = [c.name for c in table.c]
+                    conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+                    rows.clear()
+
+
+_SQL: dict[tuple[str, str], Any] = {}
+
+
+def _sqlite_insert(table: Table) -> str:
+    key = ("sqlite", table.name)
+    if key not in _SQL:
+        from sqlalchemy.dialects import sqlite
+
+        # Every column, in table order, as positional (?) parameters.
+        _SQL[key] = str(table.insert().compile(dialect=sqlite.dialect()))
+    return str(_SQL[key])
+
+
+def _pg_copy(table: Table) -> Any:
+    key = ("postgresql", table.name)
+    if key not in _SQL:
+        from psycopg import sql
+
+        _SQL[key] = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c.name) for c in table.c)
+        )
+    return _SQL[key]
+
+
 def _date_parts(value: ParsedDate | None) -> tuple[datetime | None, str | None]:
     if value is None or value.value is None:
         return None, None
     return as_datetime(value.value), value.precision.value if value.precision else None
 
 
-def _span(span: Any) -> dict[str, Any]:
+def _span(span: Any) -> Row:
     if span is None:
-        return {"extracted": False, "text_field": None, "span_start": None, "span_end": None}
-    return {
-        "extracted": True,
-        "text_field": span.field,
-        "span_start": span.start,
-        "span_end": span.end,
-    }
-
-
-class ChunkRows:
-    """Rows for every table, accumulated for one chunk and inserted together."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-
-    def add(self, table: Table, row: dict[str, Any]) -> None:
-        self.rows[table.name].append(row)
-
-    def insert(self, conn: Connection) -> None:
-        # Parents before children, for the foreign keys.
-        for table in (
-            t.record,
-            t.person_mention,
-            t.protected_characteristic,
-            t.location_mention,
-            t.vehicle_mention,
-            t.phone_mention,
-            t.event,
-            t.participation,
-            t.quarantine,
-        ):
-            rows = self.rows.get(table.name)
-            if rows:
-                conn.execute(table.insert(), rows)
-        self.rows.clear()
+        return NO_SPAN
+    return (True, span.field, span.start, span.end)
 
 
 def add_record(
@@ -116,173 +225,180 @@ def add_record(
     received_default: datetime,
     supersedes_id: int | None,
 ) -> None:
-    """Queue one record and everything mapped from it."""
-    record_id = ids.take(t.record)
+    """Queue one record and everything mapped from it (tuples in table column order)."""
+    nxt = ids.next
+    out = rows.rows
+    as_json = rows.values.json
+    as_datetime_value = rows.values.datetime
+    record_id = nxt["record"]
+    nxt["record"] = record_id + 1
     received, _ = _date_parts(mapped.received_at)
     grading = mapped.grading
-    rows.add(
-        t.record,
-        {
-            "id": record_id,
-            "source_id": source_id,
-            "batch_id": batch_id,
-            "source_ref": mapped.source_ref,
-            "row_number": mapped.row_number,
-            "received_at": received or received_default,
-            "content_hash": content_hash,
-            "event_type": mapped.event.event_type if mapped.event else None,
-            "grading_source": grading.source if grading else None,
-            "grading_intelligence": grading.intelligence if grading else None,
-            "grading_handling": grading.handling if grading else None,
-            "raw": raw_json,
-            "supersedes_id": supersedes_id,
-        },
+    event = mapped.event
+    out["record"].append(
+        (
+            record_id,
+            source_id,
+            batch_id,
+            mapped.source_ref,
+            mapped.row_number,
+            as_datetime_value(received or received_default),
+            content_hash,
+            event.event_type if event else None,
+            grading.source if grading else None,
+            grading.intelligence if grading else None,
+            grading.handling if grading else None,
+            raw_json,
+            supersedes_id,
+        )
     )
     person_ids: dict[str, int] = {}
     participants: list[tuple[str, int, str]] = []
-    for p in mapped.persons:
-        pid = ids.take(t.person_mention)
-        person_ids[p.slot] = pid
-        dob, dob_precision = _date_parts(p.dob)
-        ident = p.identifiers
-        age = p.raw.get("age")
-        rows.add(
-            t.person_mention,
-            {
-                "id": pid,
-                "record_id": record_id,
-                "slot": p.slot,
-                "role": p.role,
-                "raw_name": p.raw_name,
-                "forename": p.forename,
-                "middle_names": p.middle_names,
-                "surname": p.surname,
-                "nickname": p.nickname,
-                "dob": dob.date() if dob else None,
-                "dob_precision": dob_precision,
-                "dob_raw": p.dob.raw if p.dob else None,
-                "age": int(age) if age and age.isdigit() and len(age) < 4 else None,
-                "sex": p.sex,
-                "address": p.address,
-                "postcode": p.postcode,
-                "nhs_number": ident.get("nhs_number"),
-                "pnc_id": ident.get("pnc_id"),
-                "child_ref": ident.get("child_ref"),
-                "upn": ident.get("upn"),
-                "local_id": ident.get("local_id"),
-                "licence_no": ident.get("licence_no"),
-                "attributes": p.attributes or None,
-                "raw": p.raw or None,
-                **_span(p.span),
-            },
-        )
-        for kind, value in p.protected.items():
-            rows.add(
-                t.protected_characteristic,
-                {
-                    "id": ids.take(t.protected_characteristic),
-                    "person_mention_id": pid,
-                    "kind": kind,
-                    "value": value,
-                    "raw": value,
-                },
+    if mapped.persons:
+        as_date = rows.values.date
+        person_rows = out["person_mention"]
+        pid = nxt["person_mention"]
+        for p in mapped.persons:
+            person_ids[p.slot] = pid
+            dob, dob_precision = _date_parts(p.dob)
+            ident = p.identifiers
+            age = p.raw.get("age")
+            person_rows.append(
+                (
+                    pid,
+                    record_id,
+                    p.slot,
+                    p.role,
+                    p.raw_name,
+                    p.forename,
+                    p.middle_names,
+                    p.surname,
+                    p.nickname,
+                    as_date(dob.date() if dob else None),
+                    dob_precision,
+                    p.dob.raw if p.dob else None,
+                    int(age) if age and age.isdigit() and len(age) < 4 else None,
+                    p.sex,
+                    p.address,
+                    p.postcode,
+                    ident.get("nhs_number"),
+                    ident.get("pnc_id"),
+                    ident.get("child_ref"),
+                    ident.get("upn"),
+                    ident.get("local_id"),
+                    ident.get("licence_no"),
+                    as_json(p.attributes or None),
+                    as_json(p.raw or None),
+                    *_span(p.span),
+                )
             )
-        participants.append(("person", pid, p.role))
+            if p.protected:
+                protected_rows = out["protected_characteristic"]
+                for kind, value in p.protected.items():
+                    protected_rows.append(
+                        (ids.take(t.protected_characteristic), pid, kind, value, value)
+                    )
+            participants.append(("person", pid, p.role))
+            pid += 1
+        nxt["person_mention"] = pid
     location_ids: dict[str, int] = {}
-    for loc in mapped.locations:
-        lid = ids.take(t.location_mention)
-        location_ids[loc.slot] = lid
-        owner = loc.slot.rsplit(".", 1)[0] if loc.slot.endswith(".address") else None
-        rows.add(
-            t.location_mention,
-            {
-                "id": lid,
-                "record_id": record_id,
-                "slot": loc.slot,
-                "role": loc.role,
-                "raw": loc.raw,
-                "name": loc.name,
-                "address": loc.address,
-                "postcode": loc.postcode,
-                "property_ref": loc.property_ref,
-                "place_type": loc.place_type,
-                "lat": loc.lat,
-                "lon": loc.lon,
-                "person_mention_id": person_ids.get(owner) if owner else None,
-                **_span(loc.span),
-            },
-        )
-        participants.append(("location", lid, loc.role))
-    for v in mapped.vehicles:
-        vid = ids.take(t.vehicle_mention)
-        rows.add(
-            t.vehicle_mention,
-            {
-                "id": vid,
-                "record_id": record_id,
-                "slot": v.slot,
-                "role": v.role,
-                "raw": v.raw,
-                "vrm": v.vrm,
-                "pattern": v.pattern,
-                "plate_format": v.plate_format,
-                "make": v.make,
-                "model": v.model,
-                "colour": v.colour,
-                "person_mention_id": person_ids.get(v.person_slot) if v.person_slot else None,
-                **_span(v.span),
-            },
-        )
-        participants.append(("vehicle", vid, v.role))
-    for ph in mapped.phones:
-        phid = ids.take(t.phone_mention)
-        rows.add(
-            t.phone_mention,
-            {
-                "id": phid,
-                "record_id": record_id,
-                "slot": ph.slot,
-                "role": ph.role,
-                "raw": ph.raw,
-                "e164": ph.e164,
-                "valid": ph.valid,
-                "person_mention_id": person_ids.get(ph.person_slot) if ph.person_slot else None,
-                **_span(ph.span),
-            },
-        )
-        participants.append(("phone", phid, ph.role))
-    if mapped.event is None:
+    if mapped.locations:
+        location_rows = out["location_mention"]
+        lid = nxt["location_mention"]
+        for loc in mapped.locations:
+            location_ids[loc.slot] = lid
+            owner = loc.slot.rsplit(".", 1)[0] if loc.slot.endswith(".address") else None
+            location_rows.append(
+                (
+                    lid,
+                    record_id,
+                    loc.slot,
+                    loc.role,
+                    loc.raw,
+                    loc.name,
+                    loc.address,
+                    loc.postcode,
+                    loc.property_ref,
+                    loc.place_type,
+                    loc.lat,
+                    loc.lon,
+                    person_ids.get(owner) if owner else None,
+                    *_span(loc.span),
+                )
+            )
+            participants.append(("location", lid, loc.role))
+            lid += 1
+        nxt["location_mention"] = lid
+    if mapped.vehicles:
+        vehicle_rows = out["vehicle_mention"]
+        vid = nxt["vehicle_mention"]
+        for v in mapped.vehicles:
+            vehicle_rows.append(
+                (
+                    vid,
+                    record_id,
+                    v.slot,
+                    v.role,
+                    v.raw,
+                    v.vrm,
+                    v.pattern,
+                    v.plate_format,
+                    v.make,
+                    v.model,
+                    v.colour,
+                    person_ids.get(v.person_slot) if v.person_slot else None,
+                    *_span(v.span),
+                )
+            )
+            participants.append(("vehicle", vid, v.role))
+            vid += 1
+        nxt["vehicle_mention"] = vid
+    if mapped.phones:
+        phone_rows = out["phone_mention"]
+        phid = nxt["phone_mention"]
+        for ph in mapped.phones:
+            phone_rows.append(
+                (
+                    phid,
+                    record_id,
+                    ph.slot,
+                    ph.role,
+                    ph.raw,
+                    ph.e164,
+                    ph.valid,
+                    person_ids.get(ph.person_slot) if ph.person_slot else None,
+                    *_span(ph.span),
+                )
+            )
+            participants.append(("phone", phid, ph.role))
+            phid += 1
+        nxt["phone_mention"] = phid
+    if event is None:
         return
-    ev = mapped.event
-    event_id = ids.take(t.event)
-    start, start_precision = _date_parts(ev.start)
-    end, end_precision = _date_parts(ev.end)
-    rows.add(
-        t.event,
-        {
-            "id": event_id,
-            "record_id": record_id,
-            "event_type": ev.event_type,
-            "start_at": start,
-            "start_precision": start_precision,
-            "end_at": end,
-            "end_precision": end_precision,
-            "location_mention_id": location_ids.get(ev.location_slot) if ev.location_slot else None,
-            "description": ev.description,
-            "attributes": ev.attributes or None,
-        },
-    )
-    for kind, mention_id, role in participants:
-        rows.add(
-            t.participation,
-            {
-                "id": ids.take(t.participation),
-                "event_id": event_id,
-                "mention_kind": kind,
-                "mention_id": mention_id,
-                "role": role,
-            },
+    event_id = nxt["event"]
+    nxt["event"] = event_id + 1
+    start, start_precision = _date_parts(event.start)
+    end, end_precision = _date_parts(event.end)
+    out["event"].append(
+        (
+            event_id,
+            record_id,
+            event.event_type,
+            as_datetime_value(start),
+            start_precision,
+            as_datetime_value(end),
+            end_precision,
+            location_ids.get(event.location_slot) if event.location_slot else None,
+            event.description,
+            as_json(event.attributes or None),
         )
+    )
+    participation_rows = out["participation"]
+    part_id = nxt["participation"]
+    for kind, mention_id, role in participants:
+        participation_rows.append((part_id, event_id, kind, mention_id, role))
+        part_id += 1
+    nxt["participation"] = part_id
 
 
 def canonical_json(fields: dict[str, Any]) -> str:

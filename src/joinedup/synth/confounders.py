@@ -47,9 +47,9 @@ class Confounders:
             if k.in_care:
                 r = 3.5 if k.frequent_missing else (0.3 if k.placement == "residential" else 0.08)
             else:
-                r = 0.004
+                r = 0.008
                 if "missing" in k.vulnerabilities:
-                    r = 0.15
+                    r = 0.25
                 if "mental_health" in k.vulnerabilities or "substance_use" in k.vulnerabilities:
                     r *= 2.5
             rates[i] = r

@@ -8,6 +8,7 @@ later about ethnicity can be an artefact of it.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 from joinedup.synth.model import Group, Person
@@ -25,17 +26,21 @@ def group_counts(children: int) -> tuple[int, int]:
 
 def build_groups(world: World, rng: random.Random) -> list[Group]:
     n_groups, n_lone = group_counts(len(world.children))
-    origins = list(ORIGINS)
-    rng.shuffle(origins)
+    # The first groups cover every origin; the larger of their sizes go to the larger
+    # communities, so a small community is not made up largely of offenders.
+    adults = Counter(p.origin for p in world.adults)
+    origins = sorted(ORIGINS, key=lambda o: -adults[o])
     sizes = SIZES[:]
     rng.shuffle(sizes)
+    first = sorted(sizes[: len(origins)], reverse=True)
     groups: list[Group] = []
     for i in range(n_groups):
-        origin = origins[i] if i < len(origins) else world.names.origins.pick(rng)
-        if i < len(sizes):
-            size = sizes[i]
-        else:  # smaller groups are commoner, but the whole range occurs
-            size = min(13, 2 + int(rng.expovariate(1 / 3.5)))
+        if i < len(origins):
+            origin, size = origins[i], first[i]
+        else:
+            origin = world.names.origins.pick(rng)
+            # smaller groups are commoner, but the whole range occurs
+            size = sizes[i] if i < len(sizes) else min(13, 2 + int(rng.expovariate(1 / 3.5)))
         groups.append(_group(world, rng, f"G{i + 1:03d}", origin, size))
     for i in range(n_lone):
         groups.append(_group(world, rng, f"L{i + 1:03d}", world.names.origins.pick(rng), 1))
@@ -94,11 +99,12 @@ def _group(world: World, rng: random.Random, gid: str, origin: str, size: int) -
     start = world.start + timedelta(days=rng.randrange(-300, max(1, int(world.months * 30 * 0.6))))
     end = _add_months(world.end, 12)
     disrupted = None
-    if not lone and rng.random() < 0.35:
-        d = start + timedelta(days=rng.randrange(180, 540))
-        if world.start + timedelta(days=60) < d <= world.end:
-            disrupted = d
-            end = d
+    if not lone and rng.random() < 0.4:  # some groups are disrupted within the window
+        lo = max(start + timedelta(days=120), world.start + timedelta(days=60))
+        hi = world.end - timedelta(days=14)
+        if lo < hi:
+            disrupted = lo + timedelta(days=rng.randrange((hi - lo).days))
+            end = disrupted
     vehicles = [v for m in members for v in m.vehicles]
     return Group(
         gid=gid,

@@ -25,11 +25,16 @@ class Noise:
     def __init__(self, level: float, rng: random.Random):
         self.level = level
         self.rng = rng
+        self._p: dict[float, float] = {}
+
+    def p(self, base: float) -> float:
+        p = self._p.get(base)
+        if p is None:
+            p = self._p[base] = min(0.95, base * self.level) if self.level > 0 else -1.0
+        return p
 
     def chance(self, base: float) -> bool:
-        if self.level <= 0:
-            return False
-        return self.rng.random() < min(0.95, base * self.level)
+        return self.rng.random() < self.p(base)
 
 
 class Scribe:
@@ -62,6 +67,14 @@ class Scribe:
         self.upper_surname = upper_surname
         self._registered: dict[str, tuple[str, str, str]] = {}
         self._dob: dict[str, date | None] = {}
+        # Per-mention probabilities, scaled once (these run for every name written).
+        self._p_slip = noise.p(typo_rate / 3)
+        self._p_swap = noise.p(swap_rate)
+        self._p_abbrev = noise.p(0.2)
+        self._p_lower = noise.p(0.05)
+        self._p_no_postcode = noise.p(postcode_missing)
+        self._p_postcode_typo = noise.p(0.01)
+        self._p_phone_typo = noise.p(0.01)
 
     # names -----------------------------------------------------------------------------
     def registered(self, p: Person) -> tuple[str, str, str]:
@@ -86,15 +99,16 @@ class Scribe:
 
     def names(self, p: Person) -> tuple[str, str]:
         """(forenames, surname) for one mention: registered spelling with this mention's slips."""
-        fore, mid, sur = self.registered(p)
-        n, rng = self.noise, self.rng
-        if n.chance(self.typo_rate / 3):
+        fore, mid, sur = self._registered.get(p.pid) or self.registered(p)
+        rng = self.rng
+        r = rng.random
+        if r() < self._p_slip:
             fore = misspell(fore, rng)
-        if n.chance(self.typo_rate / 3):
+        if r() < self._p_slip:
             sur = misspell(sur, rng)
-        if mid and rng.random() < 0.5:
+        if mid and r() < 0.5:
             fore = f"{fore} {mid}"
-        if n.chance(self.swap_rate):
+        if r() < self._p_swap:
             fore, sur = sur, fore
         if self.upper_surname:
             sur = sur.upper()
@@ -140,28 +154,28 @@ class Scribe:
         return vrm
 
     def phone(self, number: str, style: str | None = None) -> str:
-        if self.noise.chance(0.01):
+        if self.rng.random() < self._p_phone_typo:
             i = self.rng.randrange(5, len(number))
             number = number[:i] + str((int(number[i]) + 1) % 10) + number[i + 1 :]
         return format_phone(number, style or self.phone_style)
 
     def address(self, loc: Location) -> tuple[str, str]:
         """(address, postcode) with abbreviations, missing postcodes and the odd typo."""
-        n, rng = self.noise, self.rng
+        r = self.rng.random
         addr = loc.address
-        if n.chance(0.2):
+        if r() < self._p_abbrev:
             words = addr.split(" ")
             addr = " ".join(STREET_ABBREV.get(w.rstrip(","), w.rstrip(",")) + ("," if w.endswith(",") else "") for w in words)
-        if n.chance(0.05):
+        if r() < self._p_lower:
             addr = addr.lower()
-        if loc.hood >= 0 and rng.random() < 0.3:
+        if loc.hood >= 0 and r() < 0.3:
             addr += ", Northvale"
         postcode = loc.postcode
-        if postcode and n.chance(self.postcode_missing):
+        if postcode and r() < self._p_no_postcode:
             postcode = ""
-        elif postcode and n.chance(0.01):
+        elif postcode and r() < self._p_postcode_typo:
             postcode = postcode[:-2] + postcode[-1] + postcode[-2]
-        elif postcode and rng.random() < 0.1:
+        elif postcode and r() < 0.1:
             postcode = postcode.replace(" ", "")
         return addr, postcode
 
@@ -191,6 +205,9 @@ def misread_plate(vrm: str, rng: random.Random) -> str:
 def format_phone(number: str, style: str) -> str:
     """One number, written the many ways people write it (07700 900123, +44 7700 900123...)."""
     n = number
+    if n.startswith("01") and style in ("spaced", "intl_spaced", "brackets"):
+        local = f"{n[1:4]} {n[4:7]} {n[7:]}"
+        return {"spaced": f"0{local}", "intl_spaced": f"+44 {local}", "brackets": f"(0{n[1:4]}) {n[4:7]} {n[7:]}"}[style]
     if style == "spaced":
         return f"{n[:5]} {n[5:]}"
     if style == "plain":

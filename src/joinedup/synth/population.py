@@ -64,6 +64,7 @@ class World:
         self.names = NameBook()
         self.protected = Protected()
         self.phonebook = PhoneBook(stream(seed, "phones"))
+        self.nhs_rng = stream(seed, "nhs")
         self.persons: list[Person] = []
         self.children: list[Person] = []
         self.adults: list[Person] = []
@@ -115,7 +116,6 @@ class World:
             role=role,
             home=home,
             household=household,
-            nhs=nhs_number(rng, self._nhs),
         )
         p.nickname = familiar(forename, rng) or ""
         self.persons.append(p)
@@ -415,6 +415,12 @@ class World:
         if keeper is not None:
             keeper.vehicles.append(v)
         return v
+
+    def nhs(self, p: Person) -> str:
+        """The person's NHS number, issued the first time a health record needs it."""
+        if not p.nhs:
+            p.nhs = nhs_number(self.nhs_rng, self._nhs)
+        return p.nhs
 
     def phone(self, p: Person, extra: bool = False) -> Phone | None:
         """The person's (first) mobile, assigned on first use; `extra` adds another one."""

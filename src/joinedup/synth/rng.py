@@ -18,9 +18,32 @@ import numpy as np
 T = TypeVar("T")
 
 
-def stream(seed: int, label: str) -> random.Random:
+class Stream(random.Random):
+    """random.Random with faster `randrange` and `choice` for the hot paths.
+
+    The library versions draw bits until a value falls in range (exact, but ~1.5 us a
+    call); scaling one `random()` is ~5x faster and its bias (< 2**-40 for the ranges
+    used here) is far below anything the city could show.
+    """
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
+        if stop is None:
+            if start <= 0:
+                raise ValueError("empty range for randrange()")
+            return int(self.random() * start)
+        if stop <= start:
+            raise ValueError("empty range for randrange()")
+        return start + int(self.random() * (stop - start))
+
+    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+        if not seq:
+            raise IndexError("cannot choose from an empty sequence")
+        return seq[int(self.random() * len(seq))]
+
+
+def stream(seed: int, label: str) -> Stream:
     """An independent, reproducible stream (str seeds are hashed with SHA-512, not hash())."""
-    return random.Random(f"joinedup-synth/{seed}/{label}")
+    return Stream(f"joinedup-synth/{seed}/{label}")
 
 
 def np_stream(seed: int, label: str) -> np.random.Generator:

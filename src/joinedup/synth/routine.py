@@ -30,15 +30,15 @@ from joinedup.synth.rng import Picker
 
 # Per month, per child (incidents, stops and hotel stays are counted per child of the city).
 RATES = {
-    "incident": 0.2,
+    "incident": 0.16,
     "stop": 0.08,
     "hotel": 0.1,
-    "anpr_private": 0.25,
+    "anpr_private": 0.3,
     "anpr_visitor": 0.15,
     "anpr_taxi": 3.0,
-    "health_child": 0.025,
-    "health_adult": 0.01,
-    "edu": 0.025,
+    "health_child": 0.05,
+    "health_adult": 0.015,
+    "edu": 0.06,
 }
 INCIDENT_CODES = Picker(
     ["ASB", "THEFT", "ASSAULT", "DOM", "DAMAGE", "RTC", "CONC", "DRUGS", "PUBORD", "INTEL"],
@@ -144,10 +144,10 @@ class Routine:
             persons.append((rng.choice(kids if rng.random() < 0.4 else adults), "S"))
             place = rng.choice((place, world.town.by_type["shopping_centre"][0]))
         elif code == "ASSAULT":
-            persons.append((rng.choice(adults + kids), "V"))
+            persons.append((rng.choice(kids if rng.random() < 0.3 else adults), "V"))
             persons.append((rng.choice(adults), "S"))
             for _ in range(rng.randrange(3)):
-                persons.append((rng.choice(adults + kids), "W"))
+                persons.append((rng.choice(kids if rng.random() < 0.3 else adults), "W"))
         elif code == "DOM":
             victim = rng.choice(world.by_role.get("parent", adults))
             home = world.households.get(victim.household, [])
@@ -262,11 +262,11 @@ class Routine:
         rng = self.rng
         for kid in self.kids:
             if kid.in_care:
-                rate = 0.25
+                rate = 0.3
             elif "previous_abuse" in kid.vulnerabilities or "mental_health" in kid.vulnerabilities or "substance_use" in kid.vulnerabilities:
-                rate = 0.03
+                rate = 0.05
             else:
-                rate = 0.004
+                rate = 0.008
             if rng.random() >= rate:
                 continue
             work = rng.choice(("LACR", "LACR", "SD", "ASMT")) if kid.in_care else rng.choice(("REF", "REF", "ASMT"))

@@ -211,7 +211,7 @@ class Timeline:
                 for m in present:
                     if m.vehicles and rng.random() < 0.4:
                         self._anpr(m.vehicles[0], when - timedelta(minutes=rng.randrange(10, 90)), g, tl, near=flat)
-                if rng.random() < 0.5:
+                if rng.random() < 0.35:
                     self._missing(g, v, when - timedelta(hours=rng.randrange(1, 4)), tl, present, flat)
                 if rng.random() < 0.03:
                     self._flat_incident(g, v, when, flat, present, tl)
@@ -228,7 +228,7 @@ class Timeline:
             if week >= 6 and rng.random() < (0.05 if g.kind == "lone" else 0.12):
                 self._hotel(g, v, day + timedelta(days=rng.randrange(7)))
             # 6. missing episodes beyond parties, found in cars, moved out of town
-            p_missing = min(0.55, 0.06 + 0.025 * week) * (1.3 if in_care else 1.0)
+            p_missing = min(0.4, 0.05 + 0.02 * week) * (1.3 if in_care else 1.0)
             if week >= 3 and rng.random() < p_missing:
                 when = self._at(day + timedelta(days=rng.randrange(7)), 16, 24)
                 tl = self._event(when, "missing", g, v, [])
@@ -423,7 +423,10 @@ class Timeline:
         car = car or (adult.vehicles[0] if adult.vehicles else None)
         notes = [Note(text=rng.choice(("Seen after school with an older male", "Collected from the gates by an adult male", "Seen getting into a car outside school")))]
         if car is not None and rng.random() < 0.6:
-            notes += [Note(text=f", {car.colour.lower()} {car.make} "), Note(text=_partial(car, rng), kind="plate_partial", entity=car) if rng.random() < 0.7 else Note(text=car.vrm, kind="plate", entity=car)]
+            if rng.random() < 0.7:
+                notes += [Note(text=f", {car.colour.lower()} {car.make}, {rng.choice(('reg starts', 'plate starting', 'partial reg'))} "), Note(text=_partial(car, rng), kind="plate_partial", entity=car)]
+            else:
+                notes += [Note(text=f", {car.colour.lower()} {car.make} reg "), Note(text=car.vrm, kind="plate", entity=car)]
         notes.append(Note(text=". "))
         if rng.random() < 0.3:
             notes += [Note(text="Friends call him "), _nick(adult, rng), Note(text=".")]

@@ -58,7 +58,7 @@ class XlsxWriter:
         self.path = os.fspath(path)
         self.sheet = sheet
         self._tmp = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", suffix=".xml", delete=False, dir=os.path.dirname(self.path) or "."
+            "w", encoding="utf-8", suffix=".xml", delete=False
         )
         self._tmp.write(
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

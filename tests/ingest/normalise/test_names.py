@@ -98,6 +98,7 @@ def test_split_full_name_never_maps_nicknames_to_names() -> None:
         ("TARIQ HUSSAIN", "Tariq Hussain"),
         ("SEAN O'NEIL-SMITH", "Sean O'Neil-Smith"),
         ("zoë brontë", "Zoë Brontë"),
+        ('tariq "taz" hussain', 'Tariq "Taz" Hussain'),
         ("Jan van der Berg", "Jan van der Berg"),
         ("Aisha McDonald", "Aisha McDonald"),
         ('=HYPERLINK("http://x","y")', '=HYPERLINK("http://x","y")'),

@@ -132,7 +132,8 @@ def _from_strptime(parsed: datetime, fmt: str, raw: str) -> ParsedDate:
 
 def _parse_common(text: str, raw: str, dayfirst: bool) -> ParsedDate:
     text = _WEEKDAY.sub("", text)
-    if match := _DATE_THEN_TIME.match(text) or _TIME_THEN_DATE.match(text):
+    has_time = ":" in text or "." in text
+    if has_time and (match := _DATE_THEN_TIME.match(text) or _TIME_THEN_DATE.match(text)):
         day = _day_precision(match.group("date"), dayfirst)
         if day is None:
             raise _Invalid(f"is not a date in any known format (expected e.g. {_EXAMPLES})")

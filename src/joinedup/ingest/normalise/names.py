@@ -73,6 +73,9 @@ class NameParts(NamedTuple):
 def clean_name(raw: str | None) -> str | None:
     """Return the matching form of a name, or None when it is empty or a placeholder.
 
+    Accents are stripped and a few letters folded (ß -> ss); letters with no ASCII form
+    (other scripts) are dropped, so such names are matched on their `raw` value instead.
+
     >>> clean_name("  O'Neil-SMITH  ")
     'oneil smith'
     """
@@ -80,7 +83,7 @@ def clean_name(raw: str | None) -> str | None:
         return None
     text = raw.translate(_APOSTROPHES)
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_ASCII_FOLD))
+        text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
         text = text.translate(_ASCII_FOLD)
     cleaned = _NOT_NAME_CHAR.sub(" ", text.lower()).strip()
@@ -188,7 +191,7 @@ def _join(parts: list[str | None]) -> str | None:
     return " ".join(part for part in parts if part) or None
 
 
-_WORD_START = re.compile(r"(^|[\s\-'’])(\w)")
+_WORD_START = re.compile(r"(^|[\s\-'’\"“‘(\[])(\w)")
 
 
 def _capitalise(match: re.Match[str]) -> str:

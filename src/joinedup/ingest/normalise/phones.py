@@ -1,8 +1,6 @@
-"""Telephone numbers in E.164, parsed by the `phonenumbers` library.
-
-A number of the right length counts as usable even when no operator holds its range,
-because Ofcom's drama ranges (07700 900xxx, 0113 496 0xxx), used for synthetic data, are
-not allocated.
+"""Telephone numbers in E.164, parsed by the `phonenumbers` library. A number of a possible
+length counts even when no operator holds its range, so Ofcom's drama ranges (07700 900xxx,
+0113 496 0xxx) that synthetic data uses normalise like real numbers.
 """
 
 from __future__ import annotations
@@ -59,8 +57,10 @@ def parse_phone(raw: str | None, region: str = "GB") -> Phone | None:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
         return unusable
-    if phonenumbers.is_valid_number(number):
-        kind = _KINDS.get(phonenumbers.number_type(number), "other")
+    # number_type is UNKNOWN exactly when is_valid_number is False; one call does both.
+    number_type = phonenumbers.number_type(number)
+    if number_type != PhoneNumberType.UNKNOWN:
+        kind = _KINDS.get(number_type, "other")
     else:
         kind = _unallocated_kind(number)
         if kind is None:
