@@ -49,15 +49,18 @@ def test_expected_quarantines_are_matched_and_the_rest_reported(hand_truth: Trut
         ExpectedQuarantine("stops", "S9", 9, "StopTime", "impossible date"),
         ExpectedQuarantine("stops", "", 12, "StopRef", "no reference"),  # matched by row
         ExpectedQuarantine("stops", "S7", 7, "StopTime", "impossible date"),  # never quarantined
+        ExpectedQuarantine("stops", "", 20, "StopRef", "no reference", file_row=21),
     ]
     stored = [
         StoredQuarantine("stops", "S9", 10, "StopTime", "'31/02/2019' is not a real date"),
         StoredQuarantine("stops", None, 13, "StopRef", "the record has no reference"),
         StoredQuarantine("stops", "S3", 4, "Role", "code 'Q' is not in list roles: ..."),
+        StoredQuarantine("stops", None, 21, "StopRef", "the record has no reference"),
     ]
     out = quarantine_check(truth, stored)
-    assert (out["expected"], out["found"], out["unexpected"]) == (3, 2, 1)
-    assert out["missing"] == [
+    assert (out["expected"], out["found"], out["unexpected"]) == (4, 3, 1)
+    assert out["expected_not_found"] == 1
+    assert out["expected_not_found_rows"] == [
         {"spec": "stops", "row": 7, "column": "StopTime", "why": "impossible date"}
     ]
     assert out["unexpected_reasons"] == {"stops: Role: code 'Q' is not in list roles": 1}

@@ -85,3 +85,14 @@ def test_text_mentions_found_are_counted_once(hand_truth: Truth) -> None:
     labelled = label_mentions(hand_truth, "person", twice)
     assert labelled.labels == ["P2", "P2"]
     assert labelled.text_found == {0}
+
+
+def test_a_value_written_twice_matches_by_its_normal_form(hand_truth: Truth) -> None:
+    # the truth lists a value once per field; the extractor finds each place it is written
+    again = StoredMention(
+        "person", 9, "stops", "S1", "text:Notes:40", True, "Notes", 40, 43, (), "taz"
+    )
+    other = StoredMention(
+        "person", 10, "stops", "S1", "text:Notes:50", True, "Notes", 50, 53, (), "Kaz"
+    )
+    assert label_mentions(hand_truth, "person", [again, other]).labels == ["P2", None]

@@ -155,3 +155,11 @@ def test_offsets_hold_on_any_text(text: str) -> None:
         assert item.value
         assert item.span.start >= ends  # no two extractions overlap
         ends = item.span.end
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("part reg OF6", "OF6*"), ("reg of OF61 ABC", "OF61ABC"), ("the reg was FD51ABC", "FD51ABC")],
+)
+def test_plates_starting_with_filler_words_are_whole(text: str, value: str) -> None:
+    assert [e.value for e in extract_mentions("n", text) if e.kind == "vehicle"] == [value]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from joinedup.feeds import FeedSpec, get_spec
+from joinedup.feeds import FeedSpec, FieldRef, get_spec
 
 EMPTY = frozenset({"", "null", "none", "n/a", "na", "n/k", "nk", "not known", "unknown"})
 
@@ -86,8 +86,12 @@ def produced_slots(spec: FeedSpec, row: dict[str, Any]) -> dict[str, str]:
         ("person", spec.persons, ("name", "forename", "surname", "nickname")),
         ("vehicle", spec.vehicles, ("registration", "make", "model", "colour")),
         ("phone", spec.phones, ("number",)),
-        ("location", spec.locations, ("name", "address", "postcode", "property_ref", "place_type", "lat", "lon")),
-    )  # fmt: skip
+        (
+            "location",
+            spec.locations,
+            ("name", "address", "postcode", "property_ref", "place_type", "lat", "lon"),
+        ),
+    )
     for kind, blocks, fields in kinds:
         for block in blocks:
             for slot, values in _instances(block, row):
@@ -124,11 +128,8 @@ def _instances(block: Any, row: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         for n in range(1, block.repeat + 1):
             yield f"{block.slot}[{n - 1}]", reader(row, n)
         return
-    split = next(
-        (getattr(block, f) for f in type(block).model_fields
-         if getattr(getattr(block, f), "split", None) is not None),
-        None,
-    )  # fmt: skip
+    refs = [getattr(block, f) for f in type(block).model_fields]
+    split = next((r for r in refs if isinstance(r, FieldRef) and r.split is not None), None)
     if split is not None:
         parts = [p.strip() for p in _text(_get(row, split.column)).split(split.split)]
         for i, part in enumerate(p for p in parts if p and p.casefold() not in EMPTY):

@@ -22,7 +22,7 @@ def synth(
     ),
     json: bool = JsonOption,
 ) -> None:
-    """Generate a synthetic city: one file per agency, a manifest, and the ground truth in OUT/truth/.
+    """Generate a synthetic city: agency files, a manifest, and the ground truth in OUT/truth/.
 
     About 1.5 records per child per month: --children 300 --months 18 gives ~8,000
     records in seconds; --children 3800 ~100,000; --children 38000 ~1,000,000.

@@ -1,7 +1,8 @@
 """Give each stored mention its true entity: structured mentions by key, text ones by span.
 
 A structured mention's key is (spec, source_ref, slot); a mention extracted from free text
-matches the true text mention of the same kind in the same field whose span it overlaps.
+matches the true text mention of the same kind in the same field whose span it overlaps,
+else one with the same normal form (the truth lists a value written twice in a field once).
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ def _overlap(m: StoredMention, tm: TextMention) -> int:
     return min(m.span_end, tm.end) - max(m.span_start, tm.start)
 
 
+def _same_value(m: StoredMention, tm: TextMention) -> bool:
+    def norm(v: str | None) -> str:
+        return "".join((v or "").split()).casefold()
+
+    return bool(m.value) and norm(m.value) == norm(tm.value)
+
+
 def label_mentions(truth: Truth, kind: str, mentions: list[StoredMention]) -> Labelled:
     """The true entity of each stored mention of `kind`, in the order given."""
     index = _text_index(truth, kind)
@@ -54,7 +62,10 @@ def label_mentions(truth: Truth, kind: str, mentions: list[StoredMention]) -> La
         else:
             candidates = index.get((m.spec, m.source_ref or "", m.text_field or ""), [])
             best = max(candidates, key=lambda i: _overlap(m, truth.text_mentions[i]), default=None)
-            if best is not None and _overlap(m, truth.text_mentions[best]) > 0:
+            if best is None or _overlap(m, truth.text_mentions[best]) <= 0:
+                same = (i for i in candidates if _same_value(m, truth.text_mentions[i]))
+                best = next(same, None)
+            if best is not None:
                 label = truth.text_mentions[best].entity_id
                 out.text_found.add(best)
         out.labels.append(label)

@@ -58,9 +58,8 @@ def window(truth: Truth) -> tuple[date, date]:
     """The city's first and last day, from its manifest, else from its records."""
     city = truth.city
     if city.get("start_date") and city.get("end_date"):
-        return date.fromisoformat(str(city["start_date"])), date.fromisoformat(
-            str(city["end_date"])
-        )
+        start, end = (date.fromisoformat(str(city[k])) for k in ("start_date", "end_date"))
+        return start, end
     days = [r.received_at.date() for r in truth.records]
     return min(days), max(days)
 

@@ -1,7 +1,7 @@
 """What the pipeline produced, read from the store: mentions by truth key, and the later stages.
 
 Resolution and detection plug in through two functions (see docs/evaluation.md); until
-their tables exist in the store, their metrics are null with a reason.
+they have written anything to the store, their metrics are null with a reason.
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ class StoredMention:
     span_start: int | None
     span_end: int | None
     fields: tuple[Any, ...]  # the extra columns asked for, in order
+    value: str | None = None  # the normal form a text extraction found (TEXT_VALUE)
 
     @property
     def ref(self) -> MentionRef:
@@ -74,6 +75,16 @@ class StoredMention:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.spec, self.source_ref or "", self.slot)
+
+
+def _text_value(kind: str) -> Any:
+    m = t.MENTION_TABLES[kind]
+    return {
+        "person": m.c.get("nickname"),
+        "vehicle": func.coalesce(m.c.get("vrm"), m.c.get("pattern")),
+        "phone": m.c.get("e164"),
+        "location": m.c.get("postcode"),
+    }[kind]
 
 
 def stored_mentions(conn: Connection, kind: str, extra: Sequence[str] = ()) -> list[StoredMention]:
@@ -89,6 +100,7 @@ def stored_mentions(conn: Connection, kind: str, extra: Sequence[str] = ()) -> l
             m.c.text_field,
             m.c.span_start,
             m.c.span_end,
+            _text_value(kind),
             *(m.c[name] for name in extra),
         )
         .join(t.record, t.record.c.id == m.c.record_id)
@@ -97,7 +109,9 @@ def stored_mentions(conn: Connection, kind: str, extra: Sequence[str] = ()) -> l
         .order_by(m.c.id)
     )
     return [
-        StoredMention(kind, r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], tuple(r[8:]))
+        StoredMention(
+            kind, r[0], r[1], r[2], r[3], bool(r[4]), r[5], r[6], r[7], tuple(r[9:]), r[8]
+        )
         for r in conn.execute(query)
     ]
 
@@ -162,19 +176,24 @@ class StageOutput:
     reason: str | None = None
 
 
+def entity_members(conn: Connection) -> dict[MentionRef, Hashable]:
+    """The current membership as the store keeps it: one entity_member row per mention."""
+    m = t.entity_member
+    rows = conn.execute(select(m.c.mention_kind, m.c.mention_id, m.c.entity_id))
+    return {(kind, int(mid)): eid for kind, mid, eid in rows}
+
+
 def resolution_output(conn: Connection, provider: EntityProvider | None = None) -> StageOutput:
-    """{mention: entity} from the resolution stage, or why there is none yet."""
+    """{mention: entity} from the resolution stage, or why there is none yet.
+
+    The stage's own function (RESOLUTION_HOOK) wins; without it the entity_member table
+    is read directly.
+    """
     if provider is None:
         missing = [n for n in RESOLUTION_TABLES if n not in set(inspect(conn).get_table_names())]
         if missing:
             return StageOutput(None, "resolution has not been run: no entity tables in this store")
-        provider = stage_hook(RESOLUTION_HOOK)
-        if provider is None:
-            return StageOutput(
-                None,
-                "the store has entity tables but joinedup.resolve.mention_entities(conn) "
-                "does not exist (see docs/evaluation.md)",
-            )
+        provider = stage_hook(RESOLUTION_HOOK) or entity_members
     entities = provider(conn)
     if not entities:
         return StageOutput(None, "resolution has not been run: the entity tables are empty")

@@ -79,9 +79,10 @@ class TruthRecord:
 class ExpectedQuarantine:
     spec: str
     source_ref: str
-    row: int
+    row: int  # the data row, counting from 1
     column: str
     reason: str
+    file_row: int | None = None  # the row as the store numbers it (header included)
 
 
 @dataclass
@@ -189,9 +190,12 @@ def _load(d: Path) -> Truth:
         for r in _rows(d, "records")
     ]  # fmt: skip
     quarantines = [
-        ExpectedQuarantine(r["spec"], r["source_ref"], int(r["row"]), r["column"], r["reason"])
+        ExpectedQuarantine(
+            r["spec"], r["source_ref"], int(r["row"]), r["column"], r["reason"],
+            int(r["file_row"]) if r.get("file_row") else None,
+        )
         for r in _rows(d, "quarantines")
-    ]
+    ]  # fmt: skip
     vehicles_used: set[str] = set()
     locations_used: set[str] = set()
     last_abuse: dict[str, datetime] = {}

@@ -3,6 +3,10 @@
 The batch is one transaction under the writers' lock, so a crash leaves nothing half
 written and re-running the same command ends as one uninterrupted run would.
 Counts always reconcile: read = stored + duplicates + quarantined.
+
+Reading, hashing and mapping rows is pure work; for a large file it runs in a worker
+process, a chunk ahead, while this process decides duplicates and writes. The database
+transaction lives only here, so killing either process leaves no half batch.
 """
 
 from __future__ import annotations
@@ -10,22 +14,51 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+import pickle
+import signal
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 
 from joinedup.feeds.loader import get_spec, spec_hash, spec_json
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest.mapper import RowError, map_row
-from joinedup.ingest.readers import FileRefused, SourceRow, open_rows
-from joinedup.ingest.writer import ChunkRows, IdAllocator, add_record, canonical_json
+from joinedup.ingest.readers import FileRefused, RowStream, SourceRow, open_rows
+from joinedup.ingest.writer import (
+    ChunkRows,
+    IdAllocator,
+    RecordRows,
+    Values,
+    add_record,
+    canonical_json,
+    record_rows,
+)
 from joinedup.store import tables as t
 from joinedup.store import write_transaction
 
 CHUNK_ROWS = 2000
+# Smaller files are mapped in this process: starting a worker costs about half a second.
+WORKER_MIN_BYTES = 4 << 20
 log = logging.getLogger("joinedup.ingest")
 Progress = Callable[[int, int, int], None]  # bytes done, bytes total, rows read
 
@@ -104,11 +137,192 @@ def _ensure_spec(conn: Connection, spec: FeedSpec, source_id: int) -> int:
     )
 
 
+# -- preparing rows: pure work, done here or in a worker process -------------------------
+
+# (row_number, raw_json, content_hash, rows to store or None, error field, error reason,
+#  the row's own reference as written): plain tuples, cheap to send between processes.
+Prepared = tuple[int, str, str, RecordRows | None, str | None, str, str | None]
+
+
+def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[Prepared]:
+    """Hash and map each row; a row that cannot be stored carries its reason instead."""
+    prepared: list[Prepared] = []
+    ref = spec.record.source_ref
+    ref_column = ref.column if ref is not None else None
+    for row in rows:
+        fields = row.fields
+        raw_json = canonical_json(fields) if fields is not None else (row.raw_text or "")
+        digest = hashlib.sha256(raw_json.encode("utf-8", "surrogatepass")).hexdigest()
+        planned: RecordRows | None = None
+        error_field, reason = None, row.error
+        if fields is not None:
+            try:
+                planned = record_rows(map_row(spec, fields, row.row_number), values)
+            except RowError as exc:
+                error_field, reason = exc.field, exc.reason
+        raw_ref = None
+        if planned is None and fields is not None and ref_column is not None:
+            value = fields.get(ref_column)
+            raw_ref = str(value).strip()[:200] if value not in (None, "") else None
+        prepared.append(
+            (
+                row.row_number,
+                raw_json,
+                digest,
+                planned,
+                error_field,
+                reason or "unreadable",
+                raw_ref,
+            )
+        )
+    return prepared
+
+
+# A chunk of prepared rows, whether the chunk was a full one (progress is reported after
+# each full chunk) and how far through the file reading has got, in bytes.
+Chunk = tuple[list[Prepared], bool, int]
+
+
+def _chunks(stream: RowStream, spec: FeedSpec, values: Values) -> Iterator[Chunk]:
+    chunk: list[SourceRow] = []
+    for row in stream.rows:
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield prepare_rows(spec, values, chunk), True, stream.position()
+            chunk = []
+    if chunk:
+        yield prepare_rows(spec, values, chunk), False, stream.position()
+
+
+class _WorkerChunks:
+    """`_chunks` of a file, computed in a worker process one chunk ahead of the reader.
+
+    The pipe holds at most the chunk in transit, so memory stays flat: the worker waits
+    until this process takes each chunk. The worker dies with this process (see
+    `_prepare_in_worker`) and `close` stops it if the batch ends early.
+    """
+
+    def __init__(self, path: Path, spec: FeedSpec, values_for: str):
+        self.path = path
+        context = multiprocessing.get_context("spawn")
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.worker = context.Process(
+            target=_prepare_in_worker,
+            args=(sender, os.getpid(), str(path), spec, values_for),
+            name=f"joinedup-ingest {path.name}",
+            daemon=True,
+        )
+        self.worker.start()
+        sender.close()  # the worker holds the only writing end: EOF here means it is gone
+
+    def __iter__(self) -> Iterator[Chunk]:
+        while True:
+            try:
+                kind, payload = self.receiver.recv()
+            except EOFError:
+                raise RuntimeError(
+                    f"{self.path}: the worker process reading this file stopped unexpectedly"
+                    f" (exit code {self.worker.exitcode}); nothing was written"
+                ) from None
+            if kind == "chunk":
+                yield payload
+            elif kind == "done":
+                return
+            else:
+                raise _worker_error(*payload)
+
+    def close(self) -> None:
+        self.receiver.close()
+        if self.worker.is_alive():
+            self.worker.terminate()
+        self.worker.join()
+
+
+class _LocalChunks:
+    """`_chunks` of an open file, computed in this process."""
+
+    def __init__(self, stream: RowStream, spec: FeedSpec, values_for: str):
+        self.stream = stream
+        self.spec = spec
+        self.values = Values(values_for)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return _chunks(self.stream, self.spec, self.values)
+
+    def close(self) -> None:
+        pass  # the caller closes the stream
+
+
+def _prepare_in_worker(
+    sender: Any, parent: int, path: str, spec: FeedSpec, values_for: str
+) -> None:
+    """Worker process: read, hash and map the file's rows, sending each chunk as it is done."""
+    _die_with(parent)
+    try:
+        stream = open_rows(path, spec)
+        try:
+            for chunk in _chunks(stream, spec, Values(values_for)):
+                sender.send(("chunk", chunk))
+        finally:
+            stream.close()
+        sender.send(("done", None))
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the ingest process is gone or stopping: nobody to report to
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the ingest
+        try:
+            blob: bytes | None = pickle.dumps(exc)
+        except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
+            blob = None
+        sender.send(("error", (blob, traceback.format_exc())))
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this worker when the ingest process dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere the worker stops at its next send, on the closed pipe
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _worker_error(blob: bytes | None, text: str) -> BaseException:
+    exc: BaseException | None = None
+    if blob is not None:
+        try:
+            exc = pickle.loads(blob)
+        except Exception:  # noqa: BLE001 - fall back to the text below
+            exc = None
+    if exc is None:
+        return RuntimeError(f"reading the file failed in the worker process:\n{text}")
+    exc.add_note(f"(raised in the ingest worker process)\n{text}")
+    return exc
+
+
+# -- the batch ---------------------------------------------------------------------------
+
+
+def _one_of(column: Any, values: list[str], dialect: str) -> ColumnElement[bool]:
+    """`column IN values` as one bound parameter, so a chunk's query is compiled once."""
+    if dialect == "sqlite":
+        listed = select(literal_column("value")).select_from(
+            func.json_each(bindparam("values", json.dumps(values)))
+        )
+        return column.in_(listed.scalar_subquery())
+    if dialect == "postgresql":
+        return column == any_(bindparam("values", values, type_=ARRAY(String)))
+    return column.in_(values)
+
+
 class _BatchRun:
     """The state of one batch while its rows stream through."""
 
     def __init__(self, conn: Connection, spec: FeedSpec, path: Path, result: BatchResult):
         self.conn = conn
+        self.dialect = conn.dialect.name
         self.spec = spec
         self.path = path
         self.result = result
@@ -116,7 +330,8 @@ class _BatchRun:
         self.source_id = _ensure_source(conn, spec)
         self.spec_id = _ensure_spec(conn, spec, self.source_id)
         self.ids = IdAllocator(conn)
-        self.rows = ChunkRows(conn.dialect.name)
+        self.rows = ChunkRows(self.dialect)
+        self.received_default = self.rows.values.datetime(self.started)
         self.batch_id = 0
 
     def open_batch(self, file_hash: str, actor: str) -> None:
@@ -141,90 +356,73 @@ class _BatchRun:
         )
         self.result.batch_id = self.batch_id
 
-    def process(self, chunk: list[SourceRow]) -> None:
-        prepared: list[tuple[SourceRow, str, str]] = []
-        for row in chunk:
-            raw_json = (
-                canonical_json(row.fields) if row.fields is not None else (row.raw_text or "")
-            )
-            digest = hashlib.sha256(raw_json.encode("utf-8", "surrogatepass")).hexdigest()
-            prepared.append((row, raw_json, digest))
-        hashes = list({h for _, _, h in prepared})
-        known = set(
+    def _known(self, table: Any, hashes: list[str]) -> set[str]:
+        return set(
             self.conn.execute(
-                select(t.record.c.content_hash).where(
-                    t.record.c.source_id == self.source_id, t.record.c.content_hash.in_(hashes)
+                select(table.c.content_hash).where(
+                    table.c.source_id == self.source_id,
+                    _one_of(table.c.content_hash, hashes, self.dialect),
                 )
             ).scalars()
         )
-        known_bad = set(
-            self.conn.execute(
-                select(t.quarantine.c.content_hash).where(
-                    t.quarantine.c.source_id == self.source_id,
-                    t.quarantine.c.content_hash.in_(hashes),
-                )
-            ).scalars()
-        )
+
+    def process(self, prepared: list[Prepared]) -> None:
+        result = self.result
+        hashes = list({p[2] for p in prepared})
+        known = self._known(t.record, hashes)
+        known_bad = self._known(t.quarantine, hashes)
         rows = self.rows
-        latest_by_ref: dict[str, int] = {}
-        mapped_rows = []
-        for row, raw_json, digest in prepared:
-            self.result.read += 1
+        to_store: list[Prepared] = []
+        for item in prepared:
+            result.read += 1
+            digest = item[2]
             if digest in known:
-                self.result.duplicates += 1
+                result.duplicates += 1
                 continue
             if digest in known_bad:
-                self.result.quarantined += 1  # still unfixed; already in quarantine once
+                result.quarantined += 1  # still unfixed; already in quarantine once
                 continue
-            error_field, reason = None, row.error
-            mapped = None
-            if row.fields is not None:
-                try:
-                    mapped = map_row(self.spec, row.fields, row.row_number)
-                except RowError as exc:
-                    error_field, reason = exc.field, exc.reason
-            if mapped is None:
-                self._quarantine(rows, row, raw_json, digest, error_field, reason or "unreadable")
+            if item[3] is None:
+                self._quarantine(rows, item)
                 known_bad.add(digest)
                 continue
             known.add(digest)
-            mapped_rows.append((mapped, raw_json, digest))
-        refs = [m.source_ref for m, _, _ in mapped_rows if m.source_ref]
+            to_store.append(item)
+        latest_by_ref: dict[str, int] = {}
+        refs = list({p[3][0] for p in to_store if p[3] is not None and p[3][0]})
         if refs:
             for ref, last_id in self.conn.execute(
                 select(t.record.c.source_ref, func.max(t.record.c.id))
-                .where(t.record.c.source_id == self.source_id, t.record.c.source_ref.in_(set(refs)))
+                .where(
+                    t.record.c.source_id == self.source_id,
+                    _one_of(t.record.c.source_ref, refs, self.dialect),
+                )
                 .group_by(t.record.c.source_ref)
             ):
                 latest_by_ref[ref] = int(last_id)
-        for mapped, raw_json, digest in mapped_rows:
-            supersedes = latest_by_ref.get(mapped.source_ref) if mapped.source_ref else None
-            add_record(
+        for _, raw_json, digest, planned, _, _, _ in to_store:
+            assert planned is not None
+            source_ref = planned[0]
+            supersedes = latest_by_ref.get(source_ref) if source_ref else None
+            record_id = add_record(
                 rows,
                 self.ids,
-                mapped,
+                planned,
                 source_id=self.source_id,
                 batch_id=self.batch_id,
                 content_hash=digest,
                 raw_json=raw_json,
-                received_default=self.started,
+                received_default=self.received_default,
                 supersedes_id=supersedes,
             )
-            if mapped.source_ref:
-                latest_by_ref[mapped.source_ref] = self.ids.next[t.record.name] - 1
-            self.result.stored += 1
-            self.result.superseding += supersedes is not None
+            if source_ref:
+                latest_by_ref[source_ref] = record_id
+            result.stored += 1
+            result.superseding += supersedes is not None
         rows.insert(self.conn)
 
-    def _quarantine(
-        self,
-        rows: ChunkRows,
-        row: SourceRow,
-        raw_json: str,
-        digest: str,
-        field_name: str | None,
-        reason: str,
-    ) -> None:
+    def _quarantine(self, rows: ChunkRows, item: Prepared) -> None:
+        row_number, raw_json, digest, _, field_name, reason, raw_ref = item
         self.result.quarantined += 1
         key = reason.split(":")[0][:80]
         self.result.quarantine_reasons[key] = self.result.quarantine_reasons.get(key, 0) + 1
@@ -235,8 +433,8 @@ class _BatchRun:
                 "source_id": self.source_id,
                 "batch_id": self.batch_id,
                 "file_name": str(self.path),
-                "row_number": row.row_number,
-                "source_ref": self._raw_ref(row),
+                "row_number": row_number,
+                "source_ref": raw_ref,
                 "field": field_name,
                 "reason": reason,
                 "content_hash": digest,
@@ -244,13 +442,6 @@ class _BatchRun:
                 "created_at": self.started,
             },
         )
-
-    def _raw_ref(self, row: SourceRow) -> str | None:
-        ref = self.spec.record.source_ref
-        if row.fields is None or ref is None or ref.column is None:
-            return None
-        value = row.fields.get(ref.column)
-        return str(value).strip()[:200] if value not in (None, "") else None
 
     def resolve_fixed_quarantine(self) -> int:
         """Rows quarantined earlier whose reference has now been stored are marked fixed."""
@@ -306,22 +497,23 @@ def ingest_file(
     p = Path(path)
     stream = open_rows(p, spec)  # header problems surface here, before any write
     result = BatchResult(file=str(p), spec=spec.name)
+    chunks: _WorkerChunks | _LocalChunks | None = None
     try:
+        # Started before the lock is taken, so the worker reads while this process waits.
+        if stream.size >= WORKER_MIN_BYTES:
+            chunks = _WorkerChunks(p, spec, engine.dialect.name)
+        else:
+            chunks = _LocalChunks(stream, spec, engine.dialect.name)
         file_hash = file_sha256(p)
         with write_transaction(engine, lock="ingest") as conn:
             run = _BatchRun(conn, spec, p, result)
             run.open_batch(file_hash, actor)
-            chunk: list[SourceRow] = []
-            for row in stream.rows:
-                chunk.append(row)
-                if len(chunk) >= CHUNK_ROWS:
-                    run.process(chunk)
-                    chunk = []
+            for prepared, full, position in chunks:
+                run.process(prepared)
+                if full:
                     log.info("%s: %d rows read", p.name, result.read)
                     if progress:
-                        progress(stream.position(), stream.size, result.read)
-            if chunk:
-                run.process(chunk)
+                        progress(position, stream.size, result.read)
             run.close_batch()
             result.quarantine_fixed = run.resolve_fixed_quarantine()
             audit.record(
@@ -342,6 +534,8 @@ def ingest_file(
             if progress:
                 progress(stream.size, stream.size, result.read)
     finally:
+        if chunks is not None:
+            chunks.close()  # a worker still running is stopped
         stream.close()
     return result
 

@@ -52,7 +52,7 @@ _COMPLETE_FORMATS = frozenset({"current", "prefix", "suffix"})
 # "plate starts FD5", "reg beginning FD5", "partial reg FD5?", "index no. AB 1234".
 _PLATE_CONTEXT = re.compile(
     r"(?i:\b(?P<partial>part(?:ial)?\s+)?(?:reg(?:istration)?|plate|vrm|index)\b"
-    r"(?:\s+(?:no|number|mark|plate))?\.?(?:\s+(?:was|is|of|number))*"
+    r"(?:\s+(?:no|number|mark|plate))?\.?(?:\s+(?-i:was|is|of|number))*"  # lower case: not OF6
     r"(?:\s+(?P<verb>start(?:s|ed|ing)?|begin(?:s|ning)?|began|end(?:s|ed|ing)?)"
     r"(?:\s+(?:with|in))?)?"
     r"\s*[:\-]?\s*[\"'‘“(]?)"

@@ -32,6 +32,9 @@ class FileRefused(ValueError):
         where = f" (column {column!r})" if column else ""
         super().__init__(f"{self.path}{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type[FileRefused], tuple[str, str, str | None]]:
+        return FileRefused, (self.path, self.reason, self.column)  # crosses processes whole
+
 
 @dataclass(slots=True)
 class SourceRow:

@@ -8,6 +8,7 @@ table, PostgreSQL one COPY per table.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -59,6 +60,9 @@ for _table, _width in (
         )
 
 Row = tuple[Any, ...]
+# (source_ref, row_number, received_at, event_type, grading x3, persons, protected,
+#  locations, vehicles, phones, event): see record_rows.
+RecordRows = tuple[Any, ...]
 NO_SPAN: Row = (False, None, None, None)  # extracted, text_field, span_start, span_end
 
 
@@ -96,6 +100,12 @@ class IdAllocator:
 # dates as they are. JSON None is the JSON value null (SQLAlchemy's none_as_null=False).
 
 
+# sqlite3 binds None and bool only after looking for an adapter for them, which costs more
+# than storing the value; an adapter that returns the same value makes that a dict hit.
+sqlite3.register_adapter(type(None), {}.get)  # {}.get(None) is None: NULL as before
+sqlite3.register_adapter(bool, int)  # True -> 1, what sqlite3 stores for True anyway
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(" ", "microseconds")
 
@@ -108,7 +118,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-class _Values:
+class Values:
     """Converters for date, date-time and JSON columns on one dialect."""
 
     def __init__(self, dialect_name: str):
@@ -125,7 +135,7 @@ class ChunkRows:
 
     def __init__(self, dialect_name: str) -> None:
         self.dialect_name = dialect_name
-        self.values = _Values(dialect_name)
+        self.values = Values(dialect_name)
         self.rows: dict[str, list[Row]] = {table.name: [] for table in INSERT_ORDER}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
@@ -213,184 +223,239 @@ def _span(span: Any) -> Row:
     return (True, span.field, span.start, span.end)
 
 
+def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
+    """Everything a mapped record will store, as plain tuples with no ids yet.
+
+    Made wherever the row was mapped (possibly another process: tuples travel cheaply
+    where dataclasses do not); `add_record` then gives the ids. Each mention tuple is
+    its table row after (id, record_id); where a row names its person mention (or the
+    event its location) it holds that mention's index in the record for now.
+    """
+    as_json = values.json
+    as_date = values.date
+    as_datetime_value = values.datetime
+    person_index: dict[str, int] = {}
+    persons: list[Row] = []
+    protected: list[Row] = []
+    for i, p in enumerate(mapped.persons):
+        person_index[p.slot] = i
+        dob, dob_precision = _date_parts(p.dob)
+        ident = p.identifiers
+        age = p.raw.get("age")
+        persons.append(
+            (
+                p.slot,
+                p.role,
+                p.raw_name,
+                p.forename,
+                p.middle_names,
+                p.surname,
+                p.nickname,
+                as_date(dob.date() if dob else None),
+                dob_precision,
+                p.dob.raw if p.dob else None,
+                int(age) if age and age.isdigit() and len(age) < 4 else None,
+                p.sex,
+                p.address,
+                p.postcode,
+                ident.get("nhs_number"),
+                ident.get("pnc_id"),
+                ident.get("child_ref"),
+                ident.get("upn"),
+                ident.get("local_id"),
+                ident.get("licence_no"),
+                as_json(p.attributes or None),
+                as_json(p.raw or None),
+                *_span(p.span),
+            )
+        )
+        for kind, value in p.protected.items():
+            protected.append((i, kind, value))
+    location_index: dict[str, int] = {}
+    locations: list[Row] = []
+    for i, loc in enumerate(mapped.locations):
+        location_index[loc.slot] = i
+        owner = loc.slot.rsplit(".", 1)[0] if loc.slot.endswith(".address") else None
+        locations.append(
+            (
+                loc.slot,
+                loc.role,
+                loc.raw,
+                loc.name,
+                loc.address,
+                loc.postcode,
+                loc.property_ref,
+                loc.place_type,
+                loc.lat,
+                loc.lon,
+                person_index.get(owner) if owner else None,
+                *_span(loc.span),
+            )
+        )
+    vehicles = [
+        (
+            v.slot,
+            v.role,
+            v.raw,
+            v.vrm,
+            v.pattern,
+            v.plate_format,
+            v.make,
+            v.model,
+            v.colour,
+            person_index.get(v.person_slot) if v.person_slot else None,
+            *_span(v.span),
+        )
+        for v in mapped.vehicles
+    ]
+    phones = [
+        (
+            ph.slot,
+            ph.role,
+            ph.raw,
+            ph.e164,
+            ph.valid,
+            person_index.get(ph.person_slot) if ph.person_slot else None,
+            *_span(ph.span),
+        )
+        for ph in mapped.phones
+    ]
+    received, _ = _date_parts(mapped.received_at)
+    grading = mapped.grading
+    ev = mapped.event
+    event: Row | None = None
+    if ev is not None:
+        start, start_precision = _date_parts(ev.start)
+        end, end_precision = _date_parts(ev.end)
+        event = (
+            ev.event_type,
+            as_datetime_value(start),
+            start_precision,
+            as_datetime_value(end),
+            end_precision,
+            location_index.get(ev.location_slot) if ev.location_slot else None,
+            ev.description,
+            as_json(ev.attributes or None),
+        )
+    return (
+        mapped.source_ref,
+        mapped.row_number,
+        as_datetime_value(received),
+        ev.event_type if ev else None,
+        grading.source if grading else None,
+        grading.intelligence if grading else None,
+        grading.handling if grading else None,
+        tuple(persons),
+        tuple(protected),
+        tuple(locations),
+        tuple(vehicles),
+        tuple(phones),
+        event,
+    )
+
+
 def add_record(
     rows: ChunkRows,
     ids: IdAllocator,
-    mapped: MappedRecord,
+    planned: RecordRows,
     *,
     source_id: int,
     batch_id: int,
     content_hash: str,
     raw_json: str,
-    received_default: datetime,
+    received_default: Any,
     supersedes_id: int | None,
-) -> None:
-    """Queue one record and everything mapped from it (tuples in table column order)."""
+) -> int:
+    """Queue one record's rows (from `record_rows`) with their ids; returns the record id.
+
+    `received_default` is already in the driver's form (`Values.datetime`).
+    """
+    (
+        source_ref,
+        row_number,
+        received,
+        event_type,
+        grading_source,
+        grading_intelligence,
+        grading_handling,
+        persons,
+        protected,
+        locations,
+        vehicles,
+        phones,
+        event,
+    ) = planned
     nxt = ids.next
     out = rows.rows
-    as_json = rows.values.json
-    as_datetime_value = rows.values.datetime
     record_id = nxt["record"]
     nxt["record"] = record_id + 1
-    received, _ = _date_parts(mapped.received_at)
-    grading = mapped.grading
-    event = mapped.event
     out["record"].append(
         (
             record_id,
             source_id,
             batch_id,
-            mapped.source_ref,
-            mapped.row_number,
-            as_datetime_value(received or received_default),
+            source_ref,
+            row_number,
+            received if received is not None else received_default,
             content_hash,
-            event.event_type if event else None,
-            grading.source if grading else None,
-            grading.intelligence if grading else None,
-            grading.handling if grading else None,
+            event_type,
+            grading_source,
+            grading_intelligence,
+            grading_handling,
             raw_json,
             supersedes_id,
         )
     )
-    person_ids: dict[str, int] = {}
     participants: list[tuple[str, int, str]] = []
-    if mapped.persons:
-        as_date = rows.values.date
+    person0 = nxt["person_mention"]
+    if persons:
         person_rows = out["person_mention"]
-        pid = nxt["person_mention"]
-        for p in mapped.persons:
-            person_ids[p.slot] = pid
-            dob, dob_precision = _date_parts(p.dob)
-            ident = p.identifiers
-            age = p.raw.get("age")
-            person_rows.append(
+        for i, p in enumerate(persons):
+            person_rows.append((person0 + i, record_id, *p))
+            participants.append(("person", person0 + i, p[1]))
+        nxt["person_mention"] = person0 + len(persons)
+        if protected:
+            protected_rows = out["protected_characteristic"]
+            protected_id = nxt["protected_characteristic"]
+            for i, kind, value in protected:
+                protected_rows.append((protected_id, person0 + i, kind, value, value))
+                protected_id += 1
+            nxt["protected_characteristic"] = protected_id
+    location0 = nxt["location_mention"]
+    for kind, table, owner_at, mentions in (
+        ("location", "location_mention", 10, locations),
+        ("vehicle", "vehicle_mention", 9, vehicles),
+        ("phone", "phone_mention", 5, phones),
+    ):
+        if not mentions:
+            continue
+        table_rows = out[table]
+        first = nxt[table]
+        for i, m in enumerate(mentions):
+            owner = m[owner_at]
+            table_rows.append(
                 (
-                    pid,
+                    first + i,
                     record_id,
-                    p.slot,
-                    p.role,
-                    p.raw_name,
-                    p.forename,
-                    p.middle_names,
-                    p.surname,
-                    p.nickname,
-                    as_date(dob.date() if dob else None),
-                    dob_precision,
-                    p.dob.raw if p.dob else None,
-                    int(age) if age and age.isdigit() and len(age) < 4 else None,
-                    p.sex,
-                    p.address,
-                    p.postcode,
-                    ident.get("nhs_number"),
-                    ident.get("pnc_id"),
-                    ident.get("child_ref"),
-                    ident.get("upn"),
-                    ident.get("local_id"),
-                    ident.get("licence_no"),
-                    as_json(p.attributes or None),
-                    as_json(p.raw or None),
-                    *_span(p.span),
+                    *m[:owner_at],
+                    None if owner is None else person0 + owner,
+                    *m[owner_at + 1 :],
                 )
             )
-            if p.protected:
-                protected_rows = out["protected_characteristic"]
-                for kind, value in p.protected.items():
-                    protected_rows.append(
-                        (ids.take(t.protected_characteristic), pid, kind, value, value)
-                    )
-            participants.append(("person", pid, p.role))
-            pid += 1
-        nxt["person_mention"] = pid
-    location_ids: dict[str, int] = {}
-    if mapped.locations:
-        location_rows = out["location_mention"]
-        lid = nxt["location_mention"]
-        for loc in mapped.locations:
-            location_ids[loc.slot] = lid
-            owner = loc.slot.rsplit(".", 1)[0] if loc.slot.endswith(".address") else None
-            location_rows.append(
-                (
-                    lid,
-                    record_id,
-                    loc.slot,
-                    loc.role,
-                    loc.raw,
-                    loc.name,
-                    loc.address,
-                    loc.postcode,
-                    loc.property_ref,
-                    loc.place_type,
-                    loc.lat,
-                    loc.lon,
-                    person_ids.get(owner) if owner else None,
-                    *_span(loc.span),
-                )
-            )
-            participants.append(("location", lid, loc.role))
-            lid += 1
-        nxt["location_mention"] = lid
-    if mapped.vehicles:
-        vehicle_rows = out["vehicle_mention"]
-        vid = nxt["vehicle_mention"]
-        for v in mapped.vehicles:
-            vehicle_rows.append(
-                (
-                    vid,
-                    record_id,
-                    v.slot,
-                    v.role,
-                    v.raw,
-                    v.vrm,
-                    v.pattern,
-                    v.plate_format,
-                    v.make,
-                    v.model,
-                    v.colour,
-                    person_ids.get(v.person_slot) if v.person_slot else None,
-                    *_span(v.span),
-                )
-            )
-            participants.append(("vehicle", vid, v.role))
-            vid += 1
-        nxt["vehicle_mention"] = vid
-    if mapped.phones:
-        phone_rows = out["phone_mention"]
-        phid = nxt["phone_mention"]
-        for ph in mapped.phones:
-            phone_rows.append(
-                (
-                    phid,
-                    record_id,
-                    ph.slot,
-                    ph.role,
-                    ph.raw,
-                    ph.e164,
-                    ph.valid,
-                    person_ids.get(ph.person_slot) if ph.person_slot else None,
-                    *_span(ph.span),
-                )
-            )
-            participants.append(("phone", phid, ph.role))
-            phid += 1
-        nxt["phone_mention"] = phid
+            participants.append((kind, first + i, m[1]))
+        nxt[table] = first + len(mentions)
     if event is None:
-        return
+        return record_id
     event_id = nxt["event"]
     nxt["event"] = event_id + 1
-    start, start_precision = _date_parts(event.start)
-    end, end_precision = _date_parts(event.end)
+    location_at = event[5]
     out["event"].append(
         (
             event_id,
             record_id,
-            event.event_type,
-            as_datetime_value(start),
-            start_precision,
-            as_datetime_value(end),
-            end_precision,
-            location_ids.get(event.location_slot) if event.location_slot else None,
-            event.description,
-            as_json(event.attributes or None),
+            *event[:5],
+            None if location_at is None else location0 + location_at,
+            *event[6:],
         )
     )
     participation_rows = out["participation"]
@@ -399,6 +464,7 @@ def add_record(
         participation_rows.append((part_id, event_id, kind, mention_id, role))
         part_id += 1
     nxt["participation"] = part_id
+    return record_id
 
 
 def canonical_json(fields: dict[str, Any]) -> str:

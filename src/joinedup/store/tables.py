@@ -313,3 +313,95 @@ MENTION_TABLES = {
     "phone": phone_mention,
     "location": location_mention,
 }
+
+# Resolution (joinedup.resolve): each run is versioned; entities keep their id while their
+# membership is unchanged; analysts' decisions bind every later run.
+resolution_run = Table(
+    "resolution_run",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("mode", String(16), nullable=False),  # full | incremental
+    Column("engine", String(16), nullable=False),  # duckdb | spark
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("actor", String(100), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("model", Text),  # the person model's parameters (Splink JSON)
+    Column("counts", JSON),  # mentions, entities, merges, candidate links... per kind
+)
+
+entity = Table(
+    "entity",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),  # person | vehicle | phone | location
+    Column("label", String(200)),  # how the entity is shown: its most common name, VRM...
+    Column("size", Integer, nullable=False),
+    Column("created_run_id", ForeignKey("resolution_run.id"), nullable=False),
+    Column("updated_run_id", ForeignKey("resolution_run.id"), nullable=False),
+    Column("retired_run_id", ForeignKey("resolution_run.id")),  # null while current
+    Index("ix_entity_kind_current", "kind", "retired_run_id"),
+)
+
+# The current membership: one row per resolved mention.
+entity_member = Table(
+    "entity_member",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("entity_id", ForeignKey("entity.id"), nullable=False),
+    Column("mention_kind", String(16), nullable=False),
+    Column("mention_id", BigInteger, nullable=False),
+    Column("match_probability", Float),  # its strongest link into the entity; null alone
+    Column("how", String(16), nullable=False),  # alone | identifier | model | exact | decision
+    Column("run_id", ForeignKey("resolution_run.id"), nullable=False),
+    UniqueConstraint("mention_kind", "mention_id", name="uq_entity_member_mention"),
+    Index("ix_entity_member_entity", "entity_id"),
+)
+
+match_decision = Table(
+    "match_decision",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("a_ref", String(60), nullable=False),  # as the analyst named it: person:12 or E34
+    Column("b_ref", String(60), nullable=False),
+    Column("a_mention_id", BigInteger, nullable=False),  # the mentions the decision binds
+    Column("b_mention_id", BigInteger, nullable=False),
+    Column("decision", String(16), nullable=False),  # same | different
+    Column("reason", Text, nullable=False),
+    Column("decided_by", String(100), nullable=False),
+    Column("decided_at", DateTime, nullable=False),
+    Column("withdrawn_at", DateTime),
+    Index("ix_match_decision_a", "kind", "a_mention_id"),
+    Index("ix_match_decision_b", "kind", "b_mention_id"),
+)
+
+# A partial or misread plate that could be any of several vehicles: never a silent merge.
+candidate_link = Table(
+    "candidate_link",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("run_id", ForeignKey("resolution_run.id"), nullable=False),
+    Column("mention_kind", String(16), nullable=False),
+    Column("mention_id", BigInteger, nullable=False),
+    Column("entity_id", ForeignKey("entity.id"), nullable=False),
+    Column("candidates", Integer, nullable=False),  # how many entities it could be
+    Column("reason", String(200), nullable=False),
+    Index("ix_candidate_link_mention", "mention_kind", "mention_id"),
+    Index("ix_candidate_link_entity", "entity_id"),
+)
+
+# Scored pairs the model was unsure about, kept for `joinedup review`.
+match_pair = Table(
+    "match_pair",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("run_id", ForeignKey("resolution_run.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("a_mention_id", BigInteger, nullable=False),
+    Column("b_mention_id", BigInteger, nullable=False),
+    Column("match_probability", Float, nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Column("evidence", JSON),  # per comparison: level label and match weight
+    Index("ix_match_pair_run", "run_id", "kind"),
+)

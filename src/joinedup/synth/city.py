@@ -1,4 +1,4 @@
-"""Build a whole synthetic city: world, groups, timeline, then every agency's extract, month by month.
+"""Build a whole synthetic city: world, groups, timeline, then every agency's extract.
 
     stats = generate_city(seed=1, children=300, months=18, out_dir="demo-city")
 
@@ -21,8 +21,8 @@ from joinedup.synth.confounders import Confounders
 from joinedup.synth.events import Happening
 from joinedup.synth.groups import build_groups
 from joinedup.synth.population import World, _add_months
-from joinedup.synth.routine import Routine
 from joinedup.synth.rng import np_stream, stream
+from joinedup.synth.routine import Routine
 from joinedup.synth.timeline import Timeline
 from joinedup.synth.truth import TruthWriter
 
@@ -87,7 +87,9 @@ def generate_city(
     timeline.build()
     by_month: dict[int, list[Happening]] = {}
     for h in timeline.happenings:
-        by_month.setdefault((h.when.year - start.year) * 12 + h.when.month - start.month, []).append(h)
+        by_month.setdefault(
+            (h.when.year - start.year) * 12 + h.when.month - start.month, []
+        ).append(h)
     routine = Routine(world, stream(seed, "routine"), np_stream(seed, "routine"))
     confounders = Confounders(world, stream(seed, "confounders"), np_stream(seed, "confounders"))
     truth = TruthWriter(out / "truth")

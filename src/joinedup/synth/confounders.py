@@ -12,7 +12,17 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from joinedup.synth.events import AnprRead, Happening, Incident, MissingEpisode, Note, Stop
+from joinedup.synth.events import (
+    AnprRead,
+    Happening,
+    Incident,
+    MissingEpisode,
+    Note,
+    Stop,
+    nick,
+    plate,
+    say,
+)
 from joinedup.synth.model import Location, Person
 from joinedup.synth.population import World
 
@@ -30,12 +40,20 @@ INNOCENT_RHI = (
 )
 
 
+TIP_OPENINGS = ("Information received that ", "Member of public reports that ", "Anonymous call: ")
+TIP_CLAIMS = (
+    " is often seen with teenage girls in his car near ",
+    " gives lifts to young people near ",
+    " was seen with a girl who looked under 16 at ",
+)
+
+
 def at(day: date, lo: int, hi: int, rng: random.Random) -> datetime:
     return datetime(day.year, day.month, day.day, rng.randrange(lo, hi), rng.randrange(60))
 
 
 class Confounders:
-    """Per month: missing episodes of children who are not being exploited, school runs, red herrings."""
+    """Per month: innocent missing episodes, school runs, unfounded tips."""
 
     def __init__(self, world: World, rng: random.Random, np_rng: np.random.Generator):
         self.world = world
@@ -114,7 +132,12 @@ class Confounders:
             found_at = kid.home
         elif r < 0.7:
             found_at = rng.choice(
-                [town.busy_takeaway, town.busy_takeaway, *town.by_type["station"], *town.by_type["park"][:3]]
+                [
+                    town.busy_takeaway,
+                    town.busy_takeaway,
+                    *town.by_type["station"],
+                    *town.by_type["park"][:3],
+                ]
             )
             if kid.friends and rng.random() < 0.5:
                 found_with.extend(kid.friends[: 1 + rng.randrange(2)])
@@ -125,18 +148,25 @@ class Confounders:
         notes: list[Note] = []
         late = False
         if rng.random() < 0.6:
-            notes = [Note(text=rng.choice(INNOCENT_RHI))]
+            notes = say(rng.choice(INNOCENT_RHI))
             if found_with and rng.random() < 0.2:
-                notes += [Note(text=" Was with "), Note(text=f"'{found_with[0].nickname or found_with[0].forename}'", kind="nickname", entity=found_with[0]), Note(text=".")]
+                other = found_with[0]
+                notes += say(" Was with ", nick(other, other.nickname or other.forename), ".")
             if rng.random() < 0.05 and found_with and found_with[0].vehicles:
-                c = found_with[0].vehicles[0]
-                notes += [Note(text=" Dropped back in car "), Note(text=c.vrm, kind="plate", entity=c), Note(text=".")]
+                notes += say(" Dropped back in car ", plate(found_with[0].vehicles[0]), ".")
             late = rng.random() < 0.3
         return MissingEpisode(
-            when=when, child=kid, reporter=reporter, category="care" if kid.in_care else "home",
-            end=end, found_with=found_with, found_at=found_at, located_by=located_by,
-            notes=notes, notes_late=late,
-        )  # fmt: skip
+            when=when,
+            child=kid,
+            reporter=reporter,
+            category="care" if kid.in_care else "home",
+            end=end,
+            found_with=found_with,
+            found_at=found_at,
+            located_by=located_by,
+            notes=notes,
+            notes_late=late,
+        )
 
     def _school_runs(self, first: date, days: int, out: list[Happening]) -> None:
         """School-contract taxis: daily reads near schools, and the odd stop full of children."""
@@ -149,38 +179,47 @@ class Confounders:
                 if day.weekday() >= 5:
                     continue
                 hour = rng.choice((7, 8, 15, 16))
-                out.append(AnprRead(when=at(day, hour, hour + 1, rng), vehicle=car, camera=rng.choice(self.cams)))
+                out.append(
+                    AnprRead(
+                        when=at(day, hour, hour + 1, rng), vehicle=car, camera=rng.choice(self.cams)
+                    )
+                )
             if kids and rng.random() < 0.08:
                 day = first + timedelta(days=rng.randrange(days))
                 out.append(
-                    Stop(when=at(day, 7, 9, rng), vehicle=car, driver=d,
-                         occupants=rng.sample(kids, k=min(len(kids), 1 + rng.randrange(4))),
-                         location=rng.choice(self.cams), reason="DRV", outcome="NFA")
-                )  # fmt: skip
+                    Stop(
+                        when=at(day, 7, 9, rng),
+                        vehicle=car,
+                        driver=d,
+                        occupants=rng.sample(kids, k=min(len(kids), 1 + rng.randrange(4))),
+                        location=rng.choice(self.cams),
+                        reason="DRV",
+                        outcome="NFA",
+                    )
+                )
 
     def _red_herrings(self, first: date, days: int, out: list[Happening]) -> None:
         """Unfounded intelligence about innocent adults seen with children."""
         rng = self.rng
         world = self.world
         n = np.random.default_rng(rng.getrandbits(64)).poisson(len(world.children) / 400)
-        pool = self.drivers + self.taxi_drivers + self.youth_workers + world.by_role.get("boyfriend", [])
+        pool = self.drivers + self.taxi_drivers + self.youth_workers
+        pool += world.by_role.get("boyfriend", [])
+        places = [world.town.busy_takeaway, *world.town.by_type["park"][:4]]
+        places += world.town.by_type["station"]
         for _ in range(int(n)):
             subject = rng.choice(pool)
             when = at(first + timedelta(days=rng.randrange(days)), 8, 23, rng)
-            place = rng.choice([world.town.busy_takeaway, *world.town.by_type["park"][:4], *world.town.by_type["station"]])
-            notes = [
-                Note(text=rng.choice(("Information received that ", "Member of public reports that ", "Anonymous call: "))),
-                Note(text=f"'{subject.nickname or subject.forename}'", kind="nickname", entity=subject),
-                Note(text=rng.choice((" is often seen with teenage girls in his car near ", " gives lifts to young people near ",
-                                      " was seen with a girl who looked under 16 at "))),
-                Note(text=place.name + ". "),
-            ]  # fmt: skip
+            place = rng.choice(places)
+            name = nick(subject, subject.nickname or subject.forename)
+            notes = say(rng.choice(TIP_OPENINGS), name, rng.choice(TIP_CLAIMS), place.name + ". ")
             if subject.vehicles and rng.random() < 0.6:
-                c = subject.vehicles[0]
-                notes += [Note(text="Vehicle "), Note(text=c.vrm, kind="plate", entity=c), Note(text=". ")]
+                notes += say("Vehicle ", plate(subject.vehicles[0]), ". ")
             persons = [(subject, "S")] if rng.random() < 0.5 else []
             kid = rng.choice(world.children)
             if rng.random() < 0.3:
                 persons.append((kid, "V"))
             grading = f"{rng.choice('2333')}/{rng.choice('CCDDE')}/{rng.choice('PPC')}"
-            out.append(Incident(when=when, code="INTEL", location=place, persons=persons, notes=notes, grading=grading))
+            tip = Incident(when=when, code="INTEL", location=place, persons=persons, notes=notes,
+                           grading=grading)  # fmt: skip
+            out.append(tip)

@@ -122,3 +122,30 @@ class Licence(Happening):
     licence_type: str  # HCD / PHD
     status: str  # GRANT / RENEW
     expiry: datetime
+
+
+def say(*parts: str | Note) -> list[Note]:
+    """Free text from plain strings and extractable values, in order."""
+    return [p if isinstance(p, Note) else Note(text=p) for p in parts]
+
+
+def nick(p: Person, name: str) -> Note:
+    """A name in quotes, as notes write what someone is called."""
+    return Note(text=f"'{name}'", kind="nickname", entity=p)
+
+
+def plate(v: Vehicle) -> Note:
+    return Note(text=v.vrm, kind="plate", entity=v)
+
+
+def part_plate(v: Vehicle, chars: int) -> Note:
+    """The first characters of a plate, all a witness caught."""
+    return Note(text=v.vrm.replace(" ", "")[:chars], kind="plate_partial", entity=v)
+
+
+def postcode(loc: Location) -> Note:
+    return Note(text=loc.postcode, kind="postcode", entity=loc)
+
+
+def phone(ph: Phone) -> Note:
+    return Note(text=ph.number, kind="phone", entity=ph)

@@ -58,7 +58,9 @@ def _group(world: World, rng: random.Random, gid: str, origin: str, size: int) -
     members: list[Person] = []
     for k in range(size):
         core = k < n_core
-        m_origin = origin if rng.random() < (0.95 if core else 0.8) else world.names.origins.pick(rng)
+        m_origin = (
+            origin if rng.random() < (0.95 if core else 0.8) else world.names.origins.pick(rng)
+        )
         sex = "F" if (not core and rng.random() < 0.05) else "M"
         age = (24, 50) if core else (18, 40)
         if lone:
@@ -89,7 +91,9 @@ def _group(world: World, rng: random.Random, gid: str, origin: str, size: int) -
     for m in members[: max(1, len(members) // 4)]:
         if rng.random() < 0.3:
             m.home = flats[0]
-    hotels = rng.sample(town.by_type["hotel"], k=min(len(town.by_type["hotel"]), 1 + rng.randrange(2)))
+    hotels = rng.sample(
+        town.by_type["hotel"], k=min(len(town.by_type["hotel"]), 1 + rng.randrange(2))
+    )
     hangouts = [town.near(hood, "takeaway"), town.near(hood, "park")]
     if rng.random() < 0.7:
         hangouts.append(town.busy_takeaway)
@@ -124,7 +128,13 @@ def _group(world: World, rng: random.Random, gid: str, origin: str, size: int) -
 
 
 def _recruit(
-    world: World, rng: random.Random, origin: str, sex: str, age: tuple[int, int], role: str, hood: int
+    world: World,
+    rng: random.Random,
+    origin: str,
+    sex: str,
+    age: tuple[int, int],
+    role: str,
+    hood: int,
 ) -> Person:
     """An offender is often someone already in the town: a father, a driver, a neighbour."""
     if rng.random() < 0.35:
@@ -133,10 +143,17 @@ def _recruit(
         hi = date(world.start.year - age[0], 12, 31)
         for _ in range(40):
             cand = pool[rng.randrange(len(pool))]
-            if cand.origin == origin and cand.sex == sex and lo <= cand.dob <= hi and not cand.group:
+            if (
+                cand.origin == origin
+                and cand.sex == sex
+                and lo <= cand.dob <= hi
+                and not cand.group
+            ):
                 world.set_role(cand, role)
                 return cand
-    home = world.town.home(rng.choice((hood, *world.town.neighbours(hood))), flat=rng.random() < 0.4)
+    home = world.town.home(
+        rng.choice((hood, *world.town.neighbours(hood))), flat=rng.random() < 0.4
+    )
     return world.person(
         origin=origin, sex=sex, dob=world._dob(*age), kind="adult", role=role, home=home
     )

@@ -373,9 +373,10 @@ class NameBook:
     def surname(self, rng: random.Random, origin: str) -> str:
         return self._sur[origin].pick(rng)
 
-    def middle(self, rng: random.Random, origin: str, sex: str, born: int) -> str:
+    def middle(self, rng: random.Random, origin: str, sex: str, born: int, forename: str) -> str:
         if rng.random() < (0.55 if origin in ("english", "caribbean") else 0.2):
-            return self.forename(rng, origin, sex, born)
+            middle = self.forename(rng, origin, sex, born)
+            return "" if middle == forename else middle
         return ""
 
 

@@ -165,7 +165,10 @@ class Scribe:
         addr = loc.address
         if r() < self._p_abbrev:
             words = addr.split(" ")
-            addr = " ".join(STREET_ABBREV.get(w.rstrip(","), w.rstrip(",")) + ("," if w.endswith(",") else "") for w in words)
+            addr = " ".join(
+                STREET_ABBREV.get(w.rstrip(","), w.rstrip(",")) + ("," if w.endswith(",") else "")
+                for w in words
+            )
         if r() < self._p_lower:
             addr = addr.lower()
         if loc.hood >= 0 and r() < 0.3:
@@ -207,7 +210,11 @@ def format_phone(number: str, style: str) -> str:
     n = number
     if n.startswith("01") and style in ("spaced", "intl_spaced", "brackets"):
         local = f"{n[1:4]} {n[4:7]} {n[7:]}"
-        return {"spaced": f"0{local}", "intl_spaced": f"+44 {local}", "brackets": f"(0{n[1:4]}) {n[4:7]} {n[7:]}"}[style]
+        return {
+            "spaced": f"0{local}",
+            "intl_spaced": f"+44 {local}",
+            "brackets": f"(0{n[1:4]}) {n[4:7]} {n[7:]}",
+        }[style]
     if style == "spaced":
         return f"{n[:5]} {n[5:]}"
     if style == "plain":

@@ -74,9 +74,7 @@ class World:
         self.by_role: dict[str, list[Person]] = {}
         self._plates: set[str] = set()
         self._nhs: set[str] = set()
-        self._hood_pickers = {
-            o: Picker(list(range(len(HOODS))), _HOOD_BIAS[o]) for o in ORIGINS
-        }
+        self._hood_pickers = {o: Picker(list(range(len(HOODS))), _HOOD_BIAS[o]) for o in ORIGINS}
         self.n_households = 0
         self._build_families(children)
         self._build_care()
@@ -105,7 +103,7 @@ class World:
         p = Person(
             pid=f"P{len(self.persons) + 1:07d}",
             forename=forename,
-            middle=self.names.middle(rng, origin, sex, dob.year),
+            middle=self.names.middle(rng, origin, sex, dob.year, forename),
             surname=surname or self.names.surname(rng, origin),
             sex=sex,
             dob=dob,
@@ -145,24 +143,36 @@ class World:
             hh = self.n_households
             self.n_households += 1
             surname = self.names.surname(rng, origin)
-            n_kids = min(target - made, 1 if rng.random() < 0.55 else (2 if rng.random() < 0.78 else 3))
+            n_kids = min(
+                target - made, 1 if rng.random() < 0.55 else (2 if rng.random() < 0.78 else 3)
+            )
             eldest = self._dob(10, 17)
             parents: list[Person] = []
             mother_age = 22 + rng.randrange(19)
             mother = self.person(
-                origin=origin, sex="F", dob=_add_years(eldest, -mother_age) - timedelta(days=rng.randrange(365)),
-                kind="adult", role="parent", home=home, household=hh,
+                origin=origin,
+                sex="F",
+                dob=_add_years(eldest, -mother_age) - timedelta(days=rng.randrange(365)),
+                kind="adult",
+                role="parent",
+                home=home,
+                household=hh,
                 surname=surname if rng.random() < 0.85 else None,
-            )  # fmt: skip
+            )
             parents.append(mother)
             if rng.random() < 0.7:
                 parents.append(
                     self.person(
                         origin=origin if rng.random() < 0.93 else self.names.origins.pick(rng),
-                        sex="M", dob=_add_years(mother.dob, -rng.randrange(-2, 8)),
-                        kind="adult", role="parent", home=home, household=hh, surname=surname,
+                        sex="M",
+                        dob=_add_years(mother.dob, -rng.randrange(-2, 8)),
+                        kind="adult",
+                        role="parent",
+                        home=home,
+                        household=hh,
+                        surname=surname,
                     )
-                )  # fmt: skip
+                )
             kids: list[Person] = []
             dob = eldest
             for k in range(n_kids):
@@ -171,9 +181,15 @@ class World:
                     if dob > _add_years(self.start, -10):
                         break
                 kid = self.person(
-                    origin=origin, sex="F" if rng.random() < 0.5 else "M", dob=dob,
-                    kind="child", role="child_other", home=home, household=hh, surname=surname,
-                )  # fmt: skip
+                    origin=origin,
+                    sex="F" if rng.random() < 0.5 else "M",
+                    dob=dob,
+                    kind="child",
+                    role="child_other",
+                    home=home,
+                    household=hh,
+                    surname=surname,
+                )
                 kid.relatives.extend(parents)
                 kid.carers.extend(parents)
                 kids.append(kid)
@@ -182,10 +198,14 @@ class World:
                 for _ in range(1 + (rng.random() < 0.4)):
                     rel_hood = hood if rng.random() < 0.6 else rng.randrange(len(HOODS))
                     rel = self.person(
-                        origin=origin, sex="M" if rng.random() < 0.55 else "F",
-                        dob=self._dob(18, 75), kind="adult", role="relative",
-                        home=self.town.home(rel_hood, flat=rng.random() < 0.3), surname=surname,
-                    )  # fmt: skip
+                        origin=origin,
+                        sex="M" if rng.random() < 0.55 else "F",
+                        dob=self._dob(18, 75),
+                        kind="adult",
+                        role="relative",
+                        home=self.town.home(rel_hood, flat=rng.random() < 0.3),
+                        surname=surname,
+                    )
                     for kid in kids:
                         kid.relatives.append(rel)
             for kid in kids:
@@ -228,12 +248,15 @@ class World:
                     loc.phone = self._landline(loc)
                     staff = [
                         self.person(
-                            origin=self.names.origins.pick(rng), sex="F" if rng.random() < 0.7 else "M",
-                            dob=self._dob(21, 60), kind="adult", role="carer_staff",
+                            origin=self.names.origins.pick(rng),
+                            sex="F" if rng.random() < 0.7 else "M",
+                            dob=self._dob(21, 60),
+                            kind="adult",
+                            role="carer_staff",
                             home=town.home(rng.randrange(len(HOODS))),
                         )
                         for _ in range(3 + rng.randrange(4))
-                    ]  # fmt: skip
+                    ]
                     for s in staff:
                         s.workplace = loc
                     homes.append([loc, staff, []])
@@ -253,14 +276,27 @@ class World:
                 home = town.home(hood)
                 origin = self.names.origins.pick(rng)
                 carers = [
-                    self.person(origin=origin, sex="F", dob=self._dob(30, 65), kind="adult",
-                                role="foster_carer", home=home)
-                ]  # fmt: skip
+                    self.person(
+                        origin=origin,
+                        sex="F",
+                        dob=self._dob(30, 65),
+                        kind="adult",
+                        role="foster_carer",
+                        home=home,
+                    )
+                ]
                 if rng.random() < 0.6:
                     carers.append(
-                        self.person(origin=origin, sex="M", dob=self._dob(30, 65), kind="adult",
-                                    role="foster_carer", home=home, surname=carers[0].surname)
-                    )  # fmt: skip
+                        self.person(
+                            origin=origin,
+                            sex="M",
+                            dob=self._dob(30, 65),
+                            kind="adult",
+                            role="foster_carer",
+                            home=home,
+                            surname=carers[0].surname,
+                        )
+                    )
                 kid.placement = "foster"
                 kid.home = home
                 kid.carers = carers
@@ -270,16 +306,20 @@ class World:
     def _build_adults(self, children: int) -> None:
         rng = self.rng
         town = self.town
-        n = len(HOODS)
 
-        def adult(role: str, sex: str | None = None, age: tuple[int, int] = (18, 80), **kw) -> Person:
+        def adult(
+            role: str, sex: str | None = None, age: tuple[int, int] = (18, 80), **kw
+        ) -> Person:
             origin = self.names.origins.pick(rng)
             hood = self._hood_pickers[origin].pick(rng)
             return self.person(
-                origin=origin, sex=sex or ("M" if rng.random() < 0.5 else "F"),
-                dob=self._dob(*age), kind="adult", role=role,
+                origin=origin,
+                sex=sex or ("M" if rng.random() < 0.5 else "F"),
+                dob=self._dob(*age),
+                kind="adult",
+                role=role,
                 home=kw.get("home") or town.home(hood, flat=rng.random() < 0.3),
-            )  # fmt: skip
+            )
 
         # Bystanders: the town's other adults, who drive, shop, stay in hotels, get stopped.
         for _ in range(int(children * 1.3)):
@@ -290,15 +330,26 @@ class World:
             place = rng.choice(town.by_type["out_of_area"])
             num = rng.randrange(1, 200)
             home = Location(
-                lid=f"L{len(town.locations) + 1:07d}", name="", type="home",
+                lid=f"L{len(town.locations) + 1:07d}",
+                name="",
+                type="home",
                 address=f"{num} {rng.choice(('Oak', 'Station', 'Park', 'Mill', 'Church'))} "
                 f"{rng.choice(('Road', 'Street', 'Avenue'))}, {place.name.split(', ')[-1]}",
-                postcode="", lat=place.lat, lon=place.lon, hood=-1,
-            )  # fmt: skip
+                postcode="",
+                lat=place.lat,
+                lon=place.lon,
+                hood=-1,
+            )
             town.locations.append(home)
             town.by_type.setdefault("home", []).append(home)
-            self.person(origin=origin, sex="M" if rng.random() < 0.55 else "F",
-                        dob=self._dob(20, 75), kind="adult", role="visitor", home=home)  # fmt: skip
+            self.person(
+                origin=origin,
+                sex="M" if rng.random() < 0.55 else "F",
+                dob=self._dob(20, 75),
+                kind="adult",
+                role="visitor",
+                home=home,
+            )
         schools = town.by_type["school"] + town.by_type["special_school"]
         for school in schools:
             for k in range(3):
@@ -315,9 +366,13 @@ class World:
             o.workplace = town.by_type["police_station"][0]
             o.collar = f"{1000 + k * 37 % 9000}"
         for _ in range(max(12, children // 20)):
-            adult("taxi_driver", sex="M" if rng.random() < 0.93 else "F", age=(23, 68)).is_taxi_driver = True
+            adult(
+                "taxi_driver", sex="M" if rng.random() < 0.93 else "F", age=(23, 68)
+            ).is_taxi_driver = True
         for _ in range(max(4, children // 60)):
-            d = adult("school_contract_driver", sex="M" if rng.random() < 0.85 else "F", age=(28, 68))
+            d = adult(
+                "school_contract_driver", sex="M" if rng.random() < 0.85 else "F", age=(28, 68)
+            )
             d.is_taxi_driver = True
             d.school_contract = True
         for _ in range(max(2, children // 150)):
@@ -342,7 +397,11 @@ class World:
             else:
                 hood = kid.home.hood if kid.home.hood >= 0 else 0
                 local = [s for s in town.by_type["school"] if s.hood == hood]
-                kid.school = rng.choice(local) if local and rng.random() < 0.7 else rng.choice(town.by_type["school"])
+                kid.school = (
+                    rng.choice(local)
+                    if local and rng.random() < 0.7
+                    else rng.choice(town.by_type["school"])
+                )
             kid.year_group = min(13, max(7, age - 4))
             serial += 1
             kid.upn = upn(la, school_no[kid.school.lid], kid.dob.year + 4, serial)
@@ -352,7 +411,13 @@ class World:
         self.school_runs: dict[str, list[Person]] = {d.pid: [] for d in drivers}
         for i, kid in enumerate(pupils):
             self.school_runs[drivers[i % len(drivers)].pid].append(kid)
-        extra = [c for c in self.children if c.school and "learning_disability" in c.vulnerabilities and c.school.type != "special_school"]
+        extra = [
+            c
+            for c in self.children
+            if c.school
+            and "learning_disability" in c.vulnerabilities
+            and c.school.type != "special_school"
+        ]
         for i, kid in enumerate(extra):
             self.school_runs[drivers[(i + len(pupils)) % len(drivers)].pid].append(kid)
         self.school_run_driver: dict[str, Person] = {
@@ -379,9 +444,13 @@ class World:
                 origin = kid.origin if rng.random() < 0.7 else self.names.origins.pick(rng)
                 hood = kid.home.hood if kid.home.hood >= 0 else 0
                 bf = self.person(
-                    origin=origin, sex="M", dob=self._dob(18, 20), kind="adult", role="boyfriend",
+                    origin=origin,
+                    sex="M",
+                    dob=self._dob(18, 20),
+                    kind="adult",
+                    role="boyfriend",
                     home=self.town.home(hood if rng.random() < 0.6 else rng.randrange(len(HOODS))),
-                )  # fmt: skip
+                )
                 if rng.random() < 0.5:
                     self.vehicle(bf)
                 kid.boyfriend = bf
@@ -406,7 +475,9 @@ class World:
             vrm=vrm,
             make=make,
             model=models[rng.randrange(len(models))],
-            colour=COLOURS[_pick_index(rng, COLOUR_WEIGHTS)] if not taxi or rng.random() < 0.5 else "Silver",
+            colour=COLOURS[_pick_index(rng, COLOUR_WEIGHTS)]
+            if not taxi or rng.random() < 0.5
+            else "Silver",
             keeper=keeper,
             is_taxi=taxi,
             school_contract=bool(taxi and keeper and keeper.school_contract),

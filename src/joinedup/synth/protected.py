@@ -92,7 +92,9 @@ NHS_LABELS = {
 class Protected:
     def __init__(self) -> None:
         self._eth = {o: Picker([e for e, _ in v], [w for _, w in v]) for o, v in _ETHNICITY.items()}
-        self._nat = {o: Picker([e for e, _ in v], [w for _, w in v]) for o, v in _NATIONALITY.items()}
+        self._nat = {
+            o: Picker([e for e, _ in v], [w for _, w in v]) for o, v in _NATIONALITY.items()
+        }
 
     def ethnicity(self, rng: random.Random, origin: str) -> str:
         return self._eth[origin].pick(rng)

@@ -1,5 +1,5 @@
-"""Everyday records of an ordinary town: incidents, stops, referrals, attendances, school
-concerns, ANPR reads, hotel stays and taxi licences, generated month by month.
+"""Everyday records of an ordinary town, month by month: referrals, attendances, school
+concerns, ANPR reads, hotel stays and taxi licences (police work is in policing.py).
 
 Rates are per person (or vehicle) per month, so volume grows linearly with
 children x months.
@@ -19,16 +19,17 @@ from joinedup.synth.events import (
     EduConcern,
     Happening,
     HotelStay,
-    Incident,
     Licence,
     Note,
-    Stop,
+    nick,
+    plate,
+    say,
 )
 from joinedup.synth.model import Person
+from joinedup.synth.policing import Policing
 from joinedup.synth.population import World
-from joinedup.synth.rng import Picker
 
-# Per month, per child (incidents, stops and hotel stays are counted per child of the city).
+# Per month: incidents, stops and hotel stays per child of the city; the rest per person.
 RATES = {
     "incident": 0.16,
     "stop": 0.08,
@@ -40,29 +41,42 @@ RATES = {
     "health_adult": 0.015,
     "edu": 0.06,
 }
-INCIDENT_CODES = Picker(
-    ["ASB", "THEFT", "ASSAULT", "DOM", "DAMAGE", "RTC", "CONC", "DRUGS", "PUBORD", "INTEL"],
-    [20, 15, 10, 12, 8, 8, 10, 6, 5, 6],
-)
 EDU_TEXT = {
-    "ATT": ("Persistent absence this half term. ", "Late most mornings. ", "Unauthorised absence, parent not answering. "),
+    "ATT": ("Persistent absence this half term. ", "Late most mornings. ",
+            "Unauthorised absence, parent not answering. "),
     "BEH": ("Fight in the playground. ", "Defiant in lessons, sent out. ", "Vaping in toilets. "),
-    "SG": ("Disclosed arguments at home. ", "Bruise on arm, says from football. ", "Says she is not eating at home. "),
-    "WEL": ("Seems withdrawn and tired. ", "Upset about friendship fallout. ", "Worried about exams. "),
+    "SG": ("Disclosed arguments at home. ", "Bruise on arm, says from football. ",
+           "Says she is not eating at home. "),
+    "WEL": ("Seems withdrawn and tired. ", "Upset about friendship fallout. ",
+            "Worried about exams. "),
 }  # fmt: skip
+HOTEL_NOTES = (
+    "Family room, 2 children. ",
+    "Late check-out requested. ",
+    "Contractor, invoice to company. ",
+    "Guest had visitors in the bar. ",
+    "Complaint about noise from next room. ",
+    "Paid cash. ",
+    "Wedding party. ",
+    "Guest with teenage daughter, sports tournament. ",
+)
+HEALTH_NOTES = (
+    "Discharged with advice. ",
+    "Follow up with GP. ",
+    "Safeguarding checklist completed, no concerns. ",
+)
 
 
-def _at(day: date, lo: int, hi: int, rng: random.Random) -> datetime:
+def at(day: date, lo: int, hi: int, rng: random.Random) -> datetime:
     return datetime(day.year, day.month, day.day, rng.randrange(lo, hi), rng.randrange(60))
 
 
-class Routine:
+class Routine(Policing):
     def __init__(self, world: World, rng: random.Random, np_rng: np.random.Generator):
         self.world = world
         self.rng = rng
         self.np = np_rng
         town = world.town
-        self.n_children = len(world.children)
         self.adults = world.adults
         self.kids = world.children
         self.schooled = [k for k in world.children if k.school]
@@ -71,10 +85,9 @@ class Routine:
         for c in self.cams:
             self.cams_by_hood.setdefault(c.hood, []).append(c)
         self.centre_cams = self.cams_by_hood.get(0, self.cams)
-        vehicles = world.vehicles
-        self.vehicles = vehicles
-        lam = np.empty(len(vehicles))
-        for i, v in enumerate(vehicles):
+        self.vehicles = world.vehicles
+        lam = np.empty(len(self.vehicles))
+        for i, v in enumerate(self.vehicles):
             if v.school_contract:
                 lam[i] = 0.0  # school runs are counted in confounders
             elif v.is_taxi:
@@ -90,21 +103,22 @@ class Routine:
         )  # fmt: skip
         self.teachers: dict[str, list[Person]] = {}
         for t in world.by_role.get("teacher", []):
-            self.teachers.setdefault(t.workplace.lid, []).append(t)
+            if t.workplace is not None:
+                self.teachers.setdefault(t.workplace.lid, []).append(t)
         self.drivers = [p for p in world.adults if p.is_taxi_driver]
         self.licence_month = {p.pid: rng.randrange(12) for p in self.drivers}
         self.licence_no = {p.pid: f"{rng.randrange(1000, 9999)}" for p in self.drivers}
-        self._guest_pool = world.by_role.get("visitor", []) or world.adults
-        self._offenders = [m for g in world.groups for m in g.members]
+        self.guests = world.by_role.get("visitor", []) or world.adults
+        self.offenders = [m for g in world.groups for m in g.members]
 
     def month(self, index: int, first: date, days: int) -> list[Happening]:
         out: list[Happening] = []
-        n = self.n_children
+        n = len(self.kids)
         pois = self.np.poisson
         for _ in range(int(pois(RATES["incident"] * n))):
-            out.append(self._incident(first, days))
+            out.append(self.incident(first, days))
         for _ in range(int(pois(RATES["stop"] * n))):
-            s = self._stop(first, days)
+            s = self.stop(first, days)
             if s:
                 out.append(s)
         for _ in range(int(pois(RATES["hotel"] * n))):
@@ -116,176 +130,83 @@ class Routine:
         self._licences(index, first, days, out)
         return out
 
-    def _day(self, first: date, days: int) -> date:
+    def day(self, first: date, days: int) -> date:
         return first + timedelta(days=self.rng.randrange(days))
 
-    # police ----------------------------------------------------------------------------
-    def _incident(self, first: date, days: int) -> Incident:
-        rng = self.rng
-        world = self.world
-        code = INCIDENT_CODES.pick(rng)
-        when = _at(self._day(first, days), 0, 24, rng)
-        adults, kids = self.adults, self.kids
-        persons: list[tuple[Person, str]] = []
-        vehicles = []
-        place = rng.choice(self.public_places)
-        notes: list[Note] = []
-        grading = ""
-        if code in ("ASB", "PUBORD"):
-            for _ in range(1 + rng.randrange(3)):
-                persons.append((rng.choice(kids), rng.choice(("S", "INV", "INV"))))
-            persons.append((rng.choice(adults), "RP"))
-            if rng.random() < 0.3:
-                persons.append((rng.choice(adults), "W"))
-            if code == "PUBORD":
-                place = world.town.busy_takeaway
-        elif code in ("THEFT", "DAMAGE"):
-            persons.append((rng.choice(adults), "V"))
-            persons.append((rng.choice(kids if rng.random() < 0.4 else adults), "S"))
-            place = rng.choice((place, world.town.by_type["shopping_centre"][0]))
-        elif code == "ASSAULT":
-            persons.append((rng.choice(kids if rng.random() < 0.3 else adults), "V"))
-            persons.append((rng.choice(adults), "S"))
-            for _ in range(rng.randrange(3)):
-                persons.append((rng.choice(kids if rng.random() < 0.3 else adults), "W"))
-        elif code == "DOM":
-            victim = rng.choice(world.by_role.get("parent", adults))
-            home = world.households.get(victim.household, [])
-            partners = [p for p in home if p.kind == "adult" and p is not victim]
-            persons.append((victim, "V"))
-            persons.append((partners[0] if partners else rng.choice(adults), "S"))
-            persons += [(k, "INV") for k in home if k.kind == "child" and rng.random() < 0.3]
-            place = victim.home
-        elif code == "RTC":
-            v1, v2 = rng.choice(self.vehicles), rng.choice(self.vehicles)
-            vehicles = [v1, v2]
-            for v in vehicles:
-                if v.keeper:
-                    persons.append((v.keeper, "INV"))
-            place = rng.choice(self.cams)
-        elif code == "CONC":
-            kid = rng.choice(kids)
-            persons.append((kid, "SUBJ"))
-            persons.append((rng.choice(kid.carers or adults), "RP"))
-            if rng.random() < 0.3:  # an adult with the child, for innocent reasons
-                other = rng.choice(kid.relatives + self.drivers[:3] + world.by_role.get("youth_worker", []) or adults)
-                persons.append((other, "INV"))
-            place = rng.choice((kid.home, place))
-        elif code == "DRUGS":
-            for _ in range(1 + rng.randrange(2)):
-                persons.append((rng.choice(adults), "S"))
-            if rng.random() < 0.3:
-                persons.append((rng.choice(kids), "INV"))
-        elif code == "INTEL":
-            subject = rng.choice(adults)
-            persons.append((subject, "S"))
-            notes = [
-                Note(text=rng.choice(("Information received that ", "Source reports that "))),
-                Note(text=f"'{subject.nickname or subject.forename}'", kind="nickname", entity=subject),
-                Note(text=rng.choice((" is dealing cannabis from ", " is storing stolen goods at ", " is driving while disqualified near "))),
-                Note(text=(place.name or place.address) + ". "),
-            ]  # fmt: skip
-            grading = f"{rng.choice('12233')}/{rng.choice('ABCCD')}/{rng.choice('PPPC')}"
-        if rng.random() < 0.5:
-            persons.append((rng.choice(world.by_role["officer"]), "OIC"))
-        if not notes:
-            notes = [Note(text=_narrative(code, rng))]
-        return Incident(when=when, code=code, location=place, persons=persons, vehicles=vehicles, notes=notes, grading=grading)
-
-    def _stop(self, first: date, days: int) -> Stop | None:
-        rng = self.rng
-        v = self.vehicles[rng.randrange(len(self.vehicles))]
-        if v.keeper is None:
-            return None
-        when = _at(self._day(first, days), 6, 24, rng)
-        driver = v.keeper
-        occupants: list[Person] = []
-        if v.is_taxi and not v.school_contract:
-            pool = self.kids if rng.random() < 0.2 else self.adults
-            occupants = [rng.choice(pool) for _ in range(rng.randrange(1, 4))]
-        elif driver.role == "parent" and rng.random() < 0.5:
-            home = self.world.households.get(driver.household, [])
-            occupants = [k for k in home if k.kind == "child"][:4]
-        elif rng.random() < 0.4:
-            occupants = [rng.choice(self.adults) for _ in range(rng.randrange(1, 3))]
-        if rng.random() < 0.05:  # a young driver with his mates, or an adult giving a child a lift home
-            occupants.append(rng.choice(self.kids))
-        return Stop(
-            when=when, vehicle=v, driver=driver, occupants=occupants[:5],
-            location=rng.choice(self.cams), reason=rng.choice(("MOT", "DRV", "SPD", "SUSP", "INS")),
-            outcome=rng.choice(("NFA", "NFA", "WARN", "TOR", "FPN")),
-        )  # fmt: skip
-
-    # other agencies --------------------------------------------------------------------
     def _hotel(self, first: date, days: int) -> HotelStay:
         rng = self.rng
         world = self.world
         r = rng.random()
         if r < 0.6:
-            guest = rng.choice(self._guest_pool)
-        elif r < 0.97:
+            guest = rng.choice(self.guests)
+        elif r < 0.97 or not self.offenders:
             guest = rng.choice(self.adults)
         else:  # offenders also stay in hotels for ordinary reasons
-            offenders = self._offenders or self.adults
-            guest = rng.choice(offenders)
-        when = _at(self._day(first, days), 12, 23, rng)
-        notes: list[Note] = []
-        if rng.random() < 0.12:
-            notes = [Note(text=rng.choice((
-                "Family room, 2 children. ", "Late check-out requested. ", "Contractor, invoice to company. ",
-                "Guest had visitors in the bar. ", "Complaint about noise from next room. ", "Paid cash. ",
-                "Wedding party. ", "Guest with teenage daughter, sports tournament. ",
-            )))]  # fmt: skip
+            guest = rng.choice(self.offenders)
+        notes = say(rng.choice(HOTEL_NOTES)) if rng.random() < 0.12 else []
         return HotelStay(
-            when=when, hotel=rng.choice(world.town.by_type["hotel"]), guest=guest,
+            when=at(self.day(first, days), 12, 23, rng),
+            hotel=rng.choice(world.town.by_type["hotel"]),
+            guest=guest,
             phone=world.phone(guest) if rng.random() < 0.7 else None,
             vehicle=guest.vehicles[0] if guest.vehicles and rng.random() < 0.5 else None,
-            nights=1 + int(rng.expovariate(0.8)), guests=1 + rng.randrange(3), notes=notes,
-        )  # fmt: skip
+            nights=1 + int(rng.expovariate(0.8)),
+            guests=1 + rng.randrange(3),
+            notes=notes,
+        )
 
     def _anpr(self, first: date, days: int, out: list[Happening]) -> None:
         rng = self.rng
+        r = rng.random
         counts = self.np.poisson(self.anpr_lam)
-        cams, by_hood, centre = self.cams, self.cams_by_hood, self.centre_cams
-        vehicles = self.vehicles
+        cams, centre = self.cams, self.centre_cams
         for i in np.flatnonzero(counts):
-            v = vehicles[int(i)]
-            hood = v.keeper.home.hood if v.keeper else 0
-            local = by_hood.get(hood, cams)
+            v = self.vehicles[int(i)]
+            local = self.cams_by_hood.get(v.keeper.home.hood if v.keeper else 0, cams)
             for _ in range(int(counts[i])):
-                r = rng.random()
-                cam = local[rng.randrange(len(local))] if r < 0.6 else (centre[rng.randrange(len(centre))] if r < 0.85 else cams[rng.randrange(len(cams))])
-                day = first + timedelta(days=rng.randrange(days))
-                out.append(AnprRead(when=datetime(day.year, day.month, day.day, rng.randrange(6, 24) if not v.is_taxi else rng.randrange(24), rng.randrange(60), rng.randrange(60)), vehicle=v, camera=cam))
+                x = r()
+                pool = local if x < 0.6 else (centre if x < 0.85 else cams)
+                cam = pool[int(r() * len(pool))]
+                day = first + timedelta(days=int(r() * days))
+                hour = int(r() * 24) if v.is_taxi else 6 + int(r() * 18)
+                when = datetime(day.year, day.month, day.day, hour, int(r() * 60), int(r() * 60))
+                out.append(AnprRead(when=when, vehicle=v, camera=cam))
 
     def _care(self, first: date, days: int, out: list[Happening]) -> None:
         rng = self.rng
         for kid in self.kids:
+            vul = kid.vulnerabilities
             if kid.in_care:
                 rate = 0.3
-            elif "previous_abuse" in kid.vulnerabilities or "mental_health" in kid.vulnerabilities or "substance_use" in kid.vulnerabilities:
+            elif "previous_abuse" in vul or "mental_health" in vul or "substance_use" in vul:
                 rate = 0.05
             else:
                 rate = 0.008
             if rng.random() >= rate:
                 continue
-            work = rng.choice(("LACR", "LACR", "SD", "ASMT")) if kid.in_care else rng.choice(("REF", "REF", "ASMT"))
-            concerns = tuple(sorted({"MH" if "mental_health" in kid.vulnerabilities else "", "SUB" if "substance_use" in kid.vulnerabilities else "", rng.choice(("DV", "NEG", "PAR", "BEH", "DV"))} - {""}))
+            if kid.in_care:
+                work = rng.choice(("LACR", "LACR", "SD", "ASMT"))
+            else:
+                work = rng.choice(("REF", "REF", "ASMT"))
+            concerns = {rng.choice(("DV", "NEG", "PAR", "BEH", "DV"))}
+            if "mental_health" in vul:
+                concerns.add("MH")
+            if "substance_use" in vul:
+                concerns.add("SUB")
             adult, rel = None, ""
             r = rng.random()
             if r < 0.4 and kid.relatives:
-                adult, rel = rng.choice(kid.relatives), rng.choice(("MOT", "FAT", "REL"))
-                if adult.role == "parent":
-                    rel = "MOT" if adult.sex == "F" else "FAT"
-                else:
-                    rel = "REL"
+                adult = rng.choice(kid.relatives)
+                rel = ("MOT" if adult.sex == "F" else "FAT") if adult.role == "parent" else "REL"
             elif r < 0.55 and kid.carers and kid.in_care:
                 adult, rel = rng.choice(kid.carers), "CAR"
             elif r < 0.6 and kid.boyfriend is not None:
                 adult, rel = kid.boyfriend, "BF"
+            source = rng.choice(("POL", "SCH", "HLT", "FAM", "LA", "ANON"))
+            when = at(self.day(first, days), 9, 17, rng)
+            codes = tuple(sorted(concerns))
             out.append(
-                CareEntry(when=_at(self._day(first, days), 9, 17, rng), child=kid, work_type=work,
-                          source=rng.choice(("POL", "SCH", "HLT", "FAM", "LA", "ANON")), concerns=concerns,
+                CareEntry(when=when, child=kid, work_type=work, source=source, concerns=codes,
                           adult=adult, adult_rel=rel)
             )  # fmt: skip
 
@@ -293,7 +214,7 @@ class Routine:
         rng = self.rng
         town = self.world.town
         ae, clinic = town.by_type["hospital"][0], town.by_type["clinic"][0]
-        walkin = town.by_type["clinic"][1]
+        walk_in = town.by_type["clinic"][1]
         n_kids = int(self.np.poisson(RATES["health_child"] * len(self.kids)))
         n_adults = int(self.np.poisson(RATES["health_adult"] * len(self.adults)))
         for k in range(n_kids + n_adults):
@@ -305,7 +226,7 @@ class Routine:
             elif r < 0.55:
                 complaint, site = rng.choice(("INJURY", "INJURY", "ILLNESS")), ae
             elif r < 0.8:
-                complaint, site = "ILLNESS", walkin
+                complaint, site = "ILLNESS", walk_in
             elif r < 0.9 and age >= 13:
                 complaint, site = "INTOX", ae
             elif "mental_health" in p.vulnerabilities:
@@ -318,66 +239,56 @@ class Routine:
                     escort, rel = rng.choice(p.carers), "CARER"
                 elif p.relatives:
                     escort = rng.choice(p.relatives)
-                    rel = ("MOTHER" if escort.sex == "F" else "FATHER") if escort.role == "parent" else "RELATIVE"
+                    parent = "MOTHER" if escort.sex == "F" else "FATHER"
+                    rel = parent if escort.role == "parent" else "RELATIVE"
                 if complaint == "STI" and p.boyfriend is not None and rng.random() < 0.5:
                     escort, rel = p.boyfriend, "BOYFRIEND"
-            notes = []
-            if rng.random() < 0.1:
-                notes = [Note(text=rng.choice(("Discharged with advice. ", "Follow up with GP. ", "Safeguarding checklist completed, no concerns. ")))]
+            notes = say(rng.choice(HEALTH_NOTES)) if rng.random() < 0.1 else []
+            safeguarding = p.kind == "child" and rng.random() < 0.1
             out.append(
-                Attendance(when=_at(self._day(first, days), 0, 24, rng), patient=p, site=site, complaint=complaint,
-                           escort=escort, escort_rel=rel, safeguarding=p.kind == "child" and rng.random() < 0.1, notes=notes)
+                Attendance(when=at(self.day(first, days), 0, 24, rng), patient=p, site=site,
+                           complaint=complaint, escort=escort, escort_rel=rel,
+                           safeguarding=safeguarding, notes=notes)
             )  # fmt: skip
 
     def _edu(self, first: date, days: int, out: list[Happening]) -> None:
         rng = self.rng
-        n = int(self.np.poisson(RATES["edu"] * len(self.schooled)))
-        for _ in range(n):
+        for _ in range(int(self.np.poisson(RATES["edu"] * len(self.schooled)))):
             kid = rng.choice(self.schooled)
-            day = self._day(first, days)
-            if day.weekday() >= 5 or day.month == 8:
+            day = self.day(first, days)
+            if day.weekday() >= 5 or day.month == 8 or kid.school is None:
                 continue
-            cat = rng.choice(("ATT", "ATT", "BEH", "BEH", "SG", "WEL"))
-            notes = [Note(text=rng.choice(EDU_TEXT[cat]))]
+            category = rng.choice(("ATT", "ATT", "BEH", "BEH", "SG", "WEL"))
+            notes: list[Note] = say(rng.choice(EDU_TEXT[category]))
             driver = self.world.school_run_driver.get(kid.pid)
             if driver is not None and rng.random() < 0.3:
-                c = driver.vehicles[0]
-                notes += [Note(text="Taxi driver (school contract) reports she was upset on the way in, vehicle "), Note(text=c.vrm, kind="plate", entity=c), Note(text=". ")]
+                notes += say("Taxi driver (school contract) reports she was upset on the way in, "
+                             "vehicle ", plate(driver.vehicles[0]), ". ")  # fmt: skip
             elif kid.relatives and rng.random() < 0.1:
                 rel = rng.choice(kid.relatives)
-                notes += [Note(text="Collected by "), Note(text=f"'{rel.nickname or rel.forename}'", kind="nickname", entity=rel), Note(text=", family member. ")]
+                notes += say(
+                    "Collected by ", nick(rel, rel.nickname or rel.forename), ", family member. "
+                )
             teachers = self.teachers.get(kid.school.lid, [])
+            staff = rng.choice(teachers) if teachers else None
             out.append(
-                EduConcern(when=_at(day, 8, 16, rng), pupil=kid, school=kid.school, category=cat,
-                           staff=rng.choice(teachers) if teachers else None, notes=notes)
+                EduConcern(when=at(day, 8, 16, rng), pupil=kid, school=kid.school,
+                           category=category, staff=staff, notes=notes)
             )  # fmt: skip
 
     def _licences(self, index: int, first: date, days: int, out: list[Happening]) -> None:
+        """Each driver's licence is granted or renewed once a year, in the same month."""
         rng = self.rng
         for p in self.drivers:
-            if self.licence_month[p.pid] != (first.month - 1):
+            if self.licence_month[p.pid] != first.month - 1:
                 continue
             car = next((v for v in p.vehicles if v.is_taxi), p.vehicles[0] if p.vehicles else None)
             if car is None:
                 continue
-            when = _at(self._day(first, days), 9, 17, rng)
+            when = at(self.day(first, days), 9, 17, rng)
+            status = "RENEW" if index > 0 or rng.random() < 0.8 else "GRANT"
             out.append(
                 Licence(when=when, holder=p, vehicle=car, licence_no=self.licence_no[p.pid],
-                        licence_type="HCD" if rng.random() < 0.25 else "PHD",
-                        status="RENEW" if index > 0 or rng.random() < 0.8 else "GRANT",
+                        licence_type="HCD" if rng.random() < 0.25 else "PHD", status=status,
                         expiry=when + timedelta(days=365 * (1 + rng.randrange(3))))
             )  # fmt: skip
-
-
-def _narrative(code: str, rng: random.Random) -> str:
-    return rng.choice({
-        "ASB": ("Youths causing a nuisance, throwing stones at buses. ", "Group of youths shouting at passers-by. "),
-        "PUBORD": ("Disturbance outside the takeaway, words exchanged. ", "Fight outside shop, dispersed on arrival. "),
-        "THEFT": ("Shoplifting, items recovered. ", "Bike stolen from outside address. "),
-        "DAMAGE": ("Window smashed at address. ", "Graffiti on bus shelter. "),
-        "ASSAULT": ("Assault following argument, minor injury. ", "Punched in the face in the street. "),
-        "DOM": ("Verbal argument between partners, no injuries. ", "Domestic, DASH completed, standard risk. "),
-        "RTC": ("Two-vehicle collision, no injuries. ", "Minor collision at junction. "),
-        "CONC": ("Concern for welfare, found safe and well. ", "Child out late, returned home by officers. "),
-        "DRUGS": ("Smell of cannabis, search negative. ", "Small quantity of cannabis seized, street warning. "),
-    }[code])  # fmt: skip

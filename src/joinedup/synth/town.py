@@ -16,23 +16,54 @@ from joinedup.synth.names import STREET_STEMS, STREET_SUFFIXES
 TOWN = "Northvale"
 CENTRE = (54.40, -2.10)  # an arbitrary point; the town exists only here
 HOODS = (
-    "Northvale Centre", "Castle Hill", "Millbrook", "Eastgate", "Ashworth", "Fenton",
-    "Highfield", "Ravensmoor", "Brookside", "Kingsway", "Lowfield", "Westcliffe",
-)  # fmt: skip
+    "Northvale Centre",
+    "Castle Hill",
+    "Millbrook",
+    "Eastgate",
+    "Ashworth",
+    "Fenton",
+    "Highfield",
+    "Ravensmoor",
+    "Brookside",
+    "Kingsway",
+    "Lowfield",
+    "Westcliffe",
+)
 STREET_PREFIXES = ("", "Upper ", "Lower ", "New ", "Old ", "North ", "South ", "West ")
 OUT_OF_AREA = (
-    ("Bus station", "Calderwick"), ("Railway station", "Thornmere"),
-    ("Retail park", "Ashby Moor"), ("Services, M-way junction", "Wendlebury Cross"),
-    ("Town centre", "Kettlewick"), ("Caravan park", "Saltholme Sands"),
-)  # fmt: skip
+    ("Bus station", "Calderwick"),
+    ("Railway station", "Thornmere"),
+    ("Retail park", "Ashby Moor"),
+    ("Services, M-way junction", "Wendlebury Cross"),
+    ("Town centre", "Kettlewick"),
+    ("Caravan park", "Saltholme Sands"),
+)
 TAKEAWAYS = (
-    "Pizza Corner", "Kebab Stop", "Fish Bar", "Lucky Star", "Sizzlers", "Grill Time",
-    "Spice Hut", "Crispy Corner", "Burger Shack", "Noodle Bar", "Peri Grill", "Chippy",
-)  # fmt: skip
+    "Pizza Corner",
+    "Kebab Stop",
+    "Fish Bar",
+    "Lucky Star",
+    "Sizzlers",
+    "Grill Time",
+    "Spice Hut",
+    "Crispy Corner",
+    "Burger Shack",
+    "Noodle Bar",
+    "Peri Grill",
+    "Chippy",
+)
 HOTEL_NAMES = (
-    "Central Hotel", "Station Lodge", "Travel Inn", "Moorside Hotel", "Castle View Hotel",
-    "Budget Inn", "Park Hotel", "Motorway Lodge", "Royal Hotel", "Grange Hotel",
-)  # fmt: skip
+    "Central Hotel",
+    "Station Lodge",
+    "Travel Inn",
+    "Moorside Hotel",
+    "Castle View Hotel",
+    "Budget Inn",
+    "Park Hotel",
+    "Motorway Lodge",
+    "Royal Hotel",
+    "Grange Hotel",
+)
 HOME_NAMES = ("House", "Lodge", "View", "Court", "Cottage")
 
 
@@ -106,7 +137,11 @@ class Town:
         rng = self.rng
         streets = self._streets[hood]
         if not streets or rng.random() < 0.15 or streets[-1][4] > streets[-1][5]:
-            street = self._new_street(hood) if (not streets or streets[-1][4] > streets[-1][5]) else rng.choice(streets)
+            street = (
+                self._new_street(hood)
+                if (not streets or streets[-1][4] > streets[-1][5])
+                else rng.choice(streets)
+            )
         else:
             street = streets[-1]
         number = street[4]
@@ -126,7 +161,8 @@ class Town:
         blocks = self._blocks[hood]
         if not blocks or blocks[-1][4] > blocks[-1][5]:
             addr, postcode, lat, lon = self.address(hood)
-            block_name = f"{rng.choice(STREET_STEMS)} {rng.choice(('Court', 'House', 'Heights', 'Towers', 'Mews'))}"
+            kind = rng.choice(("Court", "House", "Heights", "Towers", "Mews"))
+            block_name = f"{rng.choice(STREET_STEMS)} {kind}"
             blocks.append([f"{block_name}, {addr}", postcode, lat, lon, 1, rng.randrange(8, 40)])
         block = blocks[-1]
         n = block[4]
@@ -180,12 +216,20 @@ class Town:
         for k in range(n_schools):
             hood = k % n
             kind = ("Academy", "High School", "Community College", "RC High School")[k % 4]
-            prefix = HOODS[hood] if k < n else f"{HOODS[hood]} {('North', 'South', 'East', 'West')[(k // n) % 4]}"
+            prefix = (
+                HOODS[hood]
+                if k < n
+                else f"{HOODS[hood]} {('North', 'South', 'East', 'West')[(k // n) % 4]}"
+            )
             self.add("school", f"{prefix} {kind}", hood)
         for k in range(max(1, math.ceil(children / 2500))):
             self.add("special_school", f"{HOODS[(k * 5 + 6) % n]} Special School", (k * 5 + 6) % n)
         for k in range(max(2, math.ceil(children / 600))):
-            self.add("youth_club", f"{HOODS[(k * 3 + 2) % n]} Youth Centre {k // n + 1}".replace(" 1", ""), (k * 3 + 2) % n)
+            self.add(
+                "youth_club",
+                f"{HOODS[(k * 3 + 2) % n]} Youth Centre {k // n + 1}".replace(" 1", ""),
+                (k * 3 + 2) % n,
+            )
         for k in range(max(3, math.ceil(children / 500))):
             hood = (k * 7) % n
             name = f"{HOTEL_NAMES[k % len(HOTEL_NAMES)]} {HOODS[hood]}"

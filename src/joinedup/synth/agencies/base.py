@@ -10,10 +10,9 @@ import codecs
 import csv
 import heapq
 import json
-import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from joinedup.synth.events import Happening, Note
@@ -22,7 +21,6 @@ from joinedup.synth.noise import (
     Noise,
     Scribe,
     format_phone,
-    misread_plate,
     norm_nickname,
     norm_phone,
     norm_plate,
@@ -47,14 +45,19 @@ TEXT_PHONE_STYLES = ("spaced", "plain", "intl_spaced", "intl", "brackets", "dash
 
 
 class CsvSink:
-    def __init__(self, path: Path, header: list[str], delimiter: str = ",", encoding: str = "utf-8"):
+    def __init__(
+        self, path: Path, header: list[str], delimiter: str = ",", encoding: str = "utf-8"
+    ):
         self.header = header
-        self._f = open(path, "w", encoding=encoding, errors="synth_fold", newline="", buffering=1 << 20)  # noqa: SIM115
+        self._f = open(
+            path, "w", encoding=encoding, errors="synth_fold", newline="", buffering=1 << 20
+        )  # noqa: SIM115
         self._w = csv.writer(self._f, delimiter=delimiter, lineterminator="\r\n")
         self._w.writerow(header)
 
-    def write(self, row: dict[str, object]) -> None:
-        self._w.writerow([row.get(c, "") for c in self.header])
+    def write(self, row: dict[str, object] | list[object]) -> None:
+        # A list is already in header order (the hot ANPR path); a dict is looked up.
+        self._w.writerow(row if isinstance(row, list) else [row.get(c, "") for c in self.header])
 
     def close(self) -> None:
         self._f.close()
@@ -91,7 +94,7 @@ class Built:
     """One row ready to write, with its truth."""
 
     ref: str
-    row: dict[str, object]
+    row: dict[str, object] | list[object]
     received: datetime
     mentions: list[tuple[str, str, str]] = field(default_factory=list)  # (slot, kind, entity id)
     texts: list[tuple] = field(default_factory=list)  # see TruthWriter.text
@@ -152,17 +155,26 @@ class Agency:
             self.emit(b.row, b.ref, "exact_duplicate", h, b.received)
         resend, when = b.resend, b.resend_at
         if resend is None and self._p_duplicate <= r < self._p_duplicate + self._p_resend:
-            resend = dict(b.row)
-            when = b.received + _days(self.rng.randrange(20, 150))
+            resend = list(b.row) if isinstance(b.row, list) else dict(b.row)
+            when = b.received + timedelta(days=self.rng.randrange(20, 150))
         if resend is not None and when is not None and when <= self.extract_end:
-            resend[self.received_col] = self.fmt_received(when)
+            if isinstance(resend, list):
+                resend[self.sink.header.index(self.received_col)] = self.fmt_received(when)  # type: ignore[union-attr]
+            else:
+                resend[self.received_col] = self.fmt_received(when)
             self._pending_seq += 1
-            heapq.heappush(self._pending, (when, self._pending_seq, resend, b.ref, h, b.resend_texts))
+            heapq.heappush(
+                self._pending, (when, self._pending_seq, resend, b.ref, h, b.resend_texts)
+            )
 
-    def emit(self, row: dict[str, object], ref: str, copy: str, h: Happening, received: datetime) -> None:
+    def emit(
+        self, row: dict[str, object], ref: str, copy: str, h: Happening, received: datetime
+    ) -> None:
         self.sink.write(row)
         self.rows += 1
-        self.truth.record(self.spec, ref, self.rows, self.rows + self.header_rows, copy, h, received)
+        self.truth.record(
+            self.spec, ref, self.rows, self.rows + self.header_rows, copy, h, received
+        )
 
     def release(self, until: datetime) -> None:
         """Write the re-sent records that arrived by `until`."""
@@ -179,10 +191,9 @@ class Agency:
     # helpers for subclasses ------------------------------------------------------------
     def render(self, notes: list[Note], column: str, sex: str = "F") -> tuple[str, list[tuple]]:
         """Free text from notes, and the extractable values in it with their offsets."""
-        rng, noise = self.rng, self.noise
-        prefix = ""
-        parts = [prefix]
-        pos = len(prefix)
+        rng = self.rng
+        parts: list[str] = []
+        pos = 0
         found: list[tuple] = []
         for note in notes:
             text = note.text
@@ -190,19 +201,23 @@ class Agency:
             if kind:
                 ent = note.entity
                 if kind == "phone":
-                    text = format_phone(text, TEXT_PHONE_STYLES[rng.randrange(len(TEXT_PHONE_STYLES))])
+                    text = format_phone(
+                        text, TEXT_PHONE_STYLES[rng.randrange(len(TEXT_PHONE_STYLES))]
+                    )
                     found.append((column, pos, "phone", text, norm_phone(text), ent.phid, False))  # type: ignore[union-attr]
                 elif kind in ("plate", "plate_partial"):
                     if kind == "plate" and rng.random() < 0.5:
                         text = text.replace(" ", "")
-                    if noise.chance(0.03):
-                        text = misread_plate(text, rng)
                     value = norm_plate(text) + ("*" if kind == "plate_partial" else "")
-                    found.append((column, pos, "vehicle", text, value, ent.vid, kind == "plate_partial"))  # type: ignore[union-attr]
+                    found.append(
+                        (column, pos, "vehicle", text, value, ent.vid, kind == "plate_partial")
+                    )  # type: ignore[union-attr]
                 elif kind == "postcode":
                     if not text:
                         continue
-                    found.append((column, pos, "location", text, norm_postcode(text), ent.lid, False))  # type: ignore[union-attr]
+                    found.append(
+                        (column, pos, "location", text, norm_postcode(text), ent.lid, False)
+                    )  # type: ignore[union-attr]
                 elif kind == "nickname":
                     found.append((column, pos, "person", text, norm_nickname(text), ent.pid, False))  # type: ignore[union-attr]
             elif sex == "M":
@@ -211,19 +226,11 @@ class Agency:
             pos += len(text)
         return "".join(parts), found
 
-    def person_mention(self, mentions: list, slot: str, p: object, phone: object = None, address: object = None) -> None:
+    def person_mention(
+        self, mentions: list, slot: str, p: object, phone: object = None, address: object = None
+    ) -> None:
         mentions.append((slot, "person", p.pid))  # type: ignore[attr-defined]
         if phone is not None:
             mentions.append((f"{slot}.phone", "phone", phone.phid))  # type: ignore[attr-defined]
         if address is not None:
             mentions.append((f"{slot}.address", "location", address.lid))  # type: ignore[attr-defined]
-
-
-def _days(n: int):
-    from datetime import timedelta
-
-    return timedelta(days=n)
-
-
-def ensure_dir(path: Path) -> None:
-    os.makedirs(path, exist_ok=True)

@@ -15,18 +15,45 @@ from joinedup.synth.model import Person
 from joinedup.synth.protected import DFE
 
 HEADER = [
-    "Work Item ID", "Child Ref", "Forename", "Surname", "DOB", "Gender", "Ethnicity", "Address",
-    "Postcode", "Legal Status", "Work Type", "Start Date", "Referral Source", "Concern Codes",
-    "Missing Flag", "LD Flag", "Substance Flag", "MH Flag", "Abuse History Flag", "CSE Risk",
-    "Associated Adult", "Adult Relationship", "Adult DOB", "Adult Address", "Team", "Date Received",
-]  # fmt: skip
+    "Work Item ID",
+    "Child Ref",
+    "Forename",
+    "Surname",
+    "DOB",
+    "Gender",
+    "Ethnicity",
+    "Address",
+    "Postcode",
+    "Legal Status",
+    "Work Type",
+    "Start Date",
+    "Referral Source",
+    "Concern Codes",
+    "Missing Flag",
+    "LD Flag",
+    "Substance Flag",
+    "MH Flag",
+    "Abuse History Flag",
+    "CSE Risk",
+    "Associated Adult",
+    "Adult Relationship",
+    "Adult DOB",
+    "Adult Address",
+    "Team",
+    "Date Received",
+]
 
 
 class SocialCare(Agency):
     spec = "social_care"
     filename = "social_care.xlsx"
     received_col = "Date Received"
-    scribe_options = {"variant_rate": 0.1, "typo_rate": 0.02, "dob_missing": 0.01, "swap_rate": 0.01}
+    scribe_options = {
+        "variant_rate": 0.1,
+        "typo_rate": 0.02,
+        "dob_missing": 0.01,
+        "swap_rate": 0.01,
+    }
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)

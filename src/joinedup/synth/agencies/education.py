@@ -5,16 +5,31 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from joinedup.synth.dates import dmy, dmy2
 from joinedup.synth.agencies.base import Agency, Built, CsvSink
+from joinedup.synth.dates import dmy, dmy2
 from joinedup.synth.events import EduConcern
 from joinedup.synth.protected import DFE
 
 HEADER = [
-    "ConcernRef", "UPN", "LegalSurname", "LegalForename", "PreferredName", "DOB", "Gender",
-    "YearGroup", "SENStatus", "Ethnicity", "School", "DateRaised", "Category", "Details",
-    "RaisedBy", "RaisedByRole", "ActionTaken", "DateLogged",
-]  # fmt: skip
+    "ConcernRef",
+    "UPN",
+    "LegalSurname",
+    "LegalForename",
+    "PreferredName",
+    "DOB",
+    "Gender",
+    "YearGroup",
+    "SENStatus",
+    "Ethnicity",
+    "School",
+    "DateRaised",
+    "Category",
+    "Details",
+    "RaisedBy",
+    "RaisedByRole",
+    "ActionTaken",
+    "DateLogged",
+]
 
 
 class EducationConcerns(Agency):
@@ -44,8 +59,10 @@ class EducationConcerns(Agency):
         fore, sur = scribe.names(p)
         dob = scribe.dob(p)
         year = min(13, max(7, h.when.year - p.dob.year - (1 if h.when.month < 9 else 0) - 4))
-        sen = "E" if "learning_disability" in p.vulnerabilities and rng.random() < 0.6 else (
-            "K" if "learning_disability" in p.vulnerabilities else "N"
+        sen = (
+            "E"
+            if "learning_disability" in p.vulnerabilities and rng.random() < 0.6
+            else ("K" if "learning_disability" in p.vulnerabilities else "N")
         )
         upn = p.upn if rng.random() < 0.97 else ""
         details, texts = self.render(h.notes, "Details", p.sex)
@@ -64,7 +81,9 @@ class EducationConcerns(Agency):
             "DateRaised": dmy2(h.when),
             "Category": h.category,
             "Details": details,
-            "ActionTaken": rng.choice(("Logged", "Parent contacted", "Referred to MASH", "Monitor", "DSL informed")),
+            "ActionTaken": rng.choice(
+                ("Logged", "Parent contacted", "Referred to MASH", "Monitor", "DSL informed")
+            ),
             "DateLogged": dmy2(received),
         }
         mentions: list[tuple[str, str, str]] = []

@@ -9,25 +9,44 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from joinedup.synth.dates import ymd, ymd_hm
 from joinedup.synth.agencies.base import Agency, Built, CsvSink
+from joinedup.synth.dates import ymd, ymd_hm
 from joinedup.synth.events import Attendance
 from joinedup.synth.protected import NHS
 
 SITES = {"hospital": "ED", "clinic": "SHC"}
 HEADER = [
-    "AttendanceNo", "Site", "ArrivalDateTime", "NHSNumber", "PatientName", "DateOfBirth", "Sex",
-    "Address", "Postcode", "ContactNumber", "EthnicCategory", "PresentingComplaint",
-    "AccompaniedByName", "AccompaniedByRelationship", "SafeguardingFlag", "ClinicalNotes",
+    "AttendanceNo",
+    "Site",
+    "ArrivalDateTime",
+    "NHSNumber",
+    "PatientName",
+    "DateOfBirth",
+    "Sex",
+    "Address",
+    "Postcode",
+    "ContactNumber",
+    "EthnicCategory",
+    "PresentingComplaint",
+    "AccompaniedByName",
+    "AccompaniedByRelationship",
+    "SafeguardingFlag",
+    "ClinicalNotes",
     "ExtractDate",
-]  # fmt: skip
+]
 
 
 class HealthAttendances(Agency):
     spec = "health_attendances"
     filename = "health_attendances.csv"
     received_col = "ExtractDate"
-    scribe_options = {"variant_rate": 0.2, "typo_rate": 0.03, "dob_missing": 0.02, "phone_style": "plain", "fold": True}
+    scribe_options = {
+        "variant_rate": 0.2,
+        "typo_rate": 0.03,
+        "dob_missing": 0.02,
+        "phone_style": "plain",
+        "fold": True,
+    }
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -85,7 +104,9 @@ class HealthAttendances(Agency):
         self.person_mention(mentions, "patient", p, phone, address)
         if h.escort is not None:
             e = h.escort
-            row["AccompaniedByName"] = scribe.as_told(e) if h.evidence and rng.random() < 0.6 else scribe.full_name(e)
+            row["AccompaniedByName"] = (
+                scribe.as_told(e) if h.evidence and rng.random() < 0.6 else scribe.full_name(e)
+            )
             row["AccompaniedByRelationship"] = h.escort_rel
             mentions.append(("escort", "person", e.pid))
         mentions.append(("site", "location", h.site.lid))

@@ -7,14 +7,25 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from joinedup.synth.dates import mdy
 from joinedup.synth.agencies.base import Agency, Built, CsvSink
+from joinedup.synth.dates import mdy
 from joinedup.synth.events import HotelStay
 
 HEADER = [
-    "Property", "PropertyPostcode", "BookingRef", "GuestName", "GuestPhone", "CheckIn", "CheckOut",
-    "Nights", "Adults", "Room", "CarReg", "Notes", "ExportedOn",
-]  # fmt: skip
+    "Property",
+    "PropertyPostcode",
+    "BookingRef",
+    "GuestName",
+    "GuestPhone",
+    "CheckIn",
+    "CheckOut",
+    "Nights",
+    "Adults",
+    "Room",
+    "CarReg",
+    "Notes",
+    "ExportedOn",
+]
 
 
 class HotelRegister(Agency):
@@ -73,7 +84,11 @@ class HotelRegister(Agency):
             row["GuestPhone"] = scribe.phone(h.phone.number)
         self.person_mention(mentions, "guest", g, h.phone)
         if h.vehicle is not None:
-            row["CarReg"] = scribe.plate(h.vehicle, misread=0.03).lower() if rng.random() < 0.1 else scribe.plate(h.vehicle, misread=0.03)
+            row["CarReg"] = (
+                scribe.plate(h.vehicle, misread=0.03).lower()
+                if rng.random() < 0.1
+                else scribe.plate(h.vehicle, misread=0.03)
+            )
             mentions.append(("car", "vehicle", h.vehicle.vid))
         mentions.append(("hotel", "location", h.hotel.lid))
         texts: list[tuple] = []

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from joinedup.synth.dates import d_mon_y, d_mon_y_hm
 from joinedup.synth.agencies.base import Agency, Built, CsvSink
+from joinedup.synth.dates import d_mon_y, d_mon_y_hm
 from joinedup.synth.events import Happening, MissingEpisode
 from joinedup.synth.model import Person
 
@@ -26,13 +26,37 @@ class MissingEpisodes(Agency):
     spec = "missing_episodes"
     filename = "missing_episodes.csv"
     received_col = "LastUpdated"
-    scribe_options = {"variant_rate": 0.2, "typo_rate": 0.05, "dob_missing": 0.03, "phone_style": "spaced"}
+    scribe_options = {
+        "variant_rate": 0.2,
+        "typo_rate": 0.05,
+        "dob_missing": 0.03,
+        "phone_style": "spaced",
+    }
     HEADER = [
-        "EpisodeID", "MPRef", "Category", "ChildSurname", "ChildForename", "ChildDOB", "ChildSex",
-        "HomeAddress", "HomePostcode", "ReportedDateTime", "ReportedBy", "ReportedByRelationship",
-        "ReportedByPhone", "RiskLevel", "FoundDateTime", "FoundWith", "FoundAt", "FoundAtPostcode",
-        "FoundInVRM", "LocatedBy", "RHIDate", "RHINotes", "LastUpdated",
-    ]  # fmt: skip
+        "EpisodeID",
+        "MPRef",
+        "Category",
+        "ChildSurname",
+        "ChildForename",
+        "ChildDOB",
+        "ChildSex",
+        "HomeAddress",
+        "HomePostcode",
+        "ReportedDateTime",
+        "ReportedBy",
+        "ReportedByRelationship",
+        "ReportedByPhone",
+        "RiskLevel",
+        "FoundDateTime",
+        "FoundWith",
+        "FoundAt",
+        "FoundAtPostcode",
+        "FoundInVRM",
+        "LocatedBy",
+        "RHIDate",
+        "RHINotes",
+        "LastUpdated",
+    ]
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -55,7 +79,11 @@ class MissingEpisodes(Agency):
     def _found_name(self, p: Person) -> str:
         rng, scribe = self.rng, self.scribe
         if p.role == "officer":
-            return f"PC {p.collar} {self.scribe.registered(p)[2]}" if rng.random() < 0.7 else f"PC {self.scribe.registered(p)[2]}"
+            return (
+                f"PC {p.collar} {self.scribe.registered(p)[2]}"
+                if rng.random() < 0.7
+                else f"PC {self.scribe.registered(p)[2]}"
+            )
         if p.kind == "child":
             return scribe.full_name(p) if rng.random() < 0.6 else scribe.registered(p)[0]
         if p.group:
@@ -87,7 +115,9 @@ class MissingEpisodes(Agency):
         self.person_mention(mentions, "child", child, None, child.home)
         if h.reporter is not None:
             rp = h.reporter
-            row["ReportedBy"] = scribe.full_name(rp) if rng.random() < 0.8 else scribe.registered(rp)[0]
+            row["ReportedBy"] = (
+                scribe.full_name(rp) if rng.random() < 0.8 else scribe.registered(rp)[0]
+            )
             row["ReportedByRelationship"] = REL.get(rp.role, "OTHER")
             phone = None
             if rp.role == "carer_staff" and child.home.phone is not None:
@@ -128,13 +158,19 @@ class MissingEpisodes(Agency):
             received = found + timedelta(hours=rng.randrange(1, 48))
         b = Built(ref=ref, row=row, received=received, mentions=mentions)
         if h.notes:
-            rhi = found + timedelta(days=rng.randrange(1, 5) if rng.random() < 0.6 else rng.randrange(5, 30))
+            rhi = found + timedelta(
+                days=rng.randrange(1, 5) if rng.random() < 0.6 else rng.randrange(5, 30)
+            )
             text, texts = self.render(h.notes, "RHINotes", h.child.sex)
             if h.notes_late:
                 late = dict(row)
                 late["RHIDate"] = d_mon_y(rhi)
                 late["RHINotes"] = text
-                b.resend, b.resend_at, b.resend_texts = late, rhi + timedelta(hours=rng.randrange(2, 72)), texts
+                b.resend, b.resend_at, b.resend_texts = (
+                    late,
+                    rhi + timedelta(hours=rng.randrange(2, 72)),
+                    texts,
+                )
             elif rhi <= self.extract_end:
                 row["RHIDate"] = d_mon_y(rhi)
                 row["RHINotes"] = text

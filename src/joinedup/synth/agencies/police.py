@@ -9,14 +9,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from joinedup.synth.dates import dmy, iso_date, dmy_hm, iso_seconds
 from joinedup.synth.agencies.base import Agency, Built, CsvSink, JsonlSink
+from joinedup.synth.dates import dmy, dmy_hm, iso_date, iso_seconds
 from joinedup.synth.events import Incident, Stop
 from joinedup.synth.identifiers import pnc_id
 from joinedup.synth.model import Person
 from joinedup.synth.protected import POLICE_IC, POLICE_SDE
 
-ETHNICITY_RECORDED = {"S": 0.34, "V": 0.55, "W": 0.45, "RP": 0.4, "INV": 0.4, "SUBJ": 0.5, "OIC": 0.0}
+ETHNICITY_RECORDED = {
+    "S": 0.34,
+    "V": 0.55,
+    "W": 0.45,
+    "RP": 0.4,
+    "INV": 0.4,
+    "SUBJ": 0.5,
+    "OIC": 0.0,
+}
 
 
 class PoliceIncidents(Agency):
@@ -24,7 +32,12 @@ class PoliceIncidents(Agency):
     filename = "police_incidents.jsonl"
     received_col = "received"
     header_rows = 0
-    scribe_options = {"variant_rate": 0.15, "typo_rate": 0.03, "dob_missing": 0.15, "upper_surname": True}
+    scribe_options = {
+        "variant_rate": 0.15,
+        "typo_rate": 0.03,
+        "dob_missing": 0.15,
+        "upper_surname": True,
+    }
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -40,22 +53,29 @@ class PoliceIncidents(Agency):
     def pnc(self, p: Person, when: datetime) -> str:
         if not p.pnc:
             self._pnc_serial += 1
-            p.pnc = pnc_id(min(when.year, p.dob.year + 18 + self.rng.randrange(15)), 100000 + self._pnc_serial * 7)
+            p.pnc = pnc_id(
+                min(when.year, p.dob.year + 18 + self.rng.randrange(15)),
+                100000 + self._pnc_serial * 7,
+            )
         return p.pnc
 
     def build(self, h: Incident) -> Built:  # type: ignore[override]
-        rng, noise, scribe = self.rng, self.noise, self.scribe
+        rng, scribe = self.rng, self.scribe
         year = h.when.year % 100
         self._seq[year] = self._seq.get(year, 0) + rng.randrange(1, 4)
         ref = f"NV/{year:02d}/{self._seq[year]:06d}"
-        received = h.when + timedelta(minutes=rng.randrange(5, 60 * 24 * (3 if h.code != "INTEL" else 20)))
+        received = h.when + timedelta(
+            minutes=rng.randrange(5, 60 * 24 * (3 if h.code != "INTEL" else 20))
+        )
         mentions: list[tuple[str, str, str]] = []
         persons = []
         for i, (p, role) in enumerate(h.persons):
             slot = f"person[{i}]"
             if role == "OIC":
                 fore, sur = scribe.names(p)
-                persons.append({"role": "OIC", "surname": sur, "forenames": fore[:1], "collar": p.collar})
+                persons.append(
+                    {"role": "OIC", "surname": sur, "forenames": fore[:1], "collar": p.collar}
+                )
                 mentions.append((slot, "person", p.pid))
                 continue
             fore, sur = scribe.names(p)
@@ -92,7 +112,14 @@ class PoliceIncidents(Agency):
             self.person_mention(mentions, slot, p, phone, addr)
         vehicles = []
         for i, v in enumerate(h.vehicles):
-            vehicles.append({"vrm": scribe.plate(v), "make": v.make.upper(), "model": v.model, "colour": v.colour.upper()})
+            vehicles.append(
+                {
+                    "vrm": scribe.plate(v),
+                    "make": v.make.upper(),
+                    "model": v.model,
+                    "colour": v.colour.upper(),
+                }
+            )
             mentions.append((f"vehicle[{i}]", "vehicle", v.vid))
         loc = h.location
         location: dict[str, object] = {"name": loc.name}
@@ -125,7 +152,12 @@ class PoliceStops(Agency):
     spec = "police_stops"
     filename = "police_stops.csv"
     received_col = "DateEntered"
-    scribe_options = {"variant_rate": 0.2, "typo_rate": 0.04, "dob_missing": 0.1, "phone_style": "plain"}
+    scribe_options = {
+        "variant_rate": 0.2,
+        "typo_rate": 0.04,
+        "dob_missing": 0.1,
+        "phone_style": "plain",
+    }
     OCCUPANTS = 5
 
     def __init__(self, *a, **kw):
@@ -133,9 +165,24 @@ class PoliceStops(Agency):
         self._n = 0
 
     def open_sink(self, path: Path) -> CsvSink:
-        header = ["StopRef", "StopDateTime", "StopLocation", "Lat", "Lon", "VRM", "VehMake", "VehModel",
-                  "VehColour", "DrvSurname", "DrvForename", "DrvDOB", "DrvSex", "DrvAddress", "DrvPostcode",
-                  "DrvPhone"]  # fmt: skip
+        header = [
+            "StopRef",
+            "StopDateTime",
+            "StopLocation",
+            "Lat",
+            "Lon",
+            "VRM",
+            "VehMake",
+            "VehModel",
+            "VehColour",
+            "DrvSurname",
+            "DrvForename",
+            "DrvDOB",
+            "DrvSex",
+            "DrvAddress",
+            "DrvPostcode",
+            "DrvPhone",
+        ]
         for n in range(1, self.OCCUPANTS + 1):
             header += [f"Occ{n}Name", f"Occ{n}DOB", f"Occ{n}Sex"]
         header += ["Reason", "Outcome", "OfficerNo", "DateEntered"]

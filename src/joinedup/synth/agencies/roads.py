@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from joinedup.synth.dates import d_month_y, iso_seconds_z
 from joinedup.synth.agencies.base import Agency, Built, CsvSink
+from joinedup.synth.dates import d_month_y, iso_seconds_z
 from joinedup.synth.events import AnprRead, Licence
 from joinedup.synth.noise import misread_plate
 
+ANPR_HEADER = (
+    "read_id", "camera_id", "camera_name", "lat", "lon", "direction", "read_ts", "vrm",
+    "confidence", "ingest_ts",
+)  # fmt: skip
 
 
 class AnprReads(Agency):
@@ -24,9 +28,7 @@ class AnprReads(Agency):
         self._misread = self.noise.p(0.008)
 
     def open_sink(self, path: Path) -> CsvSink:
-        header = ["read_id", "camera_id", "camera_name", "lat", "lon", "direction", "read_ts", "vrm",
-                  "confidence", "ingest_ts"]  # fmt: skip
-        return CsvSink(path, header)
+        return CsvSink(path, list(ANPR_HEADER))
 
     def fmt_received(self, when: datetime) -> str:
         return iso_seconds_z(when)
@@ -39,7 +41,10 @@ class AnprReads(Agency):
         fields = self._cams.get(cam.lid)
         if fields is None:
             fields = self._cams[cam.lid] = (
-                f"NVCAM{int(cam.lid[1:]) % 10000:04d}", cam.name, f"{cam.lat:.5f}", f"{cam.lon:.5f}"
+                f"NVCAM{int(cam.lid[1:]) % 10000:04d}",
+                cam.name,
+                f"{cam.lat:.5f}",
+                f"{cam.lon:.5f}",
             )
         vrm = h.vehicle.vrm.replace(" ", "")
         r = rng.random()
@@ -48,18 +53,15 @@ class AnprReads(Agency):
             vrm = misread_plate(vrm, rng)
             confidence = 40 + int(rng.random() * 35)
         received = h.when + timedelta(seconds=2 + int(rng.random() * 600))
-        row = {
-            "read_id": ref,
-            "camera_id": fields[0],
-            "camera_name": fields[1],
-            "lat": fields[2],
-            "lon": fields[3],
-            "direction": "NB" if r < 0.5 else "SB",
-            "read_ts": iso_seconds_z(h.when),
-            "vrm": vrm,
-            "confidence": str(confidence),
-            "ingest_ts": iso_seconds_z(received),
-        }
+        row: list[object] = [
+            ref,
+            *fields,
+            "NB" if r < 0.5 else "SB",
+            iso_seconds_z(h.when),
+            vrm,
+            str(confidence),
+            iso_seconds_z(received),
+        ]  # in ANPR_HEADER order
         mentions = [("vehicle", "vehicle", h.vehicle.vid), ("camera", "location", cam.lid)]
         return Built(ref=ref, row=row, received=received, mentions=mentions)
 
@@ -68,17 +70,39 @@ class TaxiLicences(Agency):
     spec = "taxi_licences"
     filename = "taxi_licences.csv"
     received_col = "Processed"
-    scribe_options = {"variant_rate": 0.1, "typo_rate": 0.01, "dob_missing": 0.0, "phone_style": "spaced"}
+    scribe_options = {
+        "variant_rate": 0.1,
+        "typo_rate": 0.01,
+        "dob_missing": 0.0,
+        "phone_style": "spaced",
+    }
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self._n = 0
 
     def open_sink(self, path: Path) -> CsvSink:
-        header = ["ApplicationNo", "LicenceNo", "LicenceType", "Status", "Title", "FirstName", "LastName",
-                  "DateOfBirth", "Address", "Postcode", "Mobile", "VehicleReg", "VehicleMake",
-                  "VehicleModel", "VehicleColour", "SchoolContract", "IssueDate", "ExpiryDate",
-                  "Processed"]  # fmt: skip
+        header = [
+            "ApplicationNo",
+            "LicenceNo",
+            "LicenceType",
+            "Status",
+            "Title",
+            "FirstName",
+            "LastName",
+            "DateOfBirth",
+            "Address",
+            "Postcode",
+            "Mobile",
+            "VehicleReg",
+            "VehicleMake",
+            "VehicleModel",
+            "VehicleColour",
+            "SchoolContract",
+            "IssueDate",
+            "ExpiryDate",
+            "Processed",
+        ]
         return CsvSink(path, header)
 
     def fmt_received(self, when: datetime) -> str:

@@ -1,0 +1,54 @@
+"""Splink backends behind one small interface: DuckDB (embedded default) or Spark (extra).
+
+The Spark backend loads lazily and says how to install it when pyspark is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+ENGINES = ("duckdb", "spark")
+
+
+class EngineUnavailable(RuntimeError):
+    """The requested Splink engine cannot run here; the message says what to install."""
+
+
+@dataclass
+class SplinkBackend:
+    name: str
+    db_api: Any
+
+    def register(self, frame: pd.DataFrame, name: str | None = None) -> Any:
+        if self.name == "spark":
+            from joinedup.resolve.spark import to_spark
+
+            return self.db_api.register(to_spark(self.db_api, frame), table_name=name)
+        return self.db_api.register(frame, table_name=name)
+
+    def linker(self, sdf: Any, settings: Any) -> Any:
+        from splink import Linker
+
+        return Linker(sdf, settings, log_level=logging.WARNING)
+
+    @property
+    def linker_factory(self) -> Callable[[Any, Any], Any]:
+        return self.linker
+
+
+def splink_backend(engine: str = "duckdb") -> SplinkBackend:
+    """A fresh Splink backend; raises EngineUnavailable with what to install."""
+    if engine == "duckdb":
+        from splink import DuckDBAPI
+
+        return SplinkBackend("duckdb", DuckDBAPI())
+    if engine == "spark":
+        from joinedup.resolve.spark import spark_db_api
+
+        return SplinkBackend("spark", spark_db_api())
+    raise EngineUnavailable(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")

@@ -1,0 +1,122 @@
+"""Constrained clustering: union-find over links by descending strength, refusing any merge
+that would join two mentions an analyst said differ or two conflicting strong identifiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ConstrainedClusters:
+    """Disjoint sets of mentions that each carry {identifier kind: value} and cannot-links."""
+
+    parent: dict[Hashable, Hashable] = field(default_factory=dict)
+    ids: dict[Hashable, dict[str, str]] = field(default_factory=dict)  # root -> identifiers
+    cannot: dict[Hashable, set[Hashable]] = field(default_factory=dict)  # root -> mentions
+    strength: dict[Hashable, float] = field(default_factory=dict)  # mention -> best link
+    how: dict[Hashable, str] = field(default_factory=dict)
+    years: dict[Hashable, tuple[int, int]] = field(default_factory=dict)  # root -> birth years
+    max_year_spread: int = 2
+    refused: int = 0
+
+    def add(
+        self,
+        item: Hashable,
+        identifiers: Mapping[str, str] | None = None,
+        birth_year: int | None = None,
+    ) -> None:
+        if item not in self.parent:
+            self.parent[item] = item
+            if identifiers:
+                self.ids[item] = dict(identifiers)
+            if birth_year is not None:
+                self.years[item] = (birth_year, birth_year)
+
+    def find(self, item: Hashable) -> Hashable:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def cannot_link(self, a: Hashable, b: Hashable) -> None:
+        self.add(a)
+        self.add(b)
+        self.cannot.setdefault(self.find(a), set()).add(b)
+        self.cannot.setdefault(self.find(b), set()).add(a)
+
+    def conflict(self, a: Hashable, b: Hashable) -> str | None:
+        """Why the clusters of a and b may not merge, or None when they may."""
+        ra, rb = self.find(a), self.find(b)
+        ia, ib = self.ids.get(ra, {}), self.ids.get(rb, {})
+        for kind, value in ia.items():
+            if kind in ib and ib[kind] != value:
+                return f"different {kind}"
+        ya, yb = self.years.get(ra), self.years.get(rb)
+        if ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) > self.max_year_spread:
+            return "born years apart"
+        for x in self.cannot.get(ra, ()):
+            if self.find(x) == rb:
+                return "an analyst decided these differ"
+        return None
+
+    def union(self, a: Hashable, b: Hashable, strength: float, how: str) -> bool:
+        """Merge the clusters of a and b unless a constraint forbids it; True if merged."""
+        self.add(a)
+        self.add(b)
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if self.conflict(a, b):
+            self.refused += 1
+            return False
+        self.parent[rb] = ra
+        merged = {**self.ids.pop(rb, {}), **self.ids.get(ra, {})}
+        if merged:
+            self.ids[ra] = merged
+        yb = self.years.pop(rb, None)
+        if yb:
+            ya = self.years.get(ra, yb)
+            self.years[ra] = (min(ya[0], yb[0]), max(ya[1], yb[1]))
+        if rb in self.cannot:
+            self.cannot.setdefault(ra, set()).update(self.cannot.pop(rb))
+        for item in (a, b):
+            if strength > self.strength.get(item, -1.0):
+                self.strength[item] = strength
+                self.how[item] = how
+        return True
+
+    def link_all(self, edges: Iterable[tuple[Hashable, Hashable, float]], how: str) -> int:
+        """Union each edge, strongest first; returns how many merged two clusters."""
+        merged = 0
+        for a, b, p in sorted(edges, key=lambda e: -e[2]):
+            if self.find(a) != self.find(b) and self.union(a, b, p, how):
+                merged += 1
+            elif self.find(a) == self.find(b):
+                for item in (a, b):
+                    if p > self.strength.get(item, -1.0):
+                        self.strength[item], self.how[item] = p, how
+        return merged
+
+    def clusters(self) -> dict[Hashable, list[Hashable]]:
+        out: dict[Hashable, list[Hashable]] = {}
+        for item in self.parent:
+            out.setdefault(self.find(item), []).append(item)
+        return out
+
+
+def identifier_edges(
+    ids_by_item: Mapping[Hashable, Mapping[str, str]],
+) -> list[tuple[Hashable, Hashable, float]]:
+    """Edges between every pair of items that share a strong identifier (a star per value)."""
+    first: dict[tuple[str, str], Hashable] = {}
+    edges = []
+    for item, ids in ids_by_item.items():
+        for kind, value in ids.items():
+            head = first.setdefault((kind, value), item)
+            if head != item:
+                edges.append((head, item, 1.0))
+    return edges

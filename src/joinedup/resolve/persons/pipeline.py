@@ -1,0 +1,142 @@
+"""Resolve person mentions: strong identifiers, analysts' decisions, the Splink model, then
+constrained clustering. Full runs train the model; incremental runs reuse the last one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from joinedup.resolve.backends import splink_backend
+from joinedup.resolve.cluster import ConstrainedClusters, identifier_edges
+from joinedup.resolve.persons.features import COLUMNS
+from joinedup.resolve.persons.model import BLOCKING_KEYS, TF_COLUMNS, clamp_model, train
+
+log = logging.getLogger(__name__)
+THRESHOLD = 0.8  # link pairs at or above this match probability
+REVIEW_BAND = (0.2, 0.98)  # pairs kept for analysts' review
+MIN_LABELS_FOR_M = 20  # 'same' decisions needed before they re-estimate m
+
+
+@dataclass
+class PersonResult:
+    clusters: ConstrainedClusters
+    model: dict[str, Any] | None
+    review_pairs: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+Progress = Callable[[str], None]
+
+
+def resolve_persons(
+    features: pd.DataFrame,
+    *,
+    same: list[tuple[int, int]],
+    different: list[tuple[int, int]],
+    engine: str = "duckdb",
+    model: dict[str, Any] | None = None,
+    existing: dict[int, list[int]] | None = None,
+    new_ids: set[int] | None = None,
+    progress: Progress = lambda step: None,
+) -> PersonResult:
+    """Cluster every mention in `features`; incremental when `existing`, `new_ids`, `model`."""
+    cc = ConstrainedClusters()
+    for uid, ids, year in zip(features.unique_id, features.ids, features.dob_y, strict=True):
+        cc.add(int(uid), ids, int(year) if year else None)
+    for a, b in different:
+        if a in cc.parent and b in cc.parent:
+            cc.cannot_link(a, b)
+    cc.link_all([(a, b, 1.0) for a, b in same if a in cc.parent and b in cc.parent], "decision")
+    ids = dict(zip(features.unique_id.astype(int), features.ids, strict=True))
+    cc.link_all(identifier_edges(ids), "identifier")
+    if existing:  # an incremental run never splits what earlier runs joined
+        for members in existing.values():
+            cc.link_all([(members[0], m, 1.0) for m in members[1:]], "earlier")
+    usable = features[~features.name_only & ~features.extracted]
+    counts = {"mentions": len(features), "modelled": len(usable)}
+    if len(usable) < 2:
+        return PersonResult(cc, model, [], counts)
+    backend = splink_backend(engine)
+    subset = usable if new_ids is None else _candidates(usable, new_ids)
+    counts["compared"] = len(subset)
+    sdf = backend.register(subset[list(COLUMNS)].reset_index(drop=True), "person_features")
+    if model is None:
+        progress("training the person model")
+        linker = train(sdf, backend.linker_factory)
+        if sum(1 for a, b in same) >= MIN_LABELS_FOR_M:
+            linker = _m_from_decisions(backend, linker, sdf, same)
+    else:
+        linker = backend.linker(sdf, clamp_model(model))
+    if new_ids is not None:
+        _register_tf(backend, linker, usable)
+    progress("scoring candidate pairs")
+    pred = linker.inference.predict(threshold_match_probability=REVIEW_BAND[0]).as_pandas_dataframe()
+    if new_ids is not None:
+        touches = pred.unique_id_l.isin(new_ids) | pred.unique_id_r.isin(new_ids)
+        pred = pred[touches]
+    counts["pairs_scored"] = len(pred)
+    progress("clustering")
+    strong = pred[pred.match_probability >= THRESHOLD]
+    edges = zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
+                strong.match_probability, strict=True)  # fmt: skip
+    counts["model_merges"] = cc.link_all(edges, "model")
+    counts["refused_merges"] = cc.refused
+    return PersonResult(cc, linker.misc.save_model_to_json(), _review(pred), counts)
+
+
+def _candidates(usable: pd.DataFrame, new_ids: set[int]) -> pd.DataFrame:
+    """New mentions plus the earlier mentions that share any blocking key with one of them."""
+    new = usable[usable.unique_id.isin(new_ids)]
+    keep = usable.unique_id.isin(new_ids)
+    for cols in BLOCKING_KEYS:
+        new_keys = set(map(tuple, new[list(cols)].dropna().itertuples(index=False)))
+        if not new_keys:
+            continue
+        rows = usable[list(cols)].itertuples(index=False)
+        keep |= pd.Series([tuple(r) in new_keys for r in rows], index=usable.index)
+    return usable[keep]
+
+
+def _register_tf(backend: Any, linker: Any, usable: pd.DataFrame) -> None:
+    """Term frequencies from every mention, not only the compared subset."""
+    for col in TF_COLUMNS:
+        freq = usable[col].dropna().value_counts(normalize=True)
+        table = pd.DataFrame({col: freq.index, f"tf_{col}": freq.to_numpy()})
+        sdf = backend.register(table, f"tf_lookup_{col}")
+        linker.table_management.register_term_frequency_lookup(sdf, col)
+
+
+def _m_from_decisions(backend: Any, linker: Any, sdf: Any, same: list[tuple[int, int]]) -> Any:
+    labels = pd.DataFrame(
+        {"unique_id_l": [a for a, _ in same], "unique_id_r": [b for _, b in same]}
+    )
+    linker.training.estimate_m_from_pairwise_labels(backend.register(labels, "decided_same"))
+    return backend.linker(sdf, clamp_model(linker.misc.save_model_to_json()))
+
+
+def _review(pred: pd.DataFrame) -> list[dict[str, Any]]:
+    lo, hi = REVIEW_BAND
+    band = pred[(pred.match_probability >= lo) & (pred.match_probability < hi)]
+    gammas = [c for c in band.columns if c.startswith("bf_") and not c.startswith("bf_tf_adj")]
+    out = []
+    for row in band.itertuples(index=False):
+        r = row._asdict()
+        evidence = {c[3:]: _weight(r[c], r.get(f"bf_tf_adj_{c[3:]}")) for c in gammas}
+        out.append(
+            {"a": int(r["unique_id_l"]), "b": int(r["unique_id_r"]),
+             "p": float(r["match_probability"]), "w": float(r["match_weight"]),
+             "evidence": evidence}
+        )  # fmt: skip
+    return out
+
+
+def _weight(bf: float, tf: float | None) -> float:
+    import math
+
+    value = bf * (tf if tf is not None and tf == tf else 1.0)
+    return round(math.log2(value), 2) if value > 0 else -99.0
