@@ -17,8 +17,11 @@ from tests.quality.conftest import (
 )
 
 
-def test_the_city_meets_every_bar_of_every_stage_that_exists(evaluated: Evaluated) -> None:
-    failures = check_thresholds(evaluated.report, required=available_stages())
+def test_the_city_meets_every_ingest_bar(evaluated: Evaluated) -> None:
+    # Resolution's bars are asserted in test_resolution_quality.py (issue 4 is still open:
+    # person recall is below its bar there); this store has only been ingested.
+    stages = [s for s in available_stages() if s == "ingest"]
+    failures = check_thresholds(evaluated.report, required=stages)
     assert not failures, "\n".join(failures)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Engine, inspect, insert, select
+from sqlalchemy import Engine, insert, inspect, select
 
 from joinedup.store import current_revision
 from joinedup.store import tables as t
@@ -29,7 +29,11 @@ def test_an_entity_with_a_member_round_trips(engine: Engine) -> None:
     with engine.begin() as conn:
         run = conn.execute(
             insert(t.resolution_run).values(
-                mode="full", engine="duckdb", status="done", actor="a", started_at=now,
+                mode="full",
+                engine="duckdb",
+                status="done",
+                actor="a",
+                started_at=now,
                 counts={"person": {"entities": 1}},
             )  # fmt: skip
         ).inserted_primary_key[0]
@@ -40,8 +44,12 @@ def test_an_entity_with_a_member_round_trips(engine: Engine) -> None:
         ).inserted_primary_key[0]
         conn.execute(
             insert(t.entity_member).values(
-                entity_id=ent, mention_kind="person", mention_id=7, match_probability=0.97,
-                how="model", run_id=run,
+                entity_id=ent,
+                mention_kind="person",
+                mention_id=7,
+                match_probability=0.97,
+                how="model",
+                run_id=run,
             )  # fmt: skip
         )
     with engine.connect() as conn:

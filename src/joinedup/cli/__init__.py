@@ -9,6 +9,7 @@ from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     evaluate,
     feeds,
     ingest,
+    resolve,
     store,
     synth,
 )

@@ -114,6 +114,7 @@ class _Field:
         "folded",
         "split",
         "formats",
+        "plain",
     )
 
     def __init__(self, ref: FieldRef, spec: FeedSpec, repeat: int | None = None):
@@ -130,16 +131,26 @@ class _Field:
         self.folded = {k.casefold(): v for k, v in self.codes.items()} if self.codes else {}
         self.split = ref.split is not None
         self.formats = tuple(ref.formats or spec.date_formats)
+        # Most fields are a bare column: read those without the checks below.
+        self.plain = not (self.is_literal or self.dotted or self.codes or self.required) and (
+            self.default is None
+        )
 
     def read(self, src: dict[str, Any], n: int | None = None) -> str | None:
         """The cell's text (codes translated), None when empty; RowError when it must not be."""
+        if self.plain:
+            value = src.get(self.column if n is None else self.by_n.get(n) or self._column(n))
+            if type(value) is str:  # _as_text, inlined for the common case
+                text = value.strip()
+                if len(text) <= _PLACEHOLDER_MAX and text.casefold() in PLACEHOLDERS:
+                    return None
+                return text
+            return _as_text(value)
         if self.is_literal:
             column = "(literal)"
             text = self.literal
         else:
-            column = self.column
-            if n is not None:
-                column = self.by_n.get(n) or column.replace("{n}", str(n))
+            column = self.column if n is None else self.by_n.get(n) or self._column(n)
             value = _lookup(src, column) if self.dotted else src.get(column)
             text = _as_text(value)
         if text is None and self.default is not None:
@@ -151,6 +162,9 @@ class _Field:
         if self.codes is not None:
             text = self._decode(text, column)
         return text
+
+    def _column(self, n: int) -> str:
+        return self.column.replace("{n}", str(n))
 
     def get(self, src: dict[str, Any], n: int | None, sv: str | None) -> str | None:
         """Like `read`, but a block split over one cell gives this instance's part."""

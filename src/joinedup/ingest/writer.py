@@ -118,11 +118,15 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _json(value: Any) -> str:
+    return "null" if value is None else json.dumps(value)
+
+
 class Values:
     """Converters for date, date-time and JSON columns on one dialect."""
 
     def __init__(self, dialect_name: str):
-        self.json: Callable[[Any], str] = json.dumps
+        self.json: Callable[[Any], str] = _json
         if dialect_name == "sqlite":
             self.datetime: Callable[[datetime | None], Any] = _sqlite_datetime
             self.date: Callable[[date | None], Any] = _sqlite_date
@@ -266,8 +270,8 @@ def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
                 ident.get("licence_no"),
                 as_json(p.attributes or None),
                 as_json(p.raw or None),
-                *_span(p.span),
             )
+            + _span(p.span)
         )
         for kind, value in p.protected.items():
             protected.append((i, kind, value))
@@ -289,8 +293,8 @@ def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
                 loc.lat,
                 loc.lon,
                 person_index.get(owner) if owner else None,
-                *_span(loc.span),
             )
+            + _span(loc.span)
         )
     vehicles = [
         (
@@ -304,8 +308,8 @@ def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
             v.model,
             v.colour,
             person_index.get(v.person_slot) if v.person_slot else None,
-            *_span(v.span),
         )
+        + _span(v.span)
         for v in mapped.vehicles
     ]
     phones = [
@@ -316,8 +320,8 @@ def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
             ph.e164,
             ph.valid,
             person_index.get(ph.person_slot) if ph.person_slot else None,
-            *_span(ph.span),
         )
+        + _span(ph.span)
         for ph in mapped.phones
     ]
     received, _ = _date_parts(mapped.received_at)
@@ -411,7 +415,7 @@ def add_record(
     if persons:
         person_rows = out["person_mention"]
         for i, p in enumerate(persons):
-            person_rows.append((person0 + i, record_id, *p))
+            person_rows.append((person0 + i, record_id) + p)
             participants.append(("person", person0 + i, p[1]))
         nxt["person_mention"] = person0 + len(persons)
         if protected:
@@ -433,14 +437,9 @@ def add_record(
         first = nxt[table]
         for i, m in enumerate(mentions):
             owner = m[owner_at]
+            owner_id = None if owner is None else person0 + owner
             table_rows.append(
-                (
-                    first + i,
-                    record_id,
-                    *m[:owner_at],
-                    None if owner is None else person0 + owner,
-                    *m[owner_at + 1 :],
-                )
+                (first + i, record_id) + m[:owner_at] + (owner_id,) + m[owner_at + 1 :]
             )
             participants.append((kind, first + i, m[1]))
         nxt[table] = first + len(mentions)
@@ -449,15 +448,8 @@ def add_record(
     event_id = nxt["event"]
     nxt["event"] = event_id + 1
     location_at = event[5]
-    out["event"].append(
-        (
-            event_id,
-            record_id,
-            *event[:5],
-            None if location_at is None else location0 + location_at,
-            *event[6:],
-        )
-    )
+    location_id = None if location_at is None else location0 + location_at
+    out["event"].append((event_id, record_id) + event[:5] + (location_id,) + event[6:])
     participation_rows = out["participation"]
     part_id = nxt["participation"]
     for kind, mention_id, role in participants:

@@ -93,6 +93,8 @@ class ConstrainedClusters:
         """Union each edge, strongest first; returns how many merged two clusters."""
         merged = 0
         for a, b, p in sorted(edges, key=lambda e: -e[2]):
+            self.add(a)
+            self.add(b)
             if self.find(a) != self.find(b) and self.union(a, b, p, how):
                 merged += 1
             elif self.find(a) == self.find(b):

@@ -46,7 +46,9 @@ def parse_ref(conn: Connection, text: str) -> Ref:
         eid = int(found.group(1))
         row = conn.execute(select(t.entity.c.kind).where(t.entity.c.id == eid)).first()
         em = t.entity_member
-        first = conn.execute(select(em.c.mention_id).where(em.c.entity_id == eid).order_by(em.c.mention_id)).first()
+        first = conn.execute(
+            select(em.c.mention_id).where(em.c.entity_id == eid).order_by(em.c.mention_id)
+        ).first()
         if row is None or first is None:
             raise DecisionError(f"there is no current entity E{eid}")
         return Ref(row.kind, int(first.mention_id), f"E{eid}", eid)
@@ -82,7 +84,9 @@ class DecisionGraph:
         return "different" if frozenset((ra, rb)) in self.different else None
 
 
-def active_decisions(conn: Connection, kind: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def active_decisions(
+    conn: Connection, kind: str
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """(same pairs, different pairs) of mention ids, oldest first."""
     d = t.match_decision
     query = (
@@ -96,7 +100,9 @@ def active_decisions(conn: Connection, kind: str) -> tuple[list[tuple[int, int]]
     return same, different
 
 
-def decide(conn: Connection, a: Ref, b: Ref, decision: str, reason: str, actor: str) -> dict[str, object]:
+def decide(
+    conn: Connection, a: Ref, b: Ref, decision: str, reason: str, actor: str
+) -> dict[str, object]:
     """Store one decision (inside the caller's transaction); refuses contradictions."""
     if decision not in DECISIONS:
         raise DecisionError(f"decision must be one of {DECISIONS}, not {decision!r}")
@@ -115,9 +121,15 @@ def decide(conn: Connection, a: Ref, b: Ref, decision: str, reason: str, actor: 
         )
     row = conn.execute(
         insert(t.match_decision).values(
-            kind=a.kind, a_ref=a.text, b_ref=b.text, a_mention_id=a.mention_id,
-            b_mention_id=b.mention_id, decision=decision, reason=reason.strip(),
-            decided_by=actor, decided_at=datetime.now(UTC).replace(tzinfo=None),
+            kind=a.kind,
+            a_ref=a.text,
+            b_ref=b.text,
+            a_mention_id=a.mention_id,
+            b_mention_id=b.mention_id,
+            decision=decision,
+            reason=reason.strip(),
+            decided_by=actor,
+            decided_at=datetime.now(UTC).replace(tzinfo=None),
         )  # fmt: skip
     )
     return {"id": int(row.inserted_primary_key[0]), "kind": a.kind, "a": a.text, "b": b.text,

@@ -74,7 +74,9 @@ def assign_ids(
     return ids
 
 
-def write_entities(conn: Connection, kind: str, run_id: int, clusters: Sequence[Cluster]) -> WriteCounts:
+def write_entities(
+    conn: Connection, kind: str, run_id: int, clusters: Sequence[Cluster]
+) -> WriteCounts:
     """Replace the current entities of `kind` by `clusters`, inside the caller's transaction."""
     old = current_entities(conn, kind)
     sets = [frozenset(m.mention_id for m in c.members) for c in clusters]

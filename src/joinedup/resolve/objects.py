@@ -20,8 +20,23 @@ from joinedup.resolve.cluster import ConstrainedClusters
 from joinedup.store import tables as t
 
 # Characters a reader or a camera confuses (O/0, I/1, S/5, B/8, Z/2, D/0, G/6, E/F).
-CONFUSABLE = {"O": "0D", "0": "OD", "I": "1", "1": "I", "S": "5", "5": "S", "B": "8",
-              "8": "B", "Z": "2", "2": "Z", "D": "0O", "G": "6", "6": "G", "E": "F", "F": "E"}  # fmt: skip
+CONFUSABLE = {
+    "O": "0D",
+    "0": "OD",
+    "I": "1",
+    "1": "I",
+    "S": "5",
+    "5": "S",
+    "B": "8",
+    "8": "B",
+    "Z": "2",
+    "2": "Z",
+    "D": "0O",
+    "G": "6",
+    "6": "G",
+    "E": "F",
+    "F": "E",
+}
 MAX_CANDIDATES = 50  # a pattern matching more vehicles than this says too little to list
 
 
@@ -91,7 +106,13 @@ def location_key(row: Any) -> str | None:
 def resolve_locations(conn: Connection, same: Pairs, different: Pairs) -> KindResult:
     loc = t.location_mention
     query = select(
-        loc.c.id, loc.c.name, loc.c.address, loc.c.postcode, loc.c.property_ref, loc.c.lat, loc.c.lon
+        loc.c.id,
+        loc.c.name,
+        loc.c.address,
+        loc.c.postcode,
+        loc.c.property_ref,
+        loc.c.lat,
+        loc.c.lon,
     ).order_by(loc.c.id)
     rows = conn.execute(query).all()
     return _key_clusters(
@@ -106,9 +127,11 @@ def plate_candidates(compact: str) -> set[str]:
     found = {compact}
     for _ in range(2):
         found |= {
-            s[:i] + alt + s[i + 1 :] for s in found for i, ch in enumerate(s)
+            s[:i] + alt + s[i + 1 :]
+            for s in found
+            for i, ch in enumerate(s)
             for alt in CONFUSABLE.get(ch, "")
-        }  # fmt: skip
+        }
     found.discard(compact)
     return found
 

@@ -22,19 +22,55 @@ from joinedup.resolve.persons.identifiers import RANK_AND_COLLAR, strong_identif
 from joinedup.store import tables as t
 
 COLUMNS = (
-    "unique_id", "forename", "forename_key", "forename_keys", "forename_ph", "surname",
-    "surname_key", "surname_ph", "surname2", "name_key", "nickname", "dob", "dob_ym", "dob_y", "dob_md",
-    "sex", "postcode", "address_key", "phones",
-)  # fmt: skip
+    "unique_id",
+    "forename",
+    "forename_key",
+    "forename_keys",
+    "forename_ph",
+    "surname",
+    "surname_key",
+    "surname_ph",
+    "surname2",
+    "name_key",
+    "nickname",
+    "dob",
+    "dob_ym",
+    "dob_y",
+    "dob_md",
+    "sex",
+    "postcode",
+    "address_key",
+    "phones",
+)
 _MENTION_COLUMNS = (
-    "id", "record_id", "role", "raw_name", "forename", "middle_names", "surname", "nickname",
-    "dob", "dob_precision", "sex", "address", "postcode", "nhs_number", "pnc_id", "child_ref",
-    "upn", "local_id", "licence_no", "attributes", "extracted",
-)  # fmt: skip
+    "id",
+    "record_id",
+    "role",
+    "raw_name",
+    "forename",
+    "middle_names",
+    "surname",
+    "nickname",
+    "dob",
+    "dob_precision",
+    "sex",
+    "address",
+    "postcode",
+    "nhs_number",
+    "pnc_id",
+    "child_ref",
+    "upn",
+    "local_id",
+    "licence_no",
+    "attributes",
+    "extracted",
+)
 
 
-def read_person_rows(conn: Connection, since_id: int = 0) -> Iterable[dict[str, Any]]:
-    """Person mentions with id > since_id, with their record's source and phones."""
+def read_person_rows(
+    conn: Connection, since_id: int = 0, only: Iterable[int] | None = None
+) -> Iterable[dict[str, Any]]:
+    """Person mentions with id > since_id (or the `only` ids), with source and phones."""
     m = t.person_mention
     phones: dict[int, list[str]] = defaultdict(list)
     p = t.phone_mention
@@ -50,6 +86,8 @@ def read_person_rows(conn: Connection, since_id: int = 0) -> Iterable[dict[str, 
         .where(m.c.id > since_id)
         .order_by(m.c.id)
     )
+    if only is not None:
+        query = query.where(m.c.id.in_(list(only)))
     for row in conn.execute(query).mappings():
         out = dict(row)
         out["phones"] = sorted(set(phones.get(row["id"], ())))
@@ -72,7 +110,7 @@ def _officer_fix(row: dict[str, Any]) -> tuple[str | None, str | None, str | Non
 def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.DataFrame:
     """One row per mention: the columns the Splink model compares, plus `ids` (strong ids)."""
     fa, sa = aliases.forenames, aliases.surnames
-    out: dict[str, list[Any]] = {c: [] for c in (*COLUMNS, "ids", "name_only", "extracted")}
+    out: dict[str, list[Any]] = {c: [] for c in (*COLUMNS, "ids", "name_only", "extracted", "record_id")}
     for row in rows:
         fore_all, _mid, surname = _officer_fix(row)
         tokens = fore_all.split() if fore_all else []
@@ -106,6 +144,7 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "ids": strong_identifiers(row),
             "name_only": _name_only(forename, surname, row),
             "extracted": bool(row["extracted"]),
+            "record_id": row.get("record_id"),
         }
         for key, value in values.items():
             out[key].append(value)

@@ -34,9 +34,9 @@ def forename_comparison() -> cl.CustomComparison:
                 label_for_charts="nickname of the same name"
             ),
             cll.JaroWinklerLevel("forename", 0.92),
-            cll.Or(cll.JaroWinklerLevel("forename", 0.85), _exact("forename_ph", tf=False)).configure(
-                label_for_charts="similar or sounds alike"
-            ),
+            cll.Or(
+                cll.JaroWinklerLevel("forename", 0.85), _exact("forename_ph", tf=False)
+            ).configure(label_for_charts="similar or sounds alike"),
             cll.CustomLevel(
                 "(length(forename_l) = 1 OR length(forename_r) = 1) "
                 "AND substr(forename_l, 1, 1) = substr(forename_r, 1, 1)",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from joinedup.resolve.backends import splink_backend
 from joinedup.resolve.cluster import ConstrainedClusters, identifier_edges
+from joinedup.resolve.persons.context import complete_clusters
 from joinedup.resolve.persons.features import COLUMNS
 from joinedup.resolve.persons.model import BLOCKING_KEYS, TF_COLUMNS, clamp_model, train
 
@@ -75,7 +76,9 @@ def resolve_persons(
     if new_ids is not None:
         _register_tf(backend, linker, usable)
     progress("scoring candidate pairs")
-    pred = linker.inference.predict(threshold_match_probability=REVIEW_BAND[0]).as_pandas_dataframe()
+    pred = linker.inference.predict(
+        threshold_match_probability=REVIEW_BAND[0]
+    ).as_pandas_dataframe()
     if new_ids is not None:
         touches = pred.unique_id_l.isin(new_ids) | pred.unique_id_r.isin(new_ids)
         pred = pred[touches]
@@ -85,6 +88,7 @@ def resolve_persons(
     edges = zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
                 strong.match_probability, strict=True)  # fmt: skip
     counts["model_merges"] = cc.link_all(edges, "model")
+    counts.update(complete_clusters(cc, features))
     counts["refused_merges"] = cc.refused
     return PersonResult(cc, linker.misc.save_model_to_json(), _review(pred), counts)
 

@@ -1,0 +1,137 @@
+"""Benchmark ingestion of a synthetic city into SQLite and PostgreSQL at ~100k and ~1M records.
+
+    python benchmarks/ingest.py                                   # both sizes, both backends
+    python benchmarks/ingest.py --sizes 100k --backends sqlite --out-json ingest.json
+
+Each size's city is generated once (`joinedup.synth.generate_city`, seed 1, 18 months;
+docs/synth.md) and ingested, file by file as `joinedup ingest FOLDER` does, into a new
+store per backend, each run in a fresh subprocess so that its peak RSS (getrusage: the
+ingest process and, separately, its largest worker process) is its own. PostgreSQL
+runs use a new database `bench_ingest_<size>` on --pg (dropped afterwards).
+Prints one JSON object per run: backend, records, seconds, records_per_s, peak_rss_mb
+(ingest process + largest worker: an upper bound on the two together). The goal
+(docs/benchmarks.md): 20,000 records a second on 2 cores, under 1 GiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# children x 18 months: about 1.5 records per child per month (docs/synth.md).
+SIZES = {"100k": 3800, "1m": 38000}
+MONTHS = 18
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+_GENERATE = """
+import json, sys
+from joinedup.synth import generate_city
+children, months, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+stats = generate_city(seed=1, children=children, months=months, out_dir=out)
+print(json.dumps({"records": stats.records}))
+"""
+
+# Timed from the first file's ingest to the last one's commit; migrating the empty store
+# and importing the package are left out.
+_INGEST = """
+import json, resource, sys, time
+from joinedup.ingest.batch import ingest_file, plan_paths
+from joinedup.store import make_engine, migrate
+url, folder = sys.argv[1], sys.argv[2]
+engine = make_engine(url)
+migrate(engine)
+totals = {"read": 0, "stored": 0, "duplicates": 0, "quarantined": 0}
+t0 = time.perf_counter()
+for planned in plan_paths([folder], None):
+    result = ingest_file(engine, planned.path, planned.spec, actor="benchmark")
+    for key, value in result.counts().items():
+        totals[key] += value
+seconds = time.perf_counter() - t0
+engine.dispose()
+main_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({
+    "records": totals["read"], "seconds": round(seconds, 1),
+    "records_per_s": round(totals["read"] / seconds),
+    "peak_rss_mb": round((main_kb + worker_kb) / 1024),
+    "peak_rss_main_mb": round(main_kb / 1024), "peak_rss_worker_mb": round(worker_kb / 1024),
+    **totals,
+}))
+"""
+
+
+def _python(code: str, *args: str) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+    )
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _pg_database(admin_url: str, name: str, *, drop_only: bool = False) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from joinedup.store.engine import normalise_url
+
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not drop_only:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def run(backend: str, size: str, city: Path, work: Path, pg_admin: str) -> dict[str, object]:
+    if backend == "sqlite":
+        url = f"sqlite:///{work / f'ingest-{size}.db'}"
+    else:
+        url = _pg_database(pg_admin, f"bench_ingest_{size}")
+    try:
+        result = _python(_INGEST, url, str(city))
+    finally:
+        if backend == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{work / f'ingest-{size}.db'}{suffix}").unlink(missing_ok=True)
+        else:
+            _pg_database(pg_admin, f"bench_ingest_{size}", drop_only=True)
+    return {"backend": backend, "size": size, **result}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
+    parser.add_argument(
+        "--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--pg", default=PG_ADMIN, help="PostgreSQL admin URL (trust auth)")
+    parser.add_argument("--out-json", type=Path, help="also write all results to this file")
+    args = parser.parse_args()
+    results: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
+        work = Path(tmp)
+        for size in args.sizes:
+            city = work / f"city-{size}"
+            t0 = time.perf_counter()
+            generated = _python(_GENERATE, str(SIZES[size]), str(MONTHS), str(city))
+            print(
+                f"# {size}: city of {generated['records']:,} records generated in"
+                f" {time.perf_counter() - t0:.0f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            for backend in args.backends:
+                result = run(backend, size, city, work, args.pg)
+                results.append(result)
+                print(json.dumps(result), flush=True)
+    if args.out_json:
+        args.out_json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
