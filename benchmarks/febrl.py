@@ -35,7 +35,9 @@ def write_lists(folder: Path) -> list[Path]:
             + out.address_2.fillna("") + ", " + out.suburb.fillna("")
         )  # fmt: skip
         path = folder / f"{name}.csv"
-        out[["record_id", "forename", "surname", "dob", "address"]].to_csv(path, index=False)
+        out[["record_id", "forename", "surname", "dob", "address", "postcode"]].to_csv(
+            path, index=False
+        )
         paths.append(path)
     return paths
 

@@ -9,8 +9,10 @@ store per backend, each run in a fresh subprocess so that its peak RSS (getrusag
 ingest process and, separately, its largest worker process) is its own. PostgreSQL
 runs use a new database `bench_ingest_<size>` on --pg (dropped afterwards).
 Prints one JSON object per run: backend, records, seconds, records_per_s, peak_rss_mb
-(ingest process + largest worker: an upper bound on the two together). The goal
-(docs/benchmarks.md): 20,000 records a second on 2 cores, under 1 GiB.
+(ingest process + largest worker: an upper bound on the two together), the CPU seconds
+of the ingest process and of its workers (the PostgreSQL server's are not counted), and
+the 1-minute load average before and after (other work on the machine slows a run).
+The goal (docs/benchmarks.md): 20,000 records a second on 2 cores, under 1 GiB.
 """
 
 from __future__ import annotations
@@ -39,13 +41,18 @@ print(json.dumps({"records": stats.records}))
 # Timed from the first file's ingest to the last one's commit; migrating the empty store
 # and importing the package are left out.
 _INGEST = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 from joinedup.ingest.batch import ingest_file, plan_paths
 from joinedup.store import make_engine, migrate
 url, folder = sys.argv[1], sys.argv[2]
 engine = make_engine(url)
 migrate(engine)
+def cpu(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 totals = {"read": 0, "stored": 0, "duplicates": 0, "quarantined": 0}
+load_before = os.getloadavg()[0]
+cpu0 = (cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN))
 t0 = time.perf_counter()
 for planned in plan_paths([folder], None):
     result = ingest_file(engine, planned.path, planned.spec, actor="benchmark")
@@ -60,6 +67,9 @@ print(json.dumps({
     "records_per_s": round(totals["read"] / seconds),
     "peak_rss_mb": round((main_kb + worker_kb) / 1024),
     "peak_rss_main_mb": round(main_kb / 1024), "peak_rss_worker_mb": round(worker_kb / 1024),
+    "cpu_main_s": round(cpu(resource.RUSAGE_SELF) - cpu0[0], 1),
+    "cpu_workers_s": round(cpu(resource.RUSAGE_CHILDREN) - cpu0[1], 1),
+    "loadavg_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     **totals,
 }))
 """

@@ -14,14 +14,18 @@ DOCS = ROOT / "docs"
 
 def all_docs() -> str:
     texts = [(ROOT / "README.md").read_text(encoding="utf-8")]
-    texts += [p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.md")) if p.name != "cli.md"]
+    texts += [
+        p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.md")) if p.name != "cli.md"
+    ]
     return "\n".join(texts)
 
 
 def test_cli_reference_is_current() -> None:
     expected = render()
     actual = (DOCS / "cli.md").read_text(encoding="utf-8")
-    assert actual == expected, "docs/cli.md is stale: run `python -m joinedup.cli.reference > docs/cli.md`"
+    assert actual == expected, (
+        "docs/cli.md is stale: run `python -m joinedup.cli.reference > docs/cli.md`"
+    )
 
 
 def test_every_command_is_explained_outside_the_reference() -> None:

@@ -39,18 +39,38 @@ def test_yaml_codes_stay_text() -> None:
     [
         ("format: parquet\n", "format", "csv"),
         ("persons:\n  - {slot: p, role: boss, name: N}\n", "", "not a known role"),
-        ("persons:\n  - {slot: P1, role: subject, name: N}\n", "persons[0].slot", "lower_snake_case"),
+        (
+            "persons:\n  - {slot: P1, role: subject, name: N}\n",
+            "persons[0].slot",
+            "lower_snake_case",
+        ),
         ("persons:\n  - {slot: p, role: subject}\n", "persons[0]", "at least one of name"),
-        ("persons:\n  - {slot: p, role: {column: R, codes: nope}, name: N}\n", "", "code list 'nope'"),
+        (
+            "persons:\n  - {slot: p, role: {column: R, codes: nope}, name: N}\n",
+            "",
+            "code list 'nope'",
+        ),
         ("event: {type: party}\n", "", "event.type 'party'"),
         ("event: {type: stop_check, location: scene}\n", "", "not a location slot"),
-        ("vehicles:\n  - {slot: v, role: vehicle, registration: R, person: ghost}\n", "", "not a person slot"),
-        ("persons:\n  - {slot: p, role: subject, name: N, protected: {race: E}}\n", "persons[0].protected", "unknown protected"),
+        (
+            "vehicles:\n  - {slot: v, role: vehicle, registration: R, person: ghost}\n",
+            "",
+            "not a person slot",
+        ),
+        (
+            "persons:\n  - {slot: p, role: subject, name: N, protected: {race: E}}\n",
+            "persons[0].protected",
+            "unknown protected",
+        ),
         ("colour: blue\n", "colour", "Extra inputs"),
     ],
 )
 def test_invalid_specs_name_the_key(extra: str, key: str, words: str) -> None:
-    text = BASE.replace("format: csv\n", "") + ("" if extra.startswith("format") else "format: csv\n") + extra
+    text = (
+        BASE.replace("format: csv\n", "")
+        + ("" if extra.startswith("format") else "format: csv\n")
+        + extra
+    )
     with pytest.raises(SpecError) as err:
         parse_spec(text, "my.yaml")
     message = str(err.value)

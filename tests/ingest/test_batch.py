@@ -207,7 +207,9 @@ def test_semicolon_bom_cp1252_and_mixed_encodings(engine: Engine, stops_spec, tm
     # A UTF-8 file with a BOM and one row pasted from a Windows-1252 system.
     mixed = tmp_path / "mixed.csv"
     good = write_csv(tmp_path / "tmp.csv", [stop_row("M1", Occ2Name="Zoë Añez")]).read_bytes()
-    pasted = write_csv(tmp_path / "tmp2.csv", [stop_row("M2", Occ2Name="Renée Dupré")], encoding="cp1252")
+    pasted = write_csv(
+        tmp_path / "tmp2.csv", [stop_row("M2", Occ2Name="Renée Dupré")], encoding="cp1252"
+    )
     bad_line = pasted.read_bytes().split(b"\r\n", 1)[1]
     mixed.write_bytes(b"\xef\xbb\xbf" + good + bad_line)
     res = run(engine, mixed, stops_spec)

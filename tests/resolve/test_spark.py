@@ -1,33 +1,52 @@
-"""The same model on Splink's Spark backend (skipped only where pyspark or Java is missing)."""
+"""The same model on Splink's Spark backend, on a local Spark session.
+
+Skipped only where pyspark or a Java runtime is missing (on any machine, CI included);
+everywhere else a Spark failure fails the test.
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import shutil
+from collections.abc import Hashable
+from itertools import combinations
 
 import pytest
 from sqlalchemy import Engine
 
 from joinedup.resolve import mention_entities, resolve_all
+from joinedup.resolve.spark import spark_available
 
-HAVE_SPARK = importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
+MISSING = spark_available()
+
+
+def _partition(engine: Engine) -> dict[str, set[tuple[int, int]]]:
+    """{kind: the set of mention pairs that ended up in one entity}."""
+    with engine.connect() as conn:
+        owner = mention_entities(conn)
+    clusters: dict[tuple[str, Hashable], list[int]] = {}
+    for (kind, mid), eid in owner.items():
+        clusters.setdefault((kind, eid), []).append(mid)
+    pairs: dict[str, set[tuple[int, int]]] = {}
+    for (kind, _eid), members in clusters.items():
+        pairs.setdefault(kind, set()).update(combinations(sorted(members), 2))
+    return pairs
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not HAVE_SPARK and not os.environ.get("CI"),
-    reason="pyspark or Java 17 missing: pip install 'joinedup[spark]' (CI must have both)",
-)
+@pytest.mark.skipif(MISSING is not None, reason=f"spark engine unavailable: {MISSING}")
 def test_spark_resolves_like_duckdb(city_store: Engine) -> None:
     if city_store.dialect.name != "sqlite":
-        pytest.skip("one backend is enough for the engine comparison")
+        pytest.skip("one store backend is enough for the engine comparison")
     resolve_all(city_store, "tester", full=True)
-    with city_store.connect() as conn:
-        duck = mention_entities(conn)
+    duck = _partition(city_store)
     result = resolve_all(city_store, "tester", full=True, splink_engine="spark")
-    with city_store.connect() as conn:
-        spark = mention_entities(conn)
+    spark = _partition(city_store)
+
     assert result.engine == "spark"
-    same = sum(1 for ref in duck if duck[ref] == spark.get(ref))
-    assert same / len(duck) > 0.97
+    counts = result.counts["person"]
+    assert counts["modelled"] > 20 and counts["pairs_scored"] > 0 and counts["model_merges"] > 0
+    for kind in ("vehicle", "phone", "location"):  # no Splink there: identical by construction
+        assert spark.get(kind, set()) == duck.get(kind, set()), kind
+    a, b = duck["person"], spark["person"]
+    assert a and b
+    # The same model up to EM's randomness: the linked person pairs nearly coincide.
+    assert len(a & b) / len(a | b) > 0.9, (len(a), len(b), len(a & b))

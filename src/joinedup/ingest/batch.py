@@ -4,9 +4,9 @@ The batch is one transaction under the writers' lock, so a crash leaves nothing 
 written and re-running the same command ends as one uninterrupted run would.
 Counts always reconcile: read = stored + duplicates + quarantined.
 
-Reading, hashing and mapping rows is pure work; for a large file it runs in a worker
-process, a chunk ahead, while this process decides duplicates and writes. The database
-transaction lives only here, so killing either process leaves no half batch.
+Rows arrive prepared (hashed, mapped, laid out: see prepare.py), for a large file from
+worker processes; the database transaction lives only in this process, so killing any
+of them leaves no half batch.
 """
 
 from __future__ import annotations
@@ -14,12 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
-import pickle
-import signal
-import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,23 +37,12 @@ from sqlalchemy import (
 
 from joinedup.feeds.loader import get_spec, spec_hash, spec_json
 from joinedup.feeds.spec import FeedSpec
-from joinedup.ingest.mapper import RowError, map_row
-from joinedup.ingest.readers import FileRefused, RowStream, SourceRow, open_rows
-from joinedup.ingest.writer import (
-    ChunkRows,
-    IdAllocator,
-    RecordRows,
-    Values,
-    add_record,
-    canonical_json,
-    record_rows,
-)
+from joinedup.ingest.prepare import Chunks, Prepared, chunks
+from joinedup.ingest.readers import FileRefused, open_rows
+from joinedup.ingest.writer import ChunkRows, IdAllocator, add_record
 from joinedup.store import tables as t
 from joinedup.store import write_transaction
 
-CHUNK_ROWS = 2000
-# Smaller files are mapped in this process: starting a worker costs about half a second.
-WORKER_MIN_BYTES = 4 << 20
 log = logging.getLogger("joinedup.ingest")
 Progress = Callable[[int, int, int], None]  # bytes done, bytes total, rows read
 
@@ -135,171 +119,6 @@ def _ensure_spec(conn: Connection, spec: FeedSpec, source_id: int) -> int:
             .returning(t.feed_spec.c.id)
         ).scalar_one()
     )
-
-
-# -- preparing rows: pure work, done here or in a worker process -------------------------
-
-# (row_number, raw_json, content_hash, rows to store or None, error field, error reason,
-#  the row's own reference as written): plain tuples, cheap to send between processes.
-Prepared = tuple[int, str, str, RecordRows | None, str | None, str, str | None]
-
-
-def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[Prepared]:
-    """Hash and map each row; a row that cannot be stored carries its reason instead."""
-    prepared: list[Prepared] = []
-    ref = spec.record.source_ref
-    ref_column = ref.column if ref is not None else None
-    for row in rows:
-        fields = row.fields
-        raw_json = canonical_json(fields) if fields is not None else (row.raw_text or "")
-        digest = hashlib.sha256(raw_json.encode("utf-8", "surrogatepass")).hexdigest()
-        planned: RecordRows | None = None
-        error_field, reason = None, row.error
-        if fields is not None:
-            try:
-                planned = record_rows(map_row(spec, fields, row.row_number), values)
-            except RowError as exc:
-                error_field, reason = exc.field, exc.reason
-        raw_ref = None
-        if planned is None and fields is not None and ref_column is not None:
-            value = fields.get(ref_column)
-            raw_ref = str(value).strip()[:200] if value not in (None, "") else None
-        prepared.append(
-            (
-                row.row_number,
-                raw_json,
-                digest,
-                planned,
-                error_field,
-                reason or "unreadable",
-                raw_ref,
-            )
-        )
-    return prepared
-
-
-# A chunk of prepared rows, whether the chunk was a full one (progress is reported after
-# each full chunk) and how far through the file reading has got, in bytes.
-Chunk = tuple[list[Prepared], bool, int]
-
-
-def _chunks(stream: RowStream, spec: FeedSpec, values: Values) -> Iterator[Chunk]:
-    chunk: list[SourceRow] = []
-    for row in stream.rows:
-        chunk.append(row)
-        if len(chunk) >= CHUNK_ROWS:
-            yield prepare_rows(spec, values, chunk), True, stream.position()
-            chunk = []
-    if chunk:
-        yield prepare_rows(spec, values, chunk), False, stream.position()
-
-
-class _WorkerChunks:
-    """`_chunks` of a file, computed in a worker process one chunk ahead of the reader.
-
-    The pipe holds at most the chunk in transit, so memory stays flat: the worker waits
-    until this process takes each chunk. The worker dies with this process (see
-    `_prepare_in_worker`) and `close` stops it if the batch ends early.
-    """
-
-    def __init__(self, path: Path, spec: FeedSpec, values_for: str):
-        self.path = path
-        context = multiprocessing.get_context("spawn")
-        self.receiver, sender = context.Pipe(duplex=False)
-        self.worker = context.Process(
-            target=_prepare_in_worker,
-            args=(sender, os.getpid(), str(path), spec, values_for),
-            name=f"joinedup-ingest {path.name}",
-            daemon=True,
-        )
-        self.worker.start()
-        sender.close()  # the worker holds the only writing end: EOF here means it is gone
-
-    def __iter__(self) -> Iterator[Chunk]:
-        while True:
-            try:
-                kind, payload = self.receiver.recv()
-            except EOFError:
-                raise RuntimeError(
-                    f"{self.path}: the worker process reading this file stopped unexpectedly"
-                    f" (exit code {self.worker.exitcode}); nothing was written"
-                ) from None
-            if kind == "chunk":
-                yield payload
-            elif kind == "done":
-                return
-            else:
-                raise _worker_error(*payload)
-
-    def close(self) -> None:
-        self.receiver.close()
-        if self.worker.is_alive():
-            self.worker.terminate()
-        self.worker.join()
-
-
-class _LocalChunks:
-    """`_chunks` of an open file, computed in this process."""
-
-    def __init__(self, stream: RowStream, spec: FeedSpec, values_for: str):
-        self.stream = stream
-        self.spec = spec
-        self.values = Values(values_for)
-
-    def __iter__(self) -> Iterator[Chunk]:
-        return _chunks(self.stream, self.spec, self.values)
-
-    def close(self) -> None:
-        pass  # the caller closes the stream
-
-
-def _prepare_in_worker(
-    sender: Any, parent: int, path: str, spec: FeedSpec, values_for: str
-) -> None:
-    """Worker process: read, hash and map the file's rows, sending each chunk as it is done."""
-    _die_with(parent)
-    try:
-        stream = open_rows(path, spec)
-        try:
-            for chunk in _chunks(stream, spec, Values(values_for)):
-                sender.send(("chunk", chunk))
-        finally:
-            stream.close()
-        sender.send(("done", None))
-    except (BrokenPipeError, KeyboardInterrupt):
-        pass  # the ingest process is gone or stopping: nobody to report to
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the ingest
-        try:
-            blob: bytes | None = pickle.dumps(exc)
-        except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
-            blob = None
-        sender.send(("error", (blob, traceback.format_exc())))
-
-
-def _die_with(parent: int) -> None:
-    """Ask Linux to kill this worker when the ingest process dies, even by SIGKILL."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere the worker stops at its next send, on the closed pipe
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-def _worker_error(blob: bytes | None, text: str) -> BaseException:
-    exc: BaseException | None = None
-    if blob is not None:
-        try:
-            exc = pickle.loads(blob)
-        except Exception:  # noqa: BLE001 - fall back to the text below
-            exc = None
-    if exc is None:
-        return RuntimeError(f"reading the file failed in the worker process:\n{text}")
-    exc.add_note(f"(raised in the ingest worker process)\n{text}")
-    return exc
 
 
 # -- the batch ---------------------------------------------------------------------------
@@ -497,18 +316,14 @@ def ingest_file(
     p = Path(path)
     stream = open_rows(p, spec)  # header problems surface here, before any write
     result = BatchResult(file=str(p), spec=spec.name)
-    chunks: _WorkerChunks | _LocalChunks | None = None
+    prepared_chunks: Chunks | None = None
     try:
-        # Started before the lock is taken, so the worker reads while this process waits.
-        if stream.size >= WORKER_MIN_BYTES:
-            chunks = _WorkerChunks(p, spec, engine.dialect.name)
-        else:
-            chunks = _LocalChunks(stream, spec, engine.dialect.name)
+        prepared_chunks = chunks(stream, spec, engine.dialect.name)  # before the lock: see chunks
         file_hash = file_sha256(p)
         with write_transaction(engine, lock="ingest") as conn:
             run = _BatchRun(conn, spec, p, result)
             run.open_batch(file_hash, actor)
-            for prepared, full, position in chunks:
+            for prepared, full, position in prepared_chunks:
                 run.process(prepared)
                 if full:
                     log.info("%s: %d rows read", p.name, result.read)
@@ -534,8 +349,8 @@ def ingest_file(
             if progress:
                 progress(stream.size, stream.size, result.read)
     finally:
-        if chunks is not None:
-            chunks.close()  # a worker still running is stopped
+        if prepared_chunks is not None:
+            prepared_chunks.close()  # a worker still running is stopped
         stream.close()
     return result
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -140,12 +139,12 @@ class _Field:
         """The cell's text (codes translated), None when empty; RowError when it must not be."""
         if self.plain:
             value = src.get(self.column if n is None else self.by_n.get(n) or self._column(n))
-            if type(value) is str:  # _as_text, inlined for the common case
+            if type(value) is str:  # _as_text, inlined for the common cases
                 text = value.strip()
                 if len(text) <= _PLACEHOLDER_MAX and text.casefold() in PLACEHOLDERS:
                     return None
                 return text
-            return _as_text(value)
+            return None if value is None else _as_text(value)
         if self.is_literal:
             column = "(literal)"
             text = self.literal
@@ -170,6 +169,14 @@ class _Field:
         """Like `read`, but a block split over one cell gives this instance's part."""
         if sv is not None and self.split:
             return sv
+        if self.plain:  # read's first branch, repeated here: this is the hottest call
+            value = src.get(self.column if n is None else self.by_n.get(n) or self._column(n))
+            if type(value) is str:
+                text = value.strip()
+                if len(text) <= _PLACEHOLDER_MAX and text.casefold() in PLACEHOLDERS:
+                    return None
+                return text
+            return None if value is None else _as_text(value)
         return self.read(src, n)
 
     def _decode(self, code: str, column: str) -> str | None:
@@ -216,6 +223,10 @@ Reader = _Field | _Absent
 Instance = tuple[str, dict[str, Any], int | None, str | None]
 
 
+# (slot, the dict its columns are read from, {n} value, split value)
+Instance = tuple[str, dict[str, Any], int | None, str | None]
+
+
 class _Block:
     """One person/vehicle/phone/location block, compiled."""
 
@@ -246,28 +257,25 @@ class _Block:
         self.split_on = (split_ref.split or ";") if split_ref else ";"
         self.repeat_slots = [f"{self.slot}[{i}]" for i in range(block.repeat or 0)]
 
-    def instances(
-        self, fields: dict[str, Any]
-    ) -> Iterator[tuple[str, dict[str, Any], int | None, str | None]]:
+    def instances(self, fields: dict[str, Any]) -> list[Instance]:
         """(slot, where its columns are read, {n} value, split value) for each occurrence."""
         if self.each:
             items = _lookup(fields, self.each)
-            if isinstance(items, list):
-                for i, item in enumerate(items):
-                    if isinstance(item, dict):
-                        yield f"{self.slot}[{i}]", item, None, None
-            return
+            if not isinstance(items, list):
+                return []
+            return [
+                (f"{self.slot}[{i}]", item, None, None)
+                for i, item in enumerate(items)
+                if isinstance(item, dict)
+            ]
         if self.repeat:
-            for n, slot in enumerate(self.repeat_slots, start=1):
-                yield slot, fields, n, None
-            return
+            return [(slot, fields, n, None) for n, slot in enumerate(self.repeat_slots, start=1)]
         if self.split_column is not None:
             cell = self.split_column.read(fields) or ""
             parts = [p.strip() for p in cell.split(self.split_on)]
-            for i, part in enumerate(p for p in parts if p and p.casefold() not in PLACEHOLDERS):
-                yield f"{self.slot}[{i}]", fields, None, part
-            return
-        yield self.slot, fields, None, None
+            kept = [p for p in parts if p and p.casefold() not in PLACEHOLDERS]
+            return [(f"{self.slot}[{i}]", fields, None, part) for i, part in enumerate(kept)]
+        return [(self.slot, fields, None, None)]
 
 
 def _refs(block: BaseModel) -> list[FieldRef]:

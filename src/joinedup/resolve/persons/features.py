@@ -6,6 +6,7 @@ protected_characteristic. Phonetic keys come from jellyfish, aliases from the CS
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -31,6 +32,8 @@ COLUMNS = (
     "surname_key",
     "surname_ph",
     "surname2",
+    "forename1",
+    "surname1",
     "name_key",
     "nickname",
     "dob",
@@ -41,6 +44,7 @@ COLUMNS = (
     "postcode",
     "address_key",
     "phones",
+    "phone1",
 )
 _MENTION_COLUMNS = (
     "id",
@@ -94,6 +98,12 @@ def read_person_rows(
         yield out
 
 
+# "PC Shah": a rank and a surname with no collar number.
+_RANK_AND_NAME = re.compile(
+    r"^\s*(?:PC|PS|DC|DS|DI|SGT|PCSO|INSP)\.?\s+([A-Za-z][A-Za-z'\-]+)\s*$", re.IGNORECASE
+)
+
+
 @lru_cache(maxsize=262144)
 def phonetic(name: str | None) -> str | None:
     return jellyfish.nysiis(name) if name else None
@@ -101,16 +111,20 @@ def phonetic(name: str | None) -> str | None:
 
 def _officer_fix(row: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
     """'PC 1037 Taylor' is rank, collar number and surname, whatever the name split made of it."""
-    found = RANK_AND_COLLAR.match(row["raw_name"] or "")
-    if found:
-        return None, None, clean_name(found.group(1))
+    found = RANK_AND_COLLAR.match(row["raw_name"] or "") or _RANK_AND_NAME.match(
+        row["raw_name"] or ""
+    )
+    if found:  # the last group is the surname ("PC Shah": a surname-only mention)
+        return None, None, clean_name(found.group(found.lastindex or 1))
     return row["forename"], row["middle_names"], row["surname"]
 
 
 def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.DataFrame:
     """One row per mention: the columns the Splink model compares, plus `ids` (strong ids)."""
     fa, sa = aliases.forenames, aliases.surnames
-    out: dict[str, list[Any]] = {c: [] for c in (*COLUMNS, "ids", "name_only", "extracted", "record_id")}
+    out: dict[str, list[Any]] = {
+        c: [] for c in (*COLUMNS, "ids", "name_only", "extracted", "record_id")
+    }
     for row in rows:
         fore_all, _mid, surname = _officer_fix(row)
         tokens = fore_all.split() if fore_all else []
@@ -131,6 +145,8 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "surname_key": skey,
             "surname_ph": phonetic(surname.replace(" ", "") if surname else None),
             "surname2": surname[:2] if surname else None,
+            "forename1": forename[:1] if forename else None,
+            "surname1": surname[:1] if surname else None,
             "name_key": f"{fkey} {skey}" if fkey and skey else None,
             "nickname": (row["nickname"] or "").strip().lower() or None,
             "dob": dob.isoformat() if has_day else None,
@@ -141,8 +157,9 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "postcode": row["postcode"] or addr.postcode,
             "address_key": _address_key(addr.house_number, addr.street, addr.flat),
             "phones": row["phones"] or None,
+            "phone1": row["phones"][0] if row["phones"] else None,
             "ids": strong_identifiers(row),
-            "name_only": _name_only(forename, surname, row),
+            "name_only": _name_only(forename, surname, has_day),
             "extracted": bool(row["extracted"]),
             "record_id": row.get("record_id"),
         }
@@ -164,6 +181,8 @@ def _address_key(number: str | None, street: str | None, flat: str | None) -> st
     return f"{flat + '/' if flat else ''}{number} {street}"
 
 
-def _name_only(forename: str | None, surname: str | None, row: dict[str, Any]) -> bool:
-    """A single name with nothing else to go on: never merged on that name alone."""
-    return surname is None or forename is None
+def _name_only(forename: str | None, surname: str | None, full_dob: bool) -> bool:
+    """A single name with nothing else to go on: never merged on that name alone. One name
+    with a full date of birth ("Grierson, born 12/12/1918") goes to the model, which needs
+    the date and more to agree before it links."""
+    return (surname is None or forename is None) and not full_dob

@@ -34,8 +34,13 @@ def forename_comparison() -> cl.CustomComparison:
                 label_for_charts="nickname of the same name"
             ),
             cll.JaroWinklerLevel("forename", 0.92),
+            cll.DamerauLevenshteinLevel("forename", 1).configure(
+                label_for_charts="one typing slip (Damerau-Levenshtein 1)"
+            ),
             cll.Or(
-                cll.JaroWinklerLevel("forename", 0.85), _exact("forename_ph", tf=False)
+                cll.JaroWinklerLevel("forename", 0.85),
+                _exact("forename_ph", tf=False),
+                cll.DamerauLevenshteinLevel("forename", 2),
             ).configure(label_for_charts="similar or sounds alike"),
             cll.CustomLevel(
                 "(length(forename_l) = 1 OR length(forename_r) = 1) "
@@ -58,9 +63,14 @@ def surname_comparison() -> cl.CustomComparison:
             _exact("surname", label="exact surname"),
             _exact("surname_key", label="same spelling group (transliteration)"),
             cll.JaroWinklerLevel("surname", 0.92),
-            cll.Or(cll.JaroWinklerLevel("surname", 0.85), _exact("surname_ph", tf=False)).configure(
-                label_for_charts="similar or sounds alike"
+            cll.DamerauLevenshteinLevel("surname", 1).configure(
+                label_for_charts="one typing slip (Damerau-Levenshtein 1)"
             ),
+            cll.Or(
+                cll.JaroWinklerLevel("surname", 0.85),
+                _exact("surname_ph", tf=False),
+                cll.DamerauLevenshteinLevel("surname", 2),
+            ).configure(label_for_charts="similar or sounds alike"),
             cll.ElseLevel(),
         ],
     )
@@ -77,10 +87,13 @@ def dob_comparison() -> cl.CustomComparison:
                 "substr(dob_r, 9, 2) AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)",
                 label_for_charts="day and month swapped",
             ),
-            cll.LevenshteinLevel("dob", 1).configure(label_for_charts="one digit differs"),
+            cll.DamerauLevenshteinLevel("dob", 1).configure(
+                label_for_charts="one digit differs or two swapped"
+            ),
             _exact("dob_md", tf=False, label="same day and month, another year"),
             _exact("dob_ym", tf=False, label="same year and month (or only a month given)"),
             _exact("dob_y", tf=False, label="same year (or only a year given)"),
+            cll.DamerauLevenshteinLevel("dob", 2).configure(label_for_charts="two digits differ"),
             cll.CustomLevel(
                 "abs(CAST(dob_y_l AS INTEGER) - CAST(dob_y_r AS INTEGER)) <= 3",
                 label_for_charts="born within three years",
@@ -115,6 +128,13 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("forename_ph", "surname_key"),
     ("dob", "postcode"),
     ("forename_key", "surname2"),
+    ("dob", "forename1"),
+    ("dob", "surname1"),
+    ("postcode", "dob_y"),
+    ("address_key", "forename1"),
+    ("address_key", "surname1"),
+    ("phone1", "surname1"),
+    ("phone1", "forename1"),
 )
 TF_COLUMNS = ("forename", "forename_key", "surname", "surname_key", "address_key")
 
@@ -131,7 +151,17 @@ def person_settings() -> SettingsCreator:
             dob_comparison(),
             cl.ExactMatch("sex"),
             postcode_comparison(),
-            cl.ExactMatch("address_key").configure(term_frequency_adjustments=True),
+            cl.CustomComparison(
+                output_column_name="address_key",
+                comparison_levels=[
+                    cll.NullLevel("address_key"),
+                    _exact("address_key", label="same house and street"),
+                    cll.JaroWinklerLevel("address_key", 0.9).configure(
+                        label_for_charts="house and street nearly the same (a typing slip)"
+                    ),
+                    cll.ElseLevel(),
+                ],
+            ),
             cl.CustomComparison(
                 output_column_name="phones",
                 comparison_levels=[

@@ -1,0 +1,94 @@
+"""The passes after the model: each links only when exactly one cluster fits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from joinedup.resolve.cluster import ConstrainedClusters
+from joinedup.resolve.persons.context import complete_clusters
+from joinedup.resolve.persons.features import _name_only, _officer_fix
+
+
+def mention(uid: int, forename: str | None, surname: str | None, **extra: Any) -> dict[str, Any]:
+    row = {"unique_id": uid, "forename": forename, "surname": surname,
+           "forename_key": forename, "forename_keys": [forename] if forename else None,
+           "surname_key": surname, "dob_y": None, "phones": None, "ids": {},
+           "name_only": forename is None or surname is None, "record_id": uid}  # fmt: skip
+    row.update(extra)
+    return row
+
+
+def run(rows: list[dict[str, Any]], passes: tuple[str, ...]) -> ConstrainedClusters:
+    cc = ConstrainedClusters()
+    for row in rows:
+        cc.add(row["unique_id"], row["ids"], int(row["dob_y"]) if row["dob_y"] else None)
+    complete_clusters(cc, pd.DataFrame(rows), passes)
+    return cc
+
+
+def test_a_phone_joins_initials_to_the_one_known_holder() -> None:
+    rows = [
+        mention(1, "mohammed", "anwar", dob_y="1969", phones=["+447700900065"]),
+        mention(2, "a", "mohammed", phones=["+447700900065"]),
+        mention(3, "m", "anwar", phones=["+447700900065"]),
+    ]
+    cc = run(rows, ("same_phone",))
+    assert cc.find(1) == cc.find(2) == cc.find(3)
+
+
+def test_a_phone_two_known_people_share_joins_nobody() -> None:
+    rows = [
+        mention(1, "mohammed", "anwar", dob_y="1969", phones=["+447700900065"]),
+        mention(2, "mohammed", "anwar", dob_y="1990", phones=["+447700900065"]),
+        mention(3, "m", "anwar", phones=["+447700900065"]),
+    ]
+    cc = run(rows, ("same_phone",))
+    assert len({cc.find(i) for i in (1, 2, 3)}) == 3
+
+
+def test_a_phone_does_not_join_unrelated_names() -> None:
+    rows = [
+        mention(1, "mohammed", "anwar", dob_y="1969", phones=["+447700900065"]),
+        mention(2, "sarah", "jones", phones=["+447700900065"]),
+    ]
+    cc = run(rows, ("same_phone",))
+    assert cc.find(1) != cc.find(2)
+
+
+def test_one_typing_slip_joins_only_when_one_cluster_fits() -> None:
+    rows = [mention(1, "zainab", "ikbal", dob_y="2006"), mention(2, "zainab", "ikbl")]
+    cc = run(rows, ("similar_name",))
+    assert cc.find(1) == cc.find(2)
+    rows.append(mention(3, "zainab", "ikbla", dob_y="1980"))
+    cc = run(rows, ("similar_name",))
+    assert cc.find(2) not in (cc.find(1), cc.find(3))
+
+
+def test_a_forename_alone_needs_the_same_companions() -> None:
+    rows = [
+        mention(1, "peter", "shaw", record_id=10),
+        mention(2, "kamil", "kowalski", dob_y="2004", record_id=10),
+        mention(3, "peter", None, record_id=11),
+        mention(4, "kamil", "kowalski", dob_y="2004", record_id=11),
+        mention(5, "peter", None, record_id=12),  # beside nobody known: stays alone
+    ]
+    cc = run(rows, ())
+    cc.union(2, 4, 1.0, "model")
+    complete_clusters(cc, pd.DataFrame(rows), ("companions",))
+    assert cc.find(3) == cc.find(1)
+    assert cc.find(5) not in (cc.find(1), cc.find(3))
+
+
+def test_rank_and_surname_is_a_surname() -> None:
+    base = {"forename": "x", "middle_names": None, "surname": "y"}
+    assert _officer_fix({**base, "raw_name": "PC 1000 Shah"}) == (None, None, "shah")
+    assert _officer_fix({**base, "raw_name": "PC Shah"}) == (None, None, "shah")
+    assert _officer_fix({**base, "raw_name": "Peter Shaw"}) == ("x", None, "y")
+
+
+def test_one_name_with_a_full_date_of_birth_goes_to_the_model() -> None:
+    assert _name_only(None, "grierson", True) is False
+    assert _name_only("peter", None, False) is True
+    assert _name_only("peter", "shaw", False) is False
