@@ -38,13 +38,23 @@ def run_product(db: str) -> dict[str, Any]:
     from joinedup.store import make_engine
 
     engine = make_engine(db)
-    started = time.perf_counter()
-    result = resolve_all(engine, "benchmark", full=True)
+    steps: dict[str, float] = {}
+    started = last = time.perf_counter()
+    step = "start"
+
+    def progress(name: str) -> None:
+        nonlocal last, step
+        now = time.perf_counter()
+        steps[step] = round(now - last, 1)
+        step, last = name, now
+
+    result = resolve_all(engine, "benchmark", full=True, progress=progress)
+    progress("done")
     seconds = time.perf_counter() - started
     person = result.counts["person"]
     keep = ("mentions", "modelled", "pairs_scored", "entities")
     return {"seconds": round(seconds, 1), "peak_rss_mb": _rss_mb(),
-            **{k: person.get(k) for k in keep}}  # fmt: skip
+            **{k: person.get(k) for k in keep}, "steps_seconds": steps}  # fmt: skip
 
 
 def run_splink(db: str) -> dict[str, Any]:

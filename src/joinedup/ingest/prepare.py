@@ -71,15 +71,20 @@ def _json(value: Any) -> str:
 
 
 class Values:
-    """Converters for date, date-time and JSON columns on one dialect."""
+    """Converters for date, date-time and JSON columns on one dialect.
+
+    Any other dialect keeps Python values, for the writer's portable SQLAlchemy path.
+    """
 
     def __init__(self, dialect_name: str):
-        self.json: Callable[[Any], str] = _json
+        self.json: Callable[[Any], Any] = _same
+        self.datetime: Callable[[datetime | None], Any] = _same
+        self.date: Callable[[date | None], Any] = _same
+        if dialect_name in ("sqlite", "postgresql"):
+            self.json = _json
         if dialect_name == "sqlite":
-            self.datetime: Callable[[datetime | None], Any] = _sqlite_datetime
-            self.date: Callable[[date | None], Any] = _sqlite_date
-        else:
-            self.datetime = self.date = _same
+            self.datetime = _sqlite_datetime
+            self.date = _sqlite_date
 
 
 def _date_parts(value: ParsedDate | None) -> tuple[datetime | None, str | None]:
@@ -406,8 +411,8 @@ def _die_with(parent: int) -> None:
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # elsewhere the worker stops at its next send, on the closed pipe
+    except Exception:  # noqa: BLE001 - not Linux
+        pass  # the worker then stops at its next send, on the closed pipe
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 

@@ -71,9 +71,10 @@ def spark_session() -> Any:
 
 
 def spark_db_api() -> Any:
+    session = spark_session()  # first: it says what is missing before Splink's import does
     from splink import SparkAPI
 
-    return SparkAPI(spark_session=spark_session())
+    return SparkAPI(spark_session=session)
 
 
 def to_spark(db_api: Any, frame: pd.DataFrame) -> Any:
@@ -84,10 +85,11 @@ def to_spark(db_api: Any, frame: pd.DataFrame) -> Any:
     from pyspark.sql import types as T
 
     fields = [T.StructField(str(col), _spark_type(frame[col]), True) for col in frame.columns]
-    rows = [
-        tuple(_plain(v) for v in row) for row in frame.itertuples(index=False, name=None)
-    ]
-    return db_api.spark.createDataFrame(rows, schema=T.StructType(fields))
+    rows = [tuple(_plain(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+    sdf = db_api.spark.createDataFrame(rows, schema=T.StructType(fields))
+    # Materialise once in the JVM: otherwise every Splink query re-reads the rows through
+    # Python workers, which makes even a tiny city take minutes.
+    return sdf.localCheckpoint(eager=True)
 
 
 def _spark_type(column: pd.Series) -> Any:
