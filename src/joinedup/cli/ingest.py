@@ -69,7 +69,7 @@ def ingest(
                         engine,
                         pf.path,
                         pf.spec,
-                        actor=actor.name,
+                        actor=actor.actor,
                         purpose=purpose or actor.purpose,
                         progress=tick,
                     )

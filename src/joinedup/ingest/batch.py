@@ -35,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 
+from joinedup.access.audit import AuditActor
 from joinedup.feeds.loader import get_spec, spec_hash, spec_json
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest.prepare import Chunks, Prepared, chunks
@@ -304,7 +305,7 @@ def ingest_file(
     path: str | Path,
     spec: FeedSpec | str,
     *,
-    actor: str,
+    actor: str | AuditActor,
     purpose: str | None = None,
     progress: Progress | None = None,
 ) -> BatchResult:
@@ -322,7 +323,7 @@ def ingest_file(
         file_hash = file_sha256(p)
         with write_transaction(engine, lock="ingest") as conn:
             run = _BatchRun(conn, spec, p, result)
-            run.open_batch(file_hash, actor)
+            run.open_batch(file_hash, actor if isinstance(actor, str) else actor.name)
             for prepared, full, position in prepared_chunks:
                 run.process(prepared)
                 if full:
