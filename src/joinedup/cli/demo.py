@@ -51,5 +51,9 @@ def demo(
         f"{counts['location_mention']:,} location mentions, {counts['event']:,} events; "
         f"{info['open_quarantine']:,} rows in quarantine."
     )
-    out.print(f"City files and ground truth: {city_dir} (truth in {city_dir / 'truth'}; {stats})")
+    out.print(
+        f"City: {stats.records:,} records about {stats.persons:,} people; {stats.groups} groups "
+        f"and {stats.lone_offenders} lone offenders ({stats.offenders} offenders), "
+        f"{stats.victims} victims. Files in {city_dir}; ground truth in {city_dir / 'truth'}."
+    )
     out.print(f"Next: JOINEDUP_DB={db_path} joinedup status")
