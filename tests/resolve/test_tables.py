@@ -20,7 +20,7 @@ RESOLUTION = {
 
 
 def test_migration_0002_creates_the_resolution_tables(engine: Engine) -> None:
-    assert current_revision(engine) == "0002"
+    assert (current_revision(engine) or "") >= "0002"  # later migrations build on it
     assert RESOLUTION <= set(inspect(engine).get_table_names())
 
 

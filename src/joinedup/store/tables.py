@@ -405,3 +405,96 @@ match_pair = Table(
     Column("evidence", JSON),  # per comparison: level label and match weight
     Index("ix_match_pair_run", "run_id", "kind"),
 )
+
+# Detection (joinedup.detect): each run is recorded; a flag is one lead on one subject (an
+# entity, or a group of them) and keeps its identity, status and history across runs.
+# Groups are flags of kind "group" whose members are in flag_member (docs/rules.md).
+detection_run = Table(
+    "detection_run",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("as_of", Date),  # only records received on or before this day; null: all
+    Column("rule_set_version", String(40), nullable=False),
+    Column("rules_hash", String(64), nullable=False),  # of the YAML rule files used
+    Column("resolution_run_id", ForeignKey("resolution_run.id")),
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("actor", String(100), nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("counts", JSON),  # flags raised, new, reopened, unchanged... per kind
+)
+
+flag = Table(
+    "flag",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),  # adult | child | vehicle | location | group
+    Column("subject_key", String(80), nullable=False),  # entity:<id> or group:<key>
+    Column("entity_id", ForeignKey("entity.id")),  # null for groups
+    Column("group_key", String(40)),  # null unless kind = group
+    # A mention of the subject, so the flag follows its person when resolution renumbers.
+    Column("anchor_mention_kind", String(16)),
+    Column("anchor_mention_id", BigInteger),
+    Column("rule_id", String(64), nullable=False),  # the strongest rule that raised it
+    Column("rule_version", Integer, nullable=False),
+    Column("rules", JSON),  # every rule that raised it: [{id, version, score}]
+    Column("band", String(16)),  # children: not_at_risk | mild | moderate | significant
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False),  # in plain words
+    Column("status", String(16), nullable=False),  # new | under_review | actioned | dismissed
+    Column("active", Boolean, nullable=False, default=True),  # raised by the latest run
+    Column("first_raised_run_id", ForeignKey("detection_run.id"), nullable=False),
+    Column("last_seen_run_id", ForeignKey("detection_run.id"), nullable=False),
+    Column("evidence_fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("kind", "subject_key", name="uq_flag_kind_subject"),
+    Index("ix_flag_status", "status", "kind"),
+    Index("ix_flag_entity", "entity_id"),
+)
+
+flag_evidence = Table(
+    "flag_evidence",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("flag_id", ForeignKey("flag.id"), nullable=False),
+    Column("rule_id", String(64), nullable=False),
+    Column("item_kind", String(16), nullable=False),  # event | record | entity
+    Column("item_id", BigInteger, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("first_seen_run_id", ForeignKey("detection_run.id"), nullable=False),
+    Column("last_seen_run_id", ForeignKey("detection_run.id"), nullable=False),
+    UniqueConstraint("flag_id", "rule_id", "item_kind", "item_id", name="uq_flag_evidence_item"),
+    Index("ix_flag_evidence_flag", "flag_id"),
+)
+
+flag_history = Table(
+    "flag_history",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("flag_id", ForeignKey("flag.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("run_id", ForeignKey("detection_run.id")),  # set when a run made the change
+    Column("from_status", String(16)),  # null when the flag was first raised
+    Column("to_status", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("detail", JSON),  # e.g. the new evidence that reopened a dismissed flag
+    Index("ix_flag_history_flag", "flag_id"),
+)
+
+# The members of a group flag: adults and children (and the vehicles and places that tie
+# them), each core or wider by centrality in the group.
+flag_member = Table(
+    "flag_member",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("flag_id", ForeignKey("flag.id"), nullable=False),
+    Column("entity_id", ForeignKey("entity.id"), nullable=False),
+    Column("member_kind", String(16), nullable=False),  # adult | child | vehicle | location
+    Column("role", String(16), nullable=False),  # core | wider
+    Column("centrality", Float),
+    Column("last_seen_run_id", ForeignKey("detection_run.id"), nullable=False),
+    UniqueConstraint("flag_id", "entity_id", name="uq_flag_member_entity"),
+    Index("ix_flag_member_flag", "flag_id"),
+)
