@@ -342,18 +342,22 @@ class _WorkerChunks(Chunks):
         context = multiprocessing.get_context("spawn")
         self.receivers: list[Any] = []
         self.workers: list[Any] = []
-        for turn in range(workers):
-            receiver, sender = context.Pipe(duplex=False)
-            worker = context.Process(
-                target=_prepare_in_worker,
-                args=(sender, os.getpid(), str(path), spec, dialect, turn, workers),
-                name=f"joinedup-ingest-{turn} {path.name}",
-                daemon=True,
-            )
-            worker.start()
-            sender.close()  # the worker holds the only writing end: EOF means it is gone
-            self.receivers.append(receiver)
-            self.workers.append(worker)
+        try:
+            for turn in range(workers):
+                receiver, sender = context.Pipe(duplex=False)
+                self.receivers.append(receiver)
+                worker = context.Process(
+                    target=_prepare_in_worker,
+                    args=(sender, os.getpid(), str(path), spec, dialect, turn, workers),
+                    name=f"joinedup-ingest-{turn} {path.name}",
+                    daemon=True,
+                )
+                worker.start()
+                self.workers.append(worker)
+                sender.close()  # the worker holds the only writing end: EOF means it is gone
+        except BaseException:
+            self.close()
+            raise
 
     def __iter__(self) -> Iterator[Chunk]:
         for index in itertools.count():
