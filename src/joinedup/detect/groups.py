@@ -1,0 +1,143 @@
+"""Group leads: communities (Leiden, igraph) of the conduct-tie graph with at least two
+adults and two children, ranked by children, severity and recency; core by centrality.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import igraph as ig
+
+from joinedup.detect.rulebook import BANDS, EntityRules
+from joinedup.detect.ties import Analysis
+
+Node = tuple[str, int]  # (child | adult | vehicle | location | phone, entity id)
+
+
+@dataclass
+class GroupResult:
+    adults: dict[int, float]  # adult -> centrality in the group
+    children: set[int]
+    objects: set[tuple[str, int]]
+    events: list[int]
+    last_day: date | None
+    severity: float = 0.0
+    core: set[int] = field(default_factory=set)
+
+    @property
+    def members(self) -> set[int]:
+        return set(self.adults) | self.children
+
+    def key_members(self) -> frozenset[int]:
+        return frozenset(self.members)
+
+    def reason(self) -> str:
+        return (
+            f"{len(self.adults)} adults and {len(self.children)} children tied by "
+            f"{len(self.events)} events; core: {len(self.core)} adult(s)"
+        )
+
+
+def tie_graph(an: Analysis, min_tie: float) -> tuple[ig.Graph, list[Node], list[list[int]]]:
+    """Children, adults and the private places, vehicles and phones that tie them."""
+    index: dict[Node, int] = {}
+    edges: dict[tuple[int, int], float] = defaultdict(float)
+    evidence: dict[tuple[int, int], set[int]] = defaultdict(set)
+
+    def node(n: Node) -> int:
+        if n not in index:
+            index[n] = len(index)
+        return index[n]
+
+    def link(a: Node, b: Node, w: float, ev: int | None) -> None:
+        i, j = node(a), node(b)
+        if i == j:
+            return
+        key = (min(i, j), max(i, j))
+        edges[key] += w
+        if ev is not None:
+            evidence[key].add(ev)
+
+    objects: set[tuple[str, int]] = set()
+    for t in an.ties:
+        if t.weight < 1.0:
+            continue
+        if t.kind == "person":
+            if t.other in an.adults:
+                link(("child", t.child), ("adult", t.other), t.weight, t.event)
+        else:
+            if t.kind == "location" and an.place_class.get(t.other) == "public":
+                continue
+            objects.add((t.kind, t.other))
+            link(("child", t.child), (t.kind, t.other), t.weight, t.event)
+    for kind, entity in objects:
+        for a in an.owners(kind, entity):
+            if a not in an.professionals:
+                link(("adult", a), (kind, entity), 2.0, None)
+    for a, b, _how, ev in an.adult_links:
+        if a in an.adults and b in an.adults:
+            link(("adult", a), ("adult", b), 1.0, ev)
+    nodes = list(index)
+    g = ig.Graph(n=len(nodes), edges=list(edges))
+    g.es["weight"] = list(edges.values())
+    return g, nodes, [sorted(evidence[k]) for k in edges]
+
+
+def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -> list[GroupResult]:
+    rule = rules.rules[0]
+    need_adults = int(rule.params.get("adults", 2))
+    need_children = int(rule.params.get("children", 2))
+    min_tie = float(rule.params.get("min_tie", 2))
+    g, nodes, edge_events = tie_graph(an, min_tie)
+    if g.vcount() == 0:
+        return []
+    ig.set_random_number_generator(random.Random(int(rules.params.get("seed", 7))))
+    parts = g.community_leiden(
+        objective_function="modularity",
+        weights="weight",
+        resolution=float(rules.params.get("leiden_resolution", 1.0)),
+        n_iterations=-1,
+    ) if g.ecount() else ig.VertexClustering(g, list(range(g.vcount())))  # fmt: skip
+    ig.set_random_number_generator(random)
+    out: list[GroupResult] = []
+    core_share = float(rules.params.get("core_share", 0.34))
+    for members in parts:
+        sub = g.subgraph(members)
+        kinds = [nodes[v] for v in members]
+        children = {e for k, e in kinds if k == "child"}
+        adult_idx = [i for i, (k, _) in enumerate(kinds) if k == "adult"]
+        if len(children) < need_children:
+            continue
+        # An adult belongs when his ties into the group reach min_tie.
+        strength = sub.strength(weights="weight")
+        adults = {kinds[i][1]: float(strength[i]) for i in adult_idx if strength[i] >= min_tie}
+        if len(adults) < need_adults:
+            continue
+        between = sub.betweenness(weights=None)
+        centrality = {kinds[i][1]: float(between[i]) + float(strength[i]) for i in adult_idx}
+        adults = {a: centrality[a] for a in adults}
+        events: set[int] = set()
+        for e in sub.es:
+            i, j = members[e.source], members[e.target]
+            eid = g.get_eid(i, j)
+            events.update(edge_events[eid])
+        days = [an.facts.events[x].day for x in events]
+        ranked = sorted(adults, key=lambda a: -adults[a])
+        n_core = max(1, round(len(ranked) * core_share))
+        severity = sum(BANDS.index(child_bands.get(c, "not_at_risk")) for c in children)
+        out.append(
+            GroupResult(
+                adults=adults,
+                children=children,
+                objects={(k, e) for k, e in kinds if k not in ("adult", "child")},
+                events=sorted(events),
+                last_day=max(days) if days else None,
+                severity=float(severity),
+                core=set(ranked[:n_core]),
+            )
+        )
+    out.sort(key=lambda r: (-len(r.children), -r.severity, -(r.last_day or date.min).toordinal()))
+    return out

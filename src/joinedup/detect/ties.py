@@ -1,0 +1,266 @@
+"""Who is a child, who is family or a professional, and the conduct ties between adults,
+children, vehicles, places and phones that the rules read. Roles decide what a tie means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from joinedup.detect.facts import Event, Facts, Person
+
+CHILD_ROLES = frozenset({"missing_person", "pupil"})
+DIGIT = re.compile(r"\d")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """A conduct tie from a child to an adult or an object, evidenced by one event."""
+
+    child: int
+    kind: str  # person | vehicle | location | phone
+    other: int
+    weight: float
+    how: str  # found_with, found_in, found_at, named, passenger, associate, victim_report...
+    event: int
+    day: date
+
+
+@dataclass
+class Analysis:
+    """The facts read as roles: classes of people and places, and the ties."""
+
+    facts: Facts
+    children: set[int]
+    adults: set[int]
+    professionals: set[int]
+    family: dict[int, set[int]]  # child -> adults explained as family or carer
+    place_class: dict[int, str]  # location -> hotel | residential | public
+    homes: dict[int, set[int]]  # location -> persons living there
+    ties: list[Tie] = field(default_factory=list)
+    adult_links: list[tuple[int, int, str, int]] = field(default_factory=list)  # a, b, how, ev
+    warning_notices: dict[int, list[int]] = field(default_factory=dict)  # child -> events
+    missing: dict[int, list[int]] = field(default_factory=dict)  # child -> episode events
+    ties_by_child: dict[int, list[Tie]] = field(default_factory=dict)
+
+    def owners(self, kind: str, entity: int) -> set[int]:
+        """Adults recorded as having this vehicle, phone or home."""
+        out = set()
+        if kind == "location":
+            out = set(self.homes.get(entity, ()))
+        else:
+            for a in self.adults:
+                p = self.facts.persons[a]
+                if entity in (p.vehicles if kind == "vehicle" else p.phones):
+                    out.add(a)
+        return out & self.adults
+
+
+def classify_people(facts: Facts) -> tuple[set[int], set[int]]:
+    """Children: under 18 at their latest event (date of birth), or only ever in child roles."""
+    children, adults = set(), set()
+    for entity, p in facts.persons.items():
+        last = max((facts.events[e].day for e in p.events), default=None)
+        age = p.age_on(last) if last else None
+        if age is not None:
+            (children if age < 18 else adults).add(entity)
+        elif any(r in CHILD_ROLES for r in p.roles):
+            children.add(entity)
+        else:
+            adults.add(entity)
+    return children, adults
+
+
+def is_professional(p: Person, roles: set[str], relationships: set[str]) -> bool:
+    return any(r in roles for r in p.roles) or bool(p.relationships & relationships)
+
+
+def classify_place(facts: Facts, entity: int) -> str:
+    """hotel (a hotel register names it), residential (a house or flat number), or public."""
+    if "hotel" in facts.location_types.get(entity, ()):
+        return "hotel"
+    label = (facts.location_labels.get(entity) or "").upper()
+    return "residential" if DIGIT.search(POSTCODE.sub("", label)) else "public"
+
+
+def analyse(facts: Facts, params: dict) -> Analysis:
+    children, adults = classify_people(facts)
+    prof_roles = set(params.get("professional_roles", ()))
+    prof_rel = set(params.get("professional_relationships", ()))
+    family_rel = set(params.get("family_relationships", ()))
+    professionals = {a for a in adults if is_professional(facts.persons[a], prof_roles, prof_rel)}
+    homes: dict[int, set[int]] = defaultdict(set)
+    for entity, p in facts.persons.items():
+        for h in p.homes:
+            homes[h].add(entity)
+    places = {loc: classify_place(facts, loc) for loc in facts.location_labels}
+    an = Analysis(facts, children, adults, professionals, defaultdict(set), places, homes)
+    # Family and carers: reported the child missing, recorded as parent/guardian/carer or by a
+    # family relationship beside the child, share the child's home, or share a surname.
+    for e in facts.events.values():
+        kids = [x.entity for x in e.parts if x.kind == "person" and x.entity in children]
+        if not kids:
+            continue
+        for x in e.parts:
+            if x.kind != "person" or x.entity not in adults:
+                continue
+            rel = str(x.attrs.get("relationship") or "")
+            if x.role in ("reporting_person", "parent", "guardian", "carer") or rel in family_rel:
+                for k in kids:
+                    an.family[k].add(x.entity)
+    for k in children:
+        kp = facts.persons[k]
+        for h in kp.homes:
+            an.family[k] |= homes.get(h, set()) & adults
+        if kp.surnames:
+            for a in adults:
+                if facts.persons[a].surnames & kp.surnames:
+                    an.family[k].add(a)
+    for e in sorted(facts.events.values(), key=lambda x: (x.day, x.id)):
+        _event_ties(an, e)
+    an.ties += hotel_overlaps(an)
+    for tie in an.ties:
+        an.ties_by_child.setdefault(tie.child, []).append(tie)
+    return an
+
+
+def _explained(an: Analysis, child: int, adult: int) -> bool:
+    return adult in an.professionals or adult in an.family.get(child, ()) or adult == child
+
+
+def _event_ties(an: Analysis, e: Event) -> None:
+    persons = [x for x in e.parts if x.kind == "person"]
+    kids = [x for x in persons if x.entity in an.children]
+    grown = [x for x in persons if x.entity in an.adults]
+    day = e.day
+    add = an.ties.append
+    if e.type == "missing_episode":
+        for k in (x for x in kids if x.role == "missing_person"):
+            c = k.entity
+            an.missing.setdefault(c, []).append(e.id)
+            found_at = [x.entity for x in e.parts if x.kind == "location" and x.role == "found_at"]
+            cars = [x.entity for x in e.parts if x.kind == "vehicle"]
+            child_homes = an.facts.persons[c].homes
+            family_homes = {h for a in an.family.get(c, ()) for h in an.facts.persons[a].homes}
+            setting = "none"
+            for loc in found_at:
+                cls = an.place_class.get(loc, "public")
+                if loc in child_homes or loc in family_homes:
+                    setting = "home"
+                    continue
+                setting = cls
+                add(Tie(c, "location", loc, 2.0 if cls != "public" else 0.5, f"found_at_{cls}",
+                        e.id, day))  # fmt: skip
+            if cars:
+                setting = "vehicle"
+            for v in cars:
+                add(Tie(c, "vehicle", v, 3.0, "found_in" if not _named(e, v) else "named", e.id,
+                        day))  # fmt: skip
+            weight = {"home": 0.0, "public": 1.0, "none": 2.0}.get(setting, 3.0)
+            for a in grown:
+                if _explained(an, c, a.entity):
+                    continue
+                if a.role == "found_with" and weight:
+                    add(Tie(c, "person", a.entity, weight, "found_with", e.id, day))
+                elif a.role == "mentioned":
+                    add(Tie(c, "person", a.entity, 2.0, "named", e.id, day))
+            for x in e.parts:
+                if x.kind == "phone" and x.role == "mentioned":
+                    add(Tie(c, "phone", x.entity, 2.0, "named", e.id, day))
+            others = [x.entity for x in grown if x.role == "found_with"]
+            others = [a for a in others if not _explained(an, c, a)]
+            for i, a in enumerate(others):
+                for b in others[i + 1 :]:
+                    an.adult_links.append((a, b, "found together with a missing child", e.id))
+        return
+    if e.type == "stop_check":
+        passengers = [x.entity for x in kids if x.role == "passenger"]
+        drivers = [x.entity for x in grown if x.role in ("driver", "passenger")]
+        cawn = e.attrs.get("outcome") == "child_abduction_warning_notice"
+        cars = [x.entity for x in e.parts if x.kind == "vehicle"]
+        for c in passengers:
+            if cawn:
+                an.warning_notices.setdefault(c, []).append(e.id)
+            for a in drivers:
+                if _explained(an, c, a) or (an.facts.persons[a].school_contract and not cawn):
+                    continue
+                add(Tie(c, "person", a, 3.0 if cawn else 1.0, "in_car", e.id, day))
+            for v in cars:
+                if not any(an.facts.persons[a].school_contract for a in drivers) or cawn:
+                    add(Tie(c, "vehicle", v, 3.0 if cawn else 1.0, "in_car", e.id, day))
+        if passengers:
+            free = [a for a in drivers if not an.facts.persons[a].school_contract]
+            for i, a in enumerate(free):
+                for b in free[i + 1 :]:
+                    an.adult_links.append((a, b, "in a car with a child", e.id))
+        return
+    if e.type == "police_incident":
+        cls = e.attrs.get("incident_class")
+        if cls not in ("arrest", "intelligence_report", "concern_for_welfare"):
+            return
+        victims = [x.entity for x in kids if x.role == "victim"]
+        suspects = [x.entity for x in grown if x.role in ("suspect", "associate", "mentioned")]
+        for c in victims:
+            for a in suspects:
+                if not _explained(an, c, a):
+                    add(Tie(c, "person", a, 3.0, "victim_report", e.id, day))
+            for x in e.parts:
+                if x.kind in ("vehicle", "phone") and x.role == "mentioned":
+                    add(Tie(c, x.kind, x.entity, 2.0, "victim_report", e.id, day))
+        if cls in ("arrest", "intelligence_report") and victims:
+            for i, a in enumerate(suspects):
+                for b in suspects[i + 1 :]:
+                    an.adult_links.append((a, b, "named together in an exploitation report", e.id))
+        return
+    subject_roles = {
+        "referral": ("subject",),
+        "assessment": ("subject",),
+        "health_attendance": ("patient",),
+        "education_concern": ("pupil",),
+    }.get(e.type)
+    if subject_roles is None:
+        return
+    for k in (x for x in kids if x.role in subject_roles):
+        c = k.entity
+        for a in grown:
+            rel = str(a.attrs.get("relationship") or "")
+            if _explained(an, c, a.entity) or a.role in ("staff", "officer"):
+                continue
+            if a.role == "mentioned" or (
+                a.role in ("associate", "accompanying_adult")
+                and rel in ("boyfriend", "friend", "unknown", "cousin", "")
+            ):
+                add(Tie(c, "person", a.entity, 2.0, "named", e.id, day))
+        for x in e.parts:
+            if x.kind in ("vehicle", "phone") and x.role == "mentioned":
+                add(Tie(c, x.kind, x.entity, 2.0, "named", e.id, day))
+
+
+def _named(e: Event, vehicle: int) -> bool:
+    return any(x.kind == "vehicle" and x.entity == vehicle and x.role == "mentioned"
+               for x in e.parts)  # fmt: skip
+
+
+def hotel_overlaps(an: Analysis) -> list[Tie]:
+    """A hotel guest whose stay covers a day a missing child was found at that hotel."""
+    stays: dict[int, list[tuple[date, date, int, int]]] = defaultdict(list)
+    for e in an.facts.events.values():
+        if e.type != "hotel_stay" or e.location is None or e.start is None:
+            continue
+        nights = int(e.attrs.get("nights") or 1)
+        for x in e.parts:
+            if x.kind == "person" and x.role == "guest" and x.entity in an.adults:
+                start = e.start.date()
+                stays[e.location].append(
+                    (start, date.fromordinal(start.toordinal() + nights), x.entity, e.id)
+                )
+    out = []
+    for t in an.ties:
+        if t.kind == "location" and t.how == "found_at_hotel":
+            for start, end, guest, ev in stays.get(t.other, ()):
+                if start <= t.day <= end and not _explained(an, t.child, guest):
+                    out.append(Tie(t.child, "person", guest, 2.0, "hotel_guest", ev, start))
+    return out
