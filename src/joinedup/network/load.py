@@ -1,0 +1,280 @@
+"""Read what the graph is made of from the store in a few bulk queries (SQLAlchemy Core,
+bound parameters), streamed in chunks into numpy arrays so 1M records fit comfortably.
+
+Never reads protected_characteristic: the network is built from conduct and association only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Select, and_, literal, select
+
+from joinedup.network.model import NetworkError
+from joinedup.store import tables as t
+
+CHUNK = 100_000
+EPOCH = date(1970, 1, 1)
+NO_DAY = -(2**30)
+# How a person is tied to an object within one record (the mention's person_mention_id).
+TIE_KINDS = {"vehicle": "vehicle_of", "phone": "phone_of", "location": "home_address"}
+
+
+class Codes:
+    """A growing vocabulary (role, kind, event type) -> small int code, shared across queries."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def code(self, name: str) -> int:
+        found = self.index.get(name)
+        if found is None:
+            found = self.index[name] = len(self.names)
+            self.names.append(name)
+        return found
+
+    def encode(self, values: Sequence[Any]) -> np.ndarray:
+        local, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        mapping = np.array([self.code(str(u)) for u in uniques] + [-1], dtype=np.int32)
+        return mapping[local]  # the sentinel -1 indexes the trailing -1
+
+    def codes_of(self, names: Iterable[str]) -> np.ndarray:
+        return np.array([self.index[n] for n in names if n in self.index], dtype=np.int32)
+
+
+def day_number(value: date | datetime) -> int:
+    return ((value.date() if isinstance(value, datetime) else value) - EPOCH).days
+
+
+def day_of(number: int) -> date:
+    return EPOCH + timedelta(days=int(number))
+
+
+@dataclass
+class Tables:
+    """The raw material of a PoleGraph, as parallel arrays (see graph.py for their use)."""
+
+    roles: Codes = field(default_factory=Codes)
+    kinds: Codes = field(default_factory=Codes)
+    types: Codes = field(default_factory=Codes)  # event types
+    links: Codes = field(default_factory=Codes)  # tie kinds
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    event_start: np.ndarray | None = None  # object array of datetime | None
+    labels: list[str | None] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    resolution_run: int | None = None
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+
+def _stream(
+    conn: Connection, query: Select[Any], convert: dict[str, Callable[[list[Any]], np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """Run `query` in chunks; convert each column of each chunk; concatenate the results."""
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in convert}
+    result = conn.execution_options(yield_per=CHUNK).execute(query)
+    names = list(result.keys())
+    for chunk in result.partitions(CHUNK):
+        cols = list(zip(*chunk, strict=True))
+        for name, fn in convert.items():
+            parts[name].append(fn(list(cols[names.index(name)])))
+    return {n: np.concatenate(parts[n]) if parts[n] else fn([]) for n, fn in convert.items()}
+
+
+def _ints(values: list[Any]) -> np.ndarray:
+    return np.array([-1 if v is None else v for v in values], dtype=np.int64)
+
+
+def _days(values: list[Any]) -> np.ndarray:
+    return np.array([day_number(v) for v in values], dtype=np.int32)
+
+
+def _as_of_clause(as_of: date | None) -> Any:
+    if as_of is None:
+        return literal(True)
+    # Received on or before that day: before the following midnight.
+    end = datetime.combine(as_of + timedelta(days=1), time())
+    return t.record.c.received_at < end
+
+
+def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
+    run = conn.execute(
+        select(t.resolution_run.c.id)
+        .where(t.resolution_run.c.status == "done")
+        .order_by(t.resolution_run.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if run is None:
+        raise NetworkError(
+            "the store has no finished resolution run, so there are no entities to link: "
+            "run `joinedup resolve` first"
+        )
+    tables = Tables(resolution_run=int(run))
+    visible = _as_of_clause(as_of)
+    ev, rec, em = t.event, t.record, t.entity_member
+
+    events = _stream(
+        conn,
+        select(ev.c.id, ev.c.event_type, ev.c.record_id, ev.c.start_at, rec.c.received_at)
+        .join(rec, rec.c.id == ev.c.record_id)
+        .where(visible)
+        .order_by(ev.c.id),
+        {
+            "id": _ints,
+            "event_type": tables.types.encode,
+            "record_id": _ints,
+            "start_at": lambda v: np.array(v, dtype=object),
+            "received_at": _days,
+        },
+    )
+    starts = events.pop("start_at")
+    received = events.pop("received_at")
+    known = np.array([s is not None for s in starts], dtype=bool)
+    day = received.copy()
+    if known.any():
+        day[known] = _days(list(starts[known]))
+    tables.event_start = starts
+    tables.columns.update({f"ev_{k}": v for k, v in events.items()})
+    tables.columns["ev_day"] = day
+
+    p = t.participation
+    part = _stream(
+        conn,
+        select(p.c.event_id, em.c.entity_id, p.c.role, p.c.mention_kind, p.c.mention_id)
+        .join(em, and_(em.c.mention_kind == p.c.mention_kind, em.c.mention_id == p.c.mention_id))
+        .join(ev, ev.c.id == p.c.event_id)
+        .join(rec, rec.c.id == ev.c.record_id)
+        .where(visible),
+        {
+            "event_id": _ints,
+            "entity_id": _ints,
+            "role": tables.roles.encode,
+            "mention_kind": tables.kinds.encode,
+            "mention_id": _ints,
+        },
+    )
+    tables.columns.update({f"p_{k}": v for k, v in part.items()})
+
+    ties = [_ties(conn, tables, kind, visible) for kind in TIE_KINDS]
+    for name in ties[0]:
+        tables.columns[f"t_{name}"] = np.concatenate([x[name] for x in ties])
+
+    ph = t.phone_mention
+    untied = _stream(
+        conn,
+        select(ph.c.id, em.c.entity_id, ev.c.id.label("event_id"))
+        .join(em, and_(em.c.mention_kind == "phone", em.c.mention_id == ph.c.id))
+        .join(rec, rec.c.id == ph.c.record_id)
+        .join(ev, ev.c.record_id == rec.c.id)
+        .where(visible, ph.c.person_mention_id.is_(None)),
+        {"id": _ints, "entity_id": _ints, "event_id": _ints},
+    )
+    tables.columns.update({f"u_{k}": v for k, v in untied.items()})
+
+    cl, vm = t.candidate_link, t.vehicle_mention
+    cands = _stream(
+        conn,
+        select(
+            cl.c.mention_id,
+            em.c.entity_id.label("source"),
+            cl.c.entity_id.label("target"),
+            cl.c.candidates,
+            cl.c.reason,
+            vm.c.role,
+            vm.c.record_id,
+            ev.c.id.label("event_id"),
+            rec.c.received_at,
+        )
+        .join(vm, vm.c.id == cl.c.mention_id)
+        .join(em, and_(em.c.mention_kind == "vehicle", em.c.mention_id == vm.c.id))
+        .join(rec, rec.c.id == vm.c.record_id)
+        .outerjoin(ev, ev.c.record_id == rec.c.id)
+        .where(visible, cl.c.mention_kind == "vehicle")
+        .order_by(cl.c.id),
+        {
+            "mention_id": _ints,
+            "source": _ints,
+            "target": _ints,
+            "candidates": _ints,
+            "reason": lambda v: np.array(v, dtype=object),
+            "role": tables.roles.encode,
+            "record_id": _ints,
+            "event_id": _ints,
+            "received_at": _days,
+        },
+    )
+    tables.reasons = [str(r) for r in cands.pop("reason")]
+    tables.columns.update({f"c_{k}": v for k, v in cands.items()})
+
+    ent = t.entity
+    entities = _stream(
+        conn,
+        select(ent.c.id, ent.c.kind, ent.c.label)
+        .where(ent.c.retired_run_id.is_(None))
+        .order_by(ent.c.id),
+        {
+            "id": _ints,
+            "kind": tables.kinds.encode,
+            "label": lambda v: np.array(v, dtype=object),
+        },
+    )
+    tables.labels = list(entities.pop("label"))
+    tables.columns.update({f"e_{k}": v for k, v in entities.items()})
+    return tables
+
+
+def _ties(conn: Connection, tables: Tables, kind: str, visible: Any) -> dict[str, np.ndarray]:
+    """Person-object ties written in one record: a driver's vehicle, a phone, a home address."""
+    om = t.MENTION_TABLES[kind]
+    pm, rec, ev = t.person_mention, t.record, t.event
+    em_o = t.entity_member.alias("em_o")
+    em_p = t.entity_member.alias("em_p")
+    query = (
+        select(
+            em_p.c.entity_id.label("person"),
+            em_o.c.entity_id.label("object"),
+            pm.c.role.label("person_role"),
+            om.c.role.label("object_role"),
+            pm.c.id.label("person_mention"),
+            om.c.id.label("object_mention"),
+            om.c.record_id,
+            ev.c.id.label("event_id"),
+            ev.c.start_at,
+            rec.c.received_at,
+        )
+        .join(pm, pm.c.id == om.c.person_mention_id)
+        .join(em_o, and_(em_o.c.mention_kind == kind, em_o.c.mention_id == om.c.id))
+        .join(em_p, and_(em_p.c.mention_kind == "person", em_p.c.mention_id == pm.c.id))
+        .join(rec, rec.c.id == om.c.record_id)
+        .outerjoin(ev, ev.c.record_id == rec.c.id)
+        .where(visible)
+        .order_by(om.c.id)
+    )
+    rows = _stream(
+        conn,
+        query,
+        {
+            "person": _ints,
+            "object": _ints,
+            "person_role": tables.roles.encode,
+            "object_role": tables.roles.encode,
+            "person_mention": _ints,
+            "object_mention": _ints,
+            "record_id": _ints,
+            "event_id": _ints,
+            "start_at": lambda v: np.array([NO_DAY if x is None else day_number(x) for x in v]),
+            "received_at": _days,
+        },
+    )
+    start = rows.pop("start_at")
+    received = rows.pop("received_at")
+    rows["day"] = np.where(start != NO_DAY, start, received).astype(np.int32)
+    rows["kind"] = np.full(len(rows["person"]), tables.links.code(TIE_KINDS[kind]), np.int32)
+    return rows
