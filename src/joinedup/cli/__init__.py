@@ -6,12 +6,16 @@ import os
 from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     access,
     demo,
+    detect,
     evaluate,
     feeds,
     ingest,
+    network,
     resolve,
+    stats,
     store,
     synth,
+    web,
 )
 from joinedup.cli.app import app
 
