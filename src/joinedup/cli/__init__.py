@@ -10,12 +10,9 @@ from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     evaluate,
     feeds,
     ingest,
-    network,
     resolve,
-    stats,
     store,
     synth,
-    web,
 )
 from joinedup.cli.app import app
 
