@@ -19,6 +19,7 @@ ACCOUNTS = {
     "sue.supervisor": ("supervisor", "cse-north"),
     "rex.researcher": ("researcher", None),
     "aud.auditor": ("auditor", None),
+    "lou.lockout": ("analyst", "cse-north"),  # the lockout tests lock this one
 }
 ROLE_USER = {
     "admin": "ada.admin",

@@ -13,6 +13,7 @@ from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     resolve,
     store,
     synth,
+    web,
 )
 from joinedup.cli.app import app
 

@@ -498,3 +498,17 @@ flag_member = Table(
     UniqueConstraint("flag_id", "entity_id", name="uq_flag_member_entity"),
     Index("ix_flag_member_flag", "flag_id"),
 )
+
+# Restricted records (joinedup.search.visibility, issue 7): a record marked restricted to a
+# unit (e.g. a covert source, a sensitive referral) is seen only by users of that unit, on
+# every page and endpoint; without a row here a record is visible to every reader.
+record_restriction = Table(
+    "record_restriction",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("record.id"), nullable=False, unique=True),
+    Column("unit", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("restricted_by", String(100), nullable=False),
+    Column("restricted_at", DateTime, nullable=False),
+)

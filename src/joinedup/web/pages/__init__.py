@@ -1,5 +1,5 @@
 """The workbench's pages and API endpoints, one module per page type."""
 
-from joinedup.web.pages import session
+from joinedup.web.pages import entity, search, session
 
-ROUTERS = [session.router]
+ROUTERS = [session.router, search.router, entity.router]

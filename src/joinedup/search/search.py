@@ -1,0 +1,287 @@
+"""Search entities by name, alias, nickname, plate (partial too), phone or postcode, with
+fuzzy name matching and, for each hit, the reasons it matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Connection, select
+
+from joinedup.ingest.normalise import clean_name, parse_phone, parse_postcode, plate_matches
+from joinedup.ingest.normalise.plates import compact_plate
+from joinedup.search.index import Entry, NameIndex
+from joinedup.search.visibility import visible_mentions
+from joinedup.store import tables as t
+
+FUZZY_CUTOFF = 85
+MAX_CANDIDATES = 400  # per way of matching, before visibility and ranking
+_PLATE_SHAPE = re.compile(r"^(?=.*[0-9])(?=.*[A-Z])[A-Z0-9?*]{2,8}$")
+_OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+
+
+@dataclass
+class Hit:
+    """One entity found, with each piece of evidence tied to the mention it came from, so
+    evidence from a record the reader may not see can be dropped on its own."""
+
+    entity_id: int
+    kind: str
+    evidence: list[tuple[float, str, int]] = field(default_factory=list)
+
+    def add(self, score: float, reason: str, mention_id: int) -> None:
+        self.evidence.append((score, reason, mention_id))
+
+    @property
+    def mentions(self) -> set[int]:
+        return {m for _s, _r, m in self.evidence}
+
+    def keep(self, visible: set[int]) -> None:
+        self.evidence = [e for e in self.evidence if e[2] in visible]
+
+    @property
+    def score(self) -> float:
+        return max((s for s, _r, _m in self.evidence), default=0.0)
+
+    @property
+    def reasons(self) -> list[str]:
+        out: list[str] = []
+        for _s, reason, _m in sorted(self.evidence, key=lambda e: -e[0]):
+            if reason not in out:
+                out.append(reason)
+        return out[:5]
+
+
+@dataclass
+class Candidates:
+    """(kind, entity, mention) -> best score and reasons, before the visibility check."""
+
+    found: dict[tuple[str, int], Hit] = field(default_factory=dict)
+
+    def add(self, kind: str, entry: Entry, score: float, reason: str) -> None:
+        key = (kind, entry[0])
+        hit = self.found.setdefault(key, Hit(entry[0], kind))
+        hit.add(score, reason, entry[1])
+
+
+def search(
+    conn: Connection, index: NameIndex, text: str, *, unit: str | None = None, limit: int = 50
+) -> dict[str, Any]:
+    """Hits for `text`, best first: {query, hits: [{entity, kind, label, score, reasons}]}."""
+    query = " ".join(text.split())[:200]
+    found = Candidates()
+    if query:
+        _phones(conn, query, found)
+        _plates(conn, index, query, found)
+        _postcodes(conn, index, query, found)
+        _names(index, query, found)
+        _nicknames(index, query, found)
+    hits = _visible(conn, found, unit)
+    hits.sort(key=lambda h: (-h.score, h.entity_id))
+    hits = hits[:limit]
+    labels = _labels(conn, [h.entity_id for h in hits])
+    return {
+        "query": query,
+        "hits": [
+            {"entity": f"E{h.entity_id}", "entity_id": h.entity_id, "kind": h.kind,
+             "label": labels.get(h.entity_id, (None, 0))[0],
+             "size": labels.get(h.entity_id, (None, 0))[1],
+             "score": round(h.score, 1), "reasons": h.reasons}
+            for h in hits
+        ],
+    }  # fmt: skip
+
+
+def _entities(conn: Connection, kind: str, mention_ids: list[int]) -> dict[int, int]:
+    em = t.entity_member
+    if not mention_ids:
+        return {}
+    rows = conn.execute(
+        select(em.c.mention_id, em.c.entity_id).where(
+            em.c.mention_kind == kind, em.c.mention_id.in_(mention_ids[:MAX_CANDIDATES])
+        )
+    )
+    return {int(m): int(e) for m, e in rows}
+
+
+def _phones(conn: Connection, query: str, found: Candidates) -> None:
+    if sum(ch.isdigit() for ch in query) < 7:
+        return
+    phone = parse_phone(query)
+    if phone is None or not phone.e164:
+        return
+    pm = t.phone_mention
+    rows = conn.execute(
+        select(pm.c.id, pm.c.raw, pm.c.person_mention_id)
+        .where(pm.c.e164 == phone.e164)
+        .limit(MAX_CANDIDATES)
+    ).all()
+    phones = _entities(conn, "phone", [r.id for r in rows])
+    people = _entities(conn, "person", [r.person_mention_id for r in rows if r.person_mention_id])
+    for r in rows:
+        if r.id in phones:
+            found.add("phone", (phones[r.id], r.id), 100, f"phone {phone.e164} (written {r.raw!r})")
+        if r.person_mention_id in people:
+            found.add("person", (people[r.person_mention_id], r.person_mention_id), 95,
+                      f"phone {phone.e164} recorded for this person")  # fmt: skip
+
+
+def _plates(conn: Connection, index: NameIndex, query: str, found: Candidates) -> None:
+    plate = compact_plate(query)
+    if not _PLATE_SHAPE.match(plate):
+        return
+    vm = t.vehicle_mention
+    cols = (vm.c.id, vm.c.vrm, vm.c.pattern, vm.c.raw)
+    if "?" in plate or "*" in plate:
+        like = plate.replace("*", "%").replace("?", "_")
+        rows = conn.execute(select(*cols).where(vm.c.vrm.like(like)).limit(MAX_CANDIDATES)).all()
+        rows = [r for r in rows if r.vrm and plate_matches(plate, r.vrm)]
+        why = f"plate fits the partial {plate}"
+    else:  # a full plate or its start: an index range, not LIKE (case rules differ by backend)
+        rows = conn.execute(
+            select(*cols).where(vm.c.vrm >= plate, vm.c.vrm < plate + "\x7f").limit(MAX_CANDIDATES)
+        ).all()
+        why = f"plate starts with {plate}"
+        if len(plate) >= 5:  # partial sightings whose pattern this full plate fits
+            for pattern, entity_id, mention_id, raw in index.partial_plates:
+                if plate_matches(pattern, plate):
+                    why_partial = f"partial sighting {pattern} (written {raw!r}) could be {plate}"
+                    found.add("vehicle", (entity_id, mention_id), 70, why_partial)
+    ids = _entities(conn, "vehicle", [r.id for r in rows])
+    for r in rows:
+        if r.id not in ids:
+            continue
+        if r.vrm == plate:
+            found.add("vehicle", (ids[r.id], r.id), 100, f"plate {plate}")
+        else:
+            found.add("vehicle", (ids[r.id], r.id), 80, f"{why} ({r.vrm})")
+
+
+def _postcodes(conn: Connection, index: NameIndex, query: str, found: Candidates) -> None:
+    upper = query.upper()
+    full = parse_postcode(upper)
+    lm = t.location_mention
+    if full:
+        for entry in index.postcodes.get(full, [])[:MAX_CANDIDATES]:
+            found.add("person", entry, 90, f"postcode {full} on their address")
+        rows = conn.execute(select(lm.c.id).where(lm.c.postcode == full).limit(MAX_CANDIDATES))
+        ids = [int(r) for r in rows.scalars()]
+        for mid, eid in _entities(conn, "location", ids).items():
+            found.add("location", (eid, mid), 95, f"postcode {full}")
+    elif _OUTWARD.match(upper.replace(" ", "")):
+        district = upper.replace(" ", "")
+        for postcode, entries in index.postcodes.items():
+            if postcode.split(" ")[0] == district:
+                for entry in entries[:20]:
+                    found.add("person", entry, 60, f"postcode {postcode} is in district {district}")
+        rows = conn.execute(
+            select(lm.c.id, lm.c.postcode)
+            .where(lm.c.postcode >= district + " ", lm.c.postcode < district + "!")
+            .limit(MAX_CANDIDATES)
+        ).all()
+        ids = _entities(conn, "location", [r.id for r in rows])
+        for r in rows:
+            if r.id in ids:
+                found.add("location", (ids[r.id], r.id), 60,
+                          f"postcode {r.postcode} is in district {district}")  # fmt: skip
+
+
+def _names(index: NameIndex, query: str, found: Candidates) -> None:
+    wanted = clean_name(query)
+    if not wanted or not any(ch.isalpha() for ch in wanted):
+        return
+    tokens = wanted.split()
+    exact = set.intersection(*(index.tokens.get(tok, set()) for tok in tokens))
+    for pos in sorted(exact)[:MAX_CANDIDATES]:
+        name = index.names[pos]
+        score, why = (
+            (100, f"name {name!r}")
+            if name == wanted
+            else (92, f"name {name!r} contains {wanted!r}")
+        )
+        for entry in index.name_entries[pos]:
+            found.add("person", entry, score, why)
+    alias_sets = []
+    for tok in tokens:
+        positions = set(index.tokens.get(tok, set()))
+        for key in index.alias_groups(tok):
+            positions |= index.alias_keys.get(key, set())
+        alias_sets.append(positions)
+    aliased = set.intersection(*alias_sets) - exact
+    for pos in sorted(aliased)[:MAX_CANDIDATES]:
+        name = index.names[pos]
+        pairs = [
+            f"{n!r} for {tok!r}"
+            for tok in tokens
+            if tok not in name.split()
+            for n in name.split()
+            if index.alias_groups(n) & index.alias_groups(tok)
+        ]
+        why = f"alias: {name!r} ({', '.join(pairs[:2])}: a spelling or familiar form)"
+        for entry in index.name_entries[pos]:
+            found.add("person", entry, 88, why)
+    # One misspelt word ("Saddique" for "Siddique"): fuzzy on the distinct words.
+    for tok in tokens if len(tokens) <= 3 else ():
+        if len(tok) < 4:
+            continue
+        for word, score, _ in process.extract(
+            tok, index.words, scorer=fuzz.ratio, score_cutoff=80, limit=20
+        ):
+            if word == tok:
+                continue
+            others = [index.tokens.get(o, set()) for o in tokens if o != tok]
+            positions = index.tokens[word].intersection(*others) if others else index.tokens[word]
+            for pos in sorted(positions - exact - aliased)[:MAX_CANDIDATES]:
+                why = f"similar name {index.names[pos]!r}: {word!r} ~ {tok!r} ({score:.0f}%)"
+                for entry in index.name_entries[pos]:
+                    found.add("person", entry, score * 0.9, why)
+    for name, score, pos in process.extract(
+        wanted, index.names, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=60
+    ):
+        if pos in exact:
+            continue
+        for entry in index.name_entries[pos]:
+            found.add("person", entry, min(score, 87) * 0.95,
+                      f"similar name {name!r} ~ {wanted!r} ({score:.0f}%)")  # fmt: skip
+
+
+def _nicknames(index: NameIndex, query: str, found: Candidates) -> None:
+    wanted = clean_name(query)
+    if not wanted or not index.nicknames:
+        return
+    for nick, score, pos in process.extract(
+        wanted, index.nicknames, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=30
+    ):
+        raw = index.nickname_raw[pos]
+        why = (
+            f"nickname {raw!r}"
+            if nick == wanted
+            else f"nickname {raw!r} ~ {query!r} ({score:.0f}%)"
+        )
+        for entry in index.nickname_entries[pos]:
+            found.add("person", entry, 98 if nick == wanted else score * 0.9, why)
+
+
+def _visible(conn: Connection, found: Candidates, unit: str | None) -> list[Hit]:
+    """Drop the evidence from records the reader's unit may not see, then empty hits."""
+    by_kind: dict[str, set[int]] = {}
+    for (kind, _eid), hit in found.found.items():
+        by_kind.setdefault(kind, set()).update(hit.mentions)
+    seen = {kind: visible_mentions(conn, kind, ids, unit) for kind, ids in by_kind.items()}
+    hits = []
+    for (kind, _eid), hit in found.found.items():
+        hit.keep(seen[kind])
+        if hit.evidence:
+            hits.append(hit)
+    return hits
+
+
+def _labels(conn: Connection, ids: list[int]) -> dict[int, tuple[str | None, int]]:
+    if not ids:
+        return {}
+    e = t.entity
+    rows = conn.execute(select(e.c.id, e.c.label, e.c.size).where(e.c.id.in_(ids)))
+    return {int(r.id): (r.label, int(r.size)) for r in rows}
