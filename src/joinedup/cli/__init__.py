@@ -10,6 +10,7 @@ from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     evaluate,
     feeds,
     ingest,
+    network,
     resolve,
     store,
     synth,

@@ -179,7 +179,7 @@ class PoleGraph:
             when = f" as of {self.as_of}" if self.as_of else ""
             raise UnknownEntity(
                 f"E{eid} is not in the graph{when}: it is not a current entity, or no "
-                "event, tie or candidate link names it (see `joinedup explain E{eid}`)"
+                f"event, tie or candidate link names it (see `joinedup explain E{eid}`)"
             )
         return v
 
