@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from joinedup.access.roles import NotAuthorised
+from joinedup.network.model import NetworkError
 from joinedup.store import make_engine
 from joinedup.web.auth import NotSignedIn, PurposeNeeded, log_refusal
 from joinedup.web.csrf import CsrfRefused, check_csrf
@@ -99,4 +100,10 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(LookupError)
     async def not_found(request: Request, exc: LookupError) -> Response:
+        if isinstance(exc, KeyError):  # a bug, not a missing entity
+            raise exc
         return _problem(request, 404, str(exc).strip("'\""))
+
+    @app.exception_handler(NetworkError)
+    async def no_network(request: Request, exc: NetworkError) -> Response:
+        return _problem(request, 409, str(exc))
