@@ -1,0 +1,98 @@
+"""The problem profile from a real store (SQLite and PostgreSQL), every count known by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.engine import Engine
+
+from joinedup.stats import analyse_profile, build_profile, controlled
+from tests.stats.conftest import resolve_by_hand
+
+
+def profile(engine: Engine, **kw: object):  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return build_profile(conn, **kw)  # type: ignore[arg-type]
+
+
+def cells(p, key: str) -> dict[str, int | None]:  # type: ignore[no-untyped-def]
+    t = p.table(key)
+    return {k: v for k, v in {**t.counts, **t.unknown}.items() if v}
+
+
+def test_mentions_are_counted_when_resolution_has_not_run(hand_store: Engine) -> None:
+    p = profile(hand_store)
+    assert p.unit == "mentions"
+    assert any("Resolution has not run" in n for n in p.notes)
+    assert any("detection has not run" in n for n in p.notes)
+    pops = {x.key: x.count for x in p.populations}
+    assert pops["victims"] == 4 and pops["offenders"] == 4
+    assert cells(p, "victims.sex") == {"female": 3, "unrecorded": 1}
+    assert cells(p, "victims.ethnicity_self_group") == {"White": 1, "Black": 1, "unrecorded": 2}
+    assert cells(p, "victims.ethnicity_self") == {
+        "white_british": 1,
+        "black_african": 1,
+        "unrecorded": 2,
+    }
+    # Dan's "NS" (not stated) counts with the unrecorded.
+    assert cells(p, "offenders.ethnicity_self_group") == {"Asian": 1, "White": 1, "unrecorded": 2}
+    assert cells(p, "offenders.ethnicity_officer_group") == {
+        "Asian": 1,
+        "White": 1,
+        "unrecorded": 2,
+    }
+    assert cells(p, "offenders.nationality") == {"British": 1, "unrecorded": 3}
+    assert cells(p, "offenders.disability") == {"unrecorded": 4}
+    assert cells(p, "offenders.role") == {"suspect": 4}
+    # Amy 14 on 2024-01-10, Cara 13 on 2024-02-15, Hana 15 on 2023-12-01, Eve no DOB.
+    assert cells(p, "victims.age_first_concern") == {"13": 1, "14": 1, "15": 1, "unrecorded": 1}
+    assert cells(p, "victims.in_care") == {"unrecorded": 4}
+    assert cells(p, "events.type") == {"police_incident": 4}
+    assert cells(p, "offences.class") == {"assault": 2, "theft": 1, "intelligence_report": 1}
+    assert cells(p, "events.month") == {"2023-12": 1, "2024-01": 1, "2024-02": 1, "2024-03": 1}
+    assert p.table("events.month").counts == {
+        "2023-12": 1,
+        "2024-01": 1,
+        "2024-02": 1,
+        "2024-03": 1,
+    }
+    assert cells(p, "events.place_type") == {"unrecorded": 4}
+
+
+def test_area_and_period(hand_store: Engine) -> None:
+    p = profile(hand_store, area="NV3")
+    assert {x.key: x.count for x in p.populations}["victims"] == 3  # Amy, Cara, Hana
+    assert cells(p, "offenders.sex") == {"male": 2}  # Bob, Dan
+    assert {x.key: x.count for x in profile(hand_store, area="NV").populations}["victims"] == 4
+    q = profile(hand_store, date_from=date(2024, 1, 1), date_to=date(2024, 2, 15))
+    assert {x.key: x.count for x in q.populations}["victims"] == 2  # Amy, Cara (inclusive end)
+    assert cells(q, "events.month") == {"2024-01": 1, "2024-02": 1}
+
+
+def test_people_count_once_and_conflicts_are_explicit(hand_store: Engine) -> None:
+    # Bob (A2, IC4) and Finn (W1) resolved as one man: self-defined values tie.
+    resolve_by_hand(hand_store, [["Bob", "Finn"]])
+    p = profile(hand_store)
+    assert p.unit == "people" and not any("Resolution" in n for n in p.notes)
+    assert {x.key: x.count for x in p.populations}["offenders"] == 3
+    assert cells(p, "offenders.ethnicity_self_group") == {"conflicting": 1, "unrecorded": 2}
+    assert cells(p, "offenders.ethnicity_officer_group") == {
+        "Asian": 1,
+        "White": 1,
+        "unrecorded": 1,
+    }
+    assert cells(p, "offenders.sex") == {"male": 2, "unrecorded": 1}
+    a = analyse_profile(p)["offenders.ethnicity_self_group"]
+    assert a.recorded == (0, 0) and a.row("White").bounds == (0.0, 1.0)
+
+
+def test_controlled_profile_hides_small_populations(hand_store: Engine) -> None:
+    c = controlled(profile(hand_store))
+    assert c.controlled and c.threshold == 5
+    pops = {x.key: x.count for x in c.populations}
+    assert pops["victims"] is None and pops["offenders"] is None  # 4 people each: too few
+    assert all(t.total is None for t in c.tables if t.population in ("victims", "offenders"))
+    analyses = analyse_profile(c)
+    assert analyses["victims.sex"].withheld
+    # Every table and chart of the profile is controlled.
+    assert all(t.controlled for t in c.tables) and all(t.controlled for t in c.two_way)
