@@ -129,9 +129,10 @@ class ChildScorer:
                 band = b
         result = ChildResult(child, score, band, hits)
         floors = self.rules.floors
-        if BANDS.index(band) >= BANDS.index(floors.applies_from) and BANDS.index(
-            band
-        ) < BANDS.index(floors.band):
+        indicator = any(h.indicator.tier != "vulnerability" for h in hits)
+        if BANDS.index(floors.applies_from) <= BANDS.index(band) < BANDS.index(floors.band) and (
+            indicator or not floors.needs_indicator
+        ):
             age = an.facts.persons[child].age_on(today)
             ld = any(h.indicator.id == "child_learning_disability" for h in hits)
             if age is not None and age < floors.under_age:

@@ -111,48 +111,105 @@ def cutoff(as_of: date | None) -> datetime | None:
     return None if as_of is None else datetime.combine(as_of + timedelta(days=1), time())
 
 
-def load_facts(conn: Connection, as_of: date | None = None) -> Facts:
-    """Everything detection needs, from records received on or before `as_of` (None: all)."""
-    end = cutoff(as_of)
-    rec, ev, p, em = t.record, t.event, t.participation, t.entity_member
-    visible = rec.c.received_at < end if end is not None else rec.c.id.isnot(None)
-    run = conn.execute(select(func.max(t.resolution_run.c.id))).scalar()
+@dataclass
+class Rows:
+    """The store's rows detection reads, each with its record's received_at: read once,
+    then filtered in memory for every as-of date (evaluate asks for dozens)."""
 
+    run: int | None
+    events: list[tuple]
+    members: dict[tuple[str, int], int]
+    persons: list[tuple]
+    objects: dict[str, list[tuple]]
+    parts: list[tuple]
+    labels: dict[int, str | None]
+
+
+_CACHE: dict[tuple, Rows] = {}
+
+
+def _fingerprint(conn: Connection) -> tuple:
+    rec, em, run = t.record, t.entity_member, t.resolution_run
+    counts = conn.execute(select(func.count(rec.c.id), func.max(rec.c.id))).one()
+    members = conn.execute(select(func.count(em.c.id), func.max(em.c.id))).one()
+    runs = conn.execute(select(func.max(run.c.id), func.max(run.c.finished_at))).one()
+    return (str(conn.engine.url), *counts, *members, *runs)
+
+
+def read_rows(conn: Connection) -> Rows:
+    key = _fingerprint(conn)
+    if key in _CACHE:
+        return _CACHE[key]
+    rec, ev, p, em = t.record, t.event, t.participation, t.entity_member
     free_text = _free_text_columns(conn)
-    events: dict[int, Event] = {}
-    by_record: dict[int, int] = {}
-    query = (
-        select(
-            ev.c.id,
-            ev.c.record_id,
-            ev.c.event_type,
-            ev.c.start_at,
-            rec.c.received_at,
-            ev.c.attributes,
-            ev.c.location_mention_id,
-            rec.c.batch_id,
-            rec.c.raw,
-        )
-        .join(rec, rec.c.id == ev.c.record_id)
-        .where(visible)
-    )
-    loc_mentions: dict[int, int] = {}
+    events = []
+    query = select(
+        ev.c.id, ev.c.record_id, ev.c.event_type, ev.c.start_at, rec.c.received_at,
+        ev.c.attributes, ev.c.location_mention_id, rec.c.batch_id, rec.c.raw,
+    ).join(rec, rec.c.id == ev.c.record_id)  # fmt: skip
     for eid, rid, etype, start, received, attrs, loc_m, batch, raw in conn.execute(query):
         cols = free_text.get(batch, ())
         text = ""
         if cols:
             fields = _json(raw)
             text = " ".join(str(fields[c]) for c in cols if fields.get(c))
-        events[eid] = Event(eid, rid, etype, start, received, _json(attrs), None, text=text)
+        events.append((eid, rid, etype, start, received, _json(attrs), loc_m, text))
+    members = {
+        (kind, mid): entity
+        for kind, mid, entity in conn.execute(
+            select(em.c.mention_kind, em.c.mention_id, em.c.entity_id)
+        )
+    }
+    pm = t.person_mention
+    query = select(
+        pm.c.id, pm.c.record_id, pm.c.role, pm.c.forename, pm.c.surname, pm.c.dob, pm.c.age,
+        pm.c.attributes, rec.c.received_at,
+    ).join(rec, rec.c.id == pm.c.record_id)  # fmt: skip
+    persons = [(*r[:7], _json(r[7]), r[8]) for r in conn.execute(query)]
+    objects = {}
+    for kind, table in (("location", t.location_mention), ("vehicle", t.vehicle_mention),
+                        ("phone", t.phone_mention)):  # fmt: skip
+        place = table.c.place_type if kind == "location" else None
+        cols = [table.c.id, table.c.person_mention_id, rec.c.received_at]
+        query = select(*cols, *([place] if place is not None else [])).join(
+            rec, rec.c.id == table.c.record_id
+        )
+        objects[kind] = [tuple(r) for r in conn.execute(query)]
+    query = (
+        select(p.c.event_id, p.c.mention_kind, p.c.mention_id, p.c.role, rec.c.received_at)
+        .join(ev, ev.c.id == p.c.event_id)
+        .join(rec, rec.c.id == ev.c.record_id)
+    )
+    parts = [tuple(r) for r in conn.execute(query)]
+    run = conn.execute(select(func.max(t.resolution_run.c.id))).scalar()
+    rows = Rows(run, events, members, persons, objects, parts, _labels(conn))
+    _CACHE.clear()  # one store at a time is plenty
+    _CACHE[key] = rows
+    return rows
+
+
+def load_facts(conn: Connection, as_of: date | None = None) -> Facts:
+    """Everything detection needs, from records received on or before `as_of` (None: all)."""
+    return build_facts(read_rows(conn), as_of)
+
+
+def build_facts(rows: Rows, as_of: date | None = None) -> Facts:
+    end = cutoff(as_of)
+
+    def seen(received: datetime) -> bool:
+        return end is None or received < end
+
+    events: dict[int, Event] = {}
+    by_record: dict[int, int] = {}
+    loc_mentions: dict[int, int] = {}
+    for eid, rid, etype, start, received, attrs, loc_m, text in rows.events:
+        if not seen(received):
+            continue
+        events[eid] = Event(eid, rid, etype, start, received, attrs, None, text=text)
         by_record[rid] = eid
         if loc_m is not None:
             loc_mentions[loc_m] = eid
-
-    members: dict[tuple[str, int], int] = {}
-    for kind, mid, entity in conn.execute(
-        select(em.c.mention_kind, em.c.mention_id, em.c.entity_id)
-    ):
-        members[(kind, mid)] = entity
+    members = rows.members
     anchors: dict[tuple[str, int], int] = {}
     for (kind, mid), entity in members.items():
         key = (kind, entity)
@@ -160,28 +217,12 @@ def load_facts(conn: Connection, as_of: date | None = None) -> Facts:
             anchors[key] = mid
 
     persons: dict[int, Person] = {}
-    pm = t.person_mention
-    person_rows: dict[int, dict[str, Any]] = {}
-    query = (
-        select(
-            pm.c.id,
-            pm.c.record_id,
-            pm.c.role,
-            pm.c.forename,
-            pm.c.surname,
-            pm.c.dob,
-            pm.c.age,
-            pm.c.attributes,
-        )
-        .join(rec, rec.c.id == pm.c.record_id)
-        .where(visible)
-    )
-    for mid, rid, role, forename, surname, dob, age, attrs in conn.execute(query):
+    person_attrs: dict[int, dict[str, Any]] = {}
+    for mid, rid, role, forename, surname, dob, age, a, received in rows.persons:
         entity = members.get(("person", mid))
-        if entity is None:
+        if entity is None or not seen(received):
             continue
-        a = _json(attrs)
-        person_rows[mid] = {"record": rid, "attrs": a, "entity": entity}
+        person_attrs[mid] = a
         person = persons.get(entity)
         if person is None:
             person = persons[entity] = Person(entity, None, anchor=anchors[("person", entity)])
@@ -200,18 +241,25 @@ def load_facts(conn: Connection, as_of: date | None = None) -> Facts:
         if a.get("school_contract") in ("true", True):
             person.school_contract = True
 
-    locations = _objects(conn, t.location_mention, visible, members, "location")
-    vehicles = _objects(conn, t.vehicle_mention, visible, members, "vehicle")
-    phones = _objects(conn, t.phone_mention, visible, members, "phone")
-    objects = {"location": locations, "vehicle": vehicles, "phone": phones}
+    objects: dict[str, dict[str, Any]] = {}
+    for kind, obj_rows in rows.objects.items():
+        owner: dict[int, int] = {}
+        entities: set[int] = set()
+        types: dict[int, set[str]] = defaultdict(set)
+        for row in obj_rows:
+            entity = members.get((kind, row[0]))
+            if entity is None or not seen(row[2]):
+                continue
+            entities.add(entity)
+            if row[1] is not None:
+                owner[row[0]] = row[1]
+            if kind == "location" and row[3]:
+                types[entity].add(row[3])
+        objects[kind] = {"owner": owner, "entities": entities, "types": dict(types)}
 
-    query = (
-        select(p.c.event_id, p.c.mention_kind, p.c.mention_id, p.c.role)
-        .join(ev, ev.c.id == p.c.event_id)
-        .join(rec, rec.c.id == ev.c.record_id)
-        .where(visible)
-    )
-    for event_id, kind, mid, role in conn.execute(query):
+    for event_id, kind, mid, role, received in rows.parts:
+        if not seen(received):
+            continue
         entity = members.get((kind, mid))
         e = events.get(event_id)
         if entity is None or e is None:
@@ -219,7 +267,7 @@ def load_facts(conn: Connection, as_of: date | None = None) -> Facts:
         owner = None
         attrs: dict[str, Any] = {}
         if kind == "person":
-            attrs = person_rows.get(mid, {}).get("attrs", {})
+            attrs = person_attrs.get(mid, {})
             person = persons.get(entity)
             if person is not None:
                 person.events.append(event_id)
@@ -252,9 +300,10 @@ def load_facts(conn: Connection, as_of: date | None = None) -> Facts:
                 if part.kind == "person" and part.role in ("driver", "licence_holder", "guest"):
                     persons[part.entity].vehicles.add(cars[0])
 
-    labels = _labels(conn)
+    labels = rows.labels
     for entity, person in persons.items():
         person.label = labels.get(entity)
+    locations, vehicles, phones = objects["location"], objects["vehicle"], objects["phone"]
     return Facts(
         as_of=as_of,
         events=events,
@@ -263,7 +312,7 @@ def load_facts(conn: Connection, as_of: date | None = None) -> Facts:
         location_types=locations["types"],
         vehicle_labels={e: labels.get(e) for e in vehicles["entities"]},
         phone_labels={e: labels.get(e) for e in phones["entities"]},
-        resolution_run=run,
+        resolution_run=rows.run,
         anchors=anchors,
     )
 
@@ -278,29 +327,6 @@ def _free_text_columns(conn: Connection) -> dict[int, tuple[str, ...]]:
         spec = _json(spec_json)
         out[batch] = tuple(spec.get("free_text") or ())
     return out
-
-
-def _objects(
-    conn: Connection, table: Any, visible: Any, members: dict[tuple[str, int], int], kind: str
-) -> dict[str, Any]:
-    rec = t.record
-    cols = [table.c.id, table.c.person_mention_id]
-    if kind == "location":
-        cols.append(table.c.place_type)
-    owner: dict[int, int] = {}
-    entities: set[int] = set()
-    types: dict[int, set[str]] = defaultdict(set)
-    query = select(*cols).join(rec, rec.c.id == table.c.record_id).where(visible)
-    for row in conn.execute(query):
-        entity = members.get((kind, row[0]))
-        if entity is None:
-            continue
-        entities.add(entity)
-        if row[1] is not None:
-            owner[row[0]] = row[1]
-        if kind == "location" and row[2]:
-            types[entity].add(row[2])
-    return {"owner": owner, "entities": entities, "types": dict(types)}
 
 
 def _labels(conn: Connection) -> dict[int, str | None]:

@@ -63,7 +63,7 @@ def tie_graph(an: Analysis, min_tie: float) -> tuple[ig.Graph, list[Node], list[
 
     objects: set[tuple[str, int]] = set()
     for t in an.ties:
-        if t.weight < 1.0:
+        if t.weight < min_tie:
             continue
         if t.kind == "person":
             if t.other in an.adults:
@@ -86,6 +86,29 @@ def tie_graph(an: Analysis, min_tie: float) -> tuple[ig.Graph, list[Node], list[
     return g, nodes, [sorted(evidence[k]) for k in edges]
 
 
+def communities(g: ig.Graph, rules: EntityRules) -> list[list[int]]:
+    """Connected components; one larger than `split_above` vertices is split by Leiden
+    (modularity, seeded), since a small component is one group however loosely tied."""
+    split_above = int(rules.params.get("split_above", 60))
+    out: list[list[int]] = []
+    rng = random.Random(int(rules.params.get("seed", 7)))
+    for comp in g.connected_components():
+        if len(comp) <= split_above:
+            out.append(list(comp))
+            continue
+        sub = g.subgraph(comp)
+        ig.set_random_number_generator(rng)
+        try:
+            parts = sub.community_leiden(
+                objective_function="modularity", weights="weight",
+                resolution=float(rules.params.get("leiden_resolution", 1.0)), n_iterations=-1,
+            )  # fmt: skip
+        finally:
+            ig.set_random_number_generator(random)
+        out += [[comp[v] for v in part] for part in parts]
+    return out
+
+
 def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -> list[GroupResult]:
     rule = rules.rules[0]
     need_adults = int(rule.params.get("adults", 2))
@@ -94,14 +117,7 @@ def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -
     g, nodes, edge_events = tie_graph(an, min_tie)
     if g.vcount() == 0:
         return []
-    ig.set_random_number_generator(random.Random(int(rules.params.get("seed", 7))))
-    parts = g.community_leiden(
-        objective_function="modularity",
-        weights="weight",
-        resolution=float(rules.params.get("leiden_resolution", 1.0)),
-        n_iterations=-1,
-    ) if g.ecount() else ig.VertexClustering(g, list(range(g.vcount())))  # fmt: skip
-    ig.set_random_number_generator(random)
+    parts = communities(g, rules)
     out: list[GroupResult] = []
     core_share = float(rules.params.get("core_share", 0.34))
     for members in parts:

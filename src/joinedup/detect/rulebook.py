@@ -89,6 +89,8 @@ class Floors(Strict):
     learning_disability: bool = True
     band: Band = "moderate"
     applies_from: Band = "mild"  # the floor lifts a child already at this band or above
+    needs_indicator: bool = True  # ...and with a moderate or significant indicator, not
+    # vulnerabilities alone (else every child with a learning disability would be flagged)
 
 
 class ChildRules(Strict):

@@ -45,6 +45,7 @@ class Analysis:
     warning_notices: dict[int, list[int]] = field(default_factory=dict)  # child -> events
     missing: dict[int, list[int]] = field(default_factory=dict)  # child -> episode events
     ties_by_child: dict[int, list[Tie]] = field(default_factory=dict)
+    family_homes: set[int] = field(default_factory=set)  # homes where a child lives
 
     def owners(self, kind: str, entity: int) -> set[int]:
         """Adults recorded as having this vehicle, phone or home."""
@@ -60,11 +61,13 @@ class Analysis:
 
 
 def classify_people(facts: Facts) -> tuple[set[int], set[int]]:
-    """Children: under 18 at their latest event (date of birth), or only ever in child roles."""
+    """Children: under 18 at their first recorded event (date of birth), or with no date of
+    birth and seen in a child's role (missing person, pupil). A child who turns 18 during
+    the records stays a child for them: the events were about a child."""
     children, adults = set(), set()
     for entity, p in facts.persons.items():
-        last = max((facts.events[e].day for e in p.events), default=None)
-        age = p.age_on(last) if last else None
+        first = min((facts.events[e].day for e in p.events), default=None)
+        age = p.age_on(first) if first else None
         if age is not None:
             (children if age < 18 else adults).add(entity)
         elif any(r in CHILD_ROLES for r in p.roles):
@@ -98,6 +101,7 @@ def analyse(facts: Facts, params: dict) -> Analysis:
             homes[h].add(entity)
     places = {loc: classify_place(facts, loc) for loc in facts.location_labels}
     an = Analysis(facts, children, adults, professionals, defaultdict(set), places, homes)
+    an.family_homes = {h for h, people in homes.items() if people & children}
     # Family and carers: reported the child missing, recorded as parent/guardian/carer or by a
     # family relationship beside the child, share the child's home, or share a surname.
     for e in facts.events.values():
@@ -148,8 +152,8 @@ def _event_ties(an: Analysis, e: Event) -> None:
             setting = "none"
             for loc in found_at:
                 cls = an.place_class.get(loc, "public")
-                if loc in child_homes or loc in family_homes:
-                    setting = "home"
+                if loc in child_homes or loc in family_homes or loc in an.family_homes:
+                    setting = "home"  # her home, her family's, or a home where children live
                     continue
                 setting = cls
                 add(Tie(c, "location", loc, 2.0 if cls != "public" else 0.5, f"found_at_{cls}",
@@ -171,7 +175,7 @@ def _event_ties(an: Analysis, e: Event) -> None:
                 if x.kind == "phone" and x.role == "mentioned":
                     add(Tie(c, "phone", x.entity, 2.0, "named", e.id, day))
             others = [x.entity for x in grown if x.role == "found_with"]
-            others = [a for a in others if not _explained(an, c, a)]
+            others = [a for a in others if not _explained(an, c, a)] if weight >= 2 else []
             for i, a in enumerate(others):
                 for b in others[i + 1 :]:
                     an.adult_links.append((a, b, "found together with a missing child", e.id))
@@ -203,13 +207,15 @@ def _event_ties(an: Analysis, e: Event) -> None:
             return
         victims = [x.entity for x in kids if x.role == "victim"]
         suspects = [x.entity for x in grown if x.role in ("suspect", "associate", "mentioned")]
+        # Intelligence needs corroboration; an arrest or a welfare call is a recorded fact.
+        strength = {"arrest": 3.0, "concern_for_welfare": 2.0}.get(str(cls), 1.5)
         for c in victims:
             for a in suspects:
                 if not _explained(an, c, a):
-                    add(Tie(c, "person", a, 3.0, "victim_report", e.id, day))
+                    add(Tie(c, "person", a, strength, "victim_report", e.id, day))
             for x in e.parts:
                 if x.kind in ("vehicle", "phone") and x.role == "mentioned":
-                    add(Tie(c, x.kind, x.entity, 2.0, "victim_report", e.id, day))
+                    add(Tie(c, x.kind, x.entity, min(strength, 2.0), "victim_report", e.id, day))
         if cls in ("arrest", "intelligence_report") and victims:
             for i, a in enumerate(suspects):
                 for b in suspects[i + 1 :]:
