@@ -10,6 +10,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from joinedup.access.actor import actor_for_user
+from joinedup.access.users import get_user
+from joinedup.detect.lifecycle import run_detection
 from joinedup.ingest.batch import ingest_file, plan_paths
 from joinedup.resolve import resolve_all
 from joinedup.search import restrict_record
@@ -68,6 +71,9 @@ def seed_store(engine: Engine, city: Path, work: Path) -> Seeded:
     ingest_file(engine, _hostile_csv(city, work), "missing_episodes", actor="web.test")
     resolve_all(engine, "web.test")
     add_accounts(engine)
+    with engine.connect() as conn:
+        analyst = actor_for_user(get_user(conn, "ann.analyst"))
+    run_detection(engine, analyst, purpose="web tests")
     em, pm, e = t.entity_member, t.person_mention, t.entity
     with engine.connect() as conn:
         rows = conn.execute(

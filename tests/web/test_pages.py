@@ -85,3 +85,67 @@ def test_link_chart_neighbourhood_and_path(client, seeded) -> None:
     assert client.get("/api/chart/entity/1", params={"roles": "nonsense"}).status_code == 422
     assert client.get(f"/api/chart/entity/{seeded.restricted_entity}").status_code == 404
     assert client.get(f"/chart?start={seeded.known_entity}").status_code == 200
+
+
+def test_flag_triage_by_an_analyst_and_closing_only_by_a_supervisor(app, seeded) -> None:
+    from fastapi.testclient import TestClient
+
+    analyst, supervisor = TestClient(app), TestClient(app)
+    sign_in(analyst, "ann.analyst", purpose="Op TEST-14 triage")
+    sign_in(supervisor, "sue.supervisor", purpose="Op TEST-14 triage")
+    flags = analyst.get("/api/flags", params={"status": "new"}).json()
+    assert flags, "detection raises flags on the tiny city"
+    fid = flags[0]["flag"][1:]
+    assert analyst.get(f"/flags/{fid}").status_code == 200
+    moved = analyst.post(f"/flags/{fid}/status", data={"status": "under_review",
+                         "reason": "checking the evidence", "csrf": csrf(analyst)},
+                         follow_redirects=False)  # fmt: skip
+    assert moved.status_code == 303 and "done=" in moved.headers["location"]
+    shown = analyst.get(f"/api/flags/{fid}").json()
+    assert shown["status"] == "under_review" and shown["history"][-1]["by"] == "ann.analyst"
+    refused = analyst.post(f"/api/flags/{fid}/status", json={"status": "actioned",
+                           "reason": "strategy meeting"}, headers={"x-csrf-token": csrf(analyst)})  # fmt: skip
+    assert refused.status_code == 403
+    done = supervisor.post(f"/api/flags/{fid}/status", json={"status": "actioned",
+                           "reason": "strategy meeting"}, headers={"x-csrf-token": csrf(supervisor)})  # fmt: skip
+    assert done.status_code == 200 and done.json()["to"] == "actioned"
+
+
+def test_dashboard_counts(client) -> None:
+    sign_in(client, "ann.analyst")
+    data = client.get("/api/dashboard").json()
+    assert (
+        data["detection"] and data["recent_ingests"] and "significant" in data["children_by_band"]
+    )
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_statistics_are_controlled_for_researchers(client) -> None:
+    sign_in(client, "rex.researcher")
+    data = client.get("/api/stats/profile").json()
+    assert data["controlled"] is True and data["threshold"] >= 5
+    assert client.get("/stats").status_code == 200
+
+
+def test_audit_viewer_and_verify_for_auditors(client, seeded) -> None:
+    sign_in(client, "aud.auditor")
+    rows = client.get("/api/audit", params={"limit": 50}).json()
+    assert rows and rows[0]["seq"] > rows[-1]["seq"]
+    assert client.get("/api/audit/verify").json()["ok"] is True
+    page = client.get("/audit/verify")
+    assert "The chain is intact" in page.text
+
+
+def test_user_admin_adds_and_disables_without_personal_data(client, seeded) -> None:
+    sign_in(client, "ada.admin")
+    token = csrf(client)
+    added = client.post("/admin/users", data={"username": "newt.analyst", "role": "analyst",
+                        "password": "a long enough passphrase", "unit": "cse-north",
+                        "csrf": token}, follow_redirects=False)  # fmt: skip
+    assert added.status_code == 303
+    disabled = client.post("/admin/users/newt.analyst", data={"action": "disable",
+                           "reason": "left the unit", "csrf": token}, follow_redirects=False)  # fmt: skip
+    assert disabled.status_code == 303
+    users = {u["username"]: u for u in client.get("/api/users").json()}
+    assert users["newt.analyst"]["active"] is False and "password_hash" not in users["newt.analyst"]
+    assert client.get(f"/api/entities/{seeded.known_entity}").status_code == 403

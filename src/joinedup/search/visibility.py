@@ -88,3 +88,30 @@ def restrict_record(
         detail={"unit": row["unit"], "reason": row["reason"]},
     )  # fmt: skip
     return row
+
+
+def hidden_events(conn: Connection, event_ids: Iterable[int], unit: str | None) -> set[int]:
+    """Which of these events come from a record the reader's unit may not see."""
+    ev = t.event
+    ids = sorted(set(event_ids))
+    record_of: dict[int, int] = {}
+    for i in range(0, len(ids), CHUNK):
+        rows = conn.execute(select(ev.c.id, ev.c.record_id).where(ev.c.id.in_(ids[i : i + CHUNK])))
+        record_of.update({int(e): int(r) for e, r in rows})
+    hidden = hidden_records(conn, record_of.values(), unit)
+    return {e for e, r in record_of.items() if r in hidden}
+
+
+def entity_visible(conn: Connection, entity_id: int, unit: str | None) -> bool:
+    """Whether any member of the entity comes from a record the reader may see."""
+    em = t.entity_member
+    for kind, table in t.MENTION_TABLES.items():
+        query = (
+            select(table.c.id)
+            .join(em, (em.c.mention_kind == kind) & (em.c.mention_id == table.c.id))
+            .where(em.c.entity_id == entity_id, visible_clause(table.c.record_id, unit))
+            .limit(1)
+        )
+        if conn.execute(query).first() is not None:
+            return True
+    return False

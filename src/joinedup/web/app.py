@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from joinedup.access.roles import NotAuthorised
 from joinedup.network.model import NetworkError
@@ -103,6 +104,10 @@ def _errors(app: FastAPI) -> None:
         if isinstance(exc, KeyError):  # a bug, not a missing entity
             raise exc
         return _problem(request, 404, str(exc).strip("'\""))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _problem(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(NetworkError)
     async def no_network(request: Request, exc: NetworkError) -> Response:

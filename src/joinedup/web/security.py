@@ -1,5 +1,5 @@
 """Security headers on every response: a strict CSP (no inline script), no framing, no
-sniffing, no referrer, and no caching of pages that may hold personal data.
+sniffing, no referrer to other sites, and no caching of pages that may hold personal data.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer makes Chromium send Origin: null
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",

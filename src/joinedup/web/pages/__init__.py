@@ -1,5 +1,27 @@
 """The workbench's pages and API endpoints, one module per page type."""
 
-from joinedup.web.pages import chart, entity, review, search, session
+from joinedup.web.pages import (
+    audit,
+    chart,
+    dashboard,
+    entity,
+    flags,
+    review,
+    search,
+    session,
+    stats,
+    users,
+)
 
-ROUTERS = [session.router, search.router, entity.router, review.router, chart.router]
+ROUTERS = [
+    session.router,
+    dashboard.router,
+    search.router,
+    entity.router,
+    chart.router,
+    review.router,
+    flags.router,
+    stats.router,
+    audit.router,
+    users.router,
+]

@@ -56,7 +56,7 @@ def api_neighbourhood(
         )  # fmt: skip
     log(request, viewer, AuditCategory.consultation, "chart", "entity", entity_id,
         {"depth": depth, "nodes": len(chart["nodes"]), "roles": roles,
-         "date_from": date_from, "date_to": date_to})  # fmt: skip
+         "date_from": str(date_from or ""), "date_to": str(date_to or "")})  # fmt: skip
     return chart
 
 
