@@ -1,7 +1,7 @@
 """What detection reads from the store, as of a date: events, who took part in what role,
 the mention details rules need (dates of birth, relationships, codes, free text).
 
-Reads mentions, events and entities only; never `protected_characteristic`.
+Reads mentions, events and entities only; never the protected characteristics table.
 """
 
 from __future__ import annotations
