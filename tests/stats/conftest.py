@@ -177,7 +177,7 @@ def add_users(engine: Engine) -> None:
             add_user(conn, name, role, PW, actor="ada.admin", now=T0)
 
 
-TINY = {"seed": 11, "children": 30, "months": 3}
+TINY = {"seed": 7, "children": 20, "months": 2}
 
 
 @pytest.fixture(scope="session")

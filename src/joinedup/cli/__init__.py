@@ -12,6 +12,7 @@ from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     ingest,
     network,
     resolve,
+    stats,
     store,
     synth,
     web,

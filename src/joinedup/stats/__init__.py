@@ -7,7 +7,8 @@ Public API (import from here; the web workbench and the CLI use nothing else):
   counts from the store (analysts and supervisors only; never hand it to a researcher).
 - ``profile_for(conn, actor, *, area=None, date_from=None, date_to=None, publication=False,
   threshold=5, round_to=None) -> Profile``: the profile this actor may receive: controlled
-  whenever ``controlled_only(actor)`` (the researcher role), whatever they ask for.
+  whenever ``controlled_only(actor)`` (the researcher role), whatever they ask for, and
+  never with a threshold below the default.
 - ``controlled(profile, threshold=5, round_to=None) -> Profile``: publication mode: small
   counts and their partners shown as "c" (None), optional rounding.
 - ``analyse_profile(profile, baseline=None, sensitivity=False) -> {key: TableAnalysis}``;
@@ -68,7 +69,9 @@ def profile_for(
 ) -> Profile:
     """The profile `actor` may receive; researchers only ever get controlled output."""
     profile = build_profile(conn, area=area, date_from=date_from, date_to=date_to)
-    if publication or controlled_only(actor):
+    if controlled_only(actor):  # no flag can lower their protection below the default
+        return controlled(profile, max(threshold, DEFAULT_THRESHOLD), round_to)
+    if publication:
         return controlled(profile, threshold, round_to)
     return profile
 

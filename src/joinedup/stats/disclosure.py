@@ -20,6 +20,7 @@ from joinedup.stats.tables import Count, CountTable, TwoWayTable
 DEFAULT_THRESHOLD = 5  # counts 1-4 are shown as "c", as in official children's statistics
 Key = Hashable
 TOTAL = "__total__"
+RECORDED = "__recorded__"  # the subtotal of the recorded categories
 
 
 @dataclass
@@ -134,10 +135,20 @@ def round_count(value: int, base: int) -> int:
 def control_one_way(
     table: CountTable, threshold: int = DEFAULT_THRESHOLD, round_to: int | None = None
 ) -> CountTable:
-    """`table` as it may be published: small counts and their partners shown as "c"."""
+    """`table` as it may be published: small counts and their partners shown as "c".
+
+    The number recorded (total minus the unknown rows) is published as completeness, so it
+    is a count like any other: a subtotal that is small, or that would give away a "c",
+    is protected by the same rules.
+    """
     values: dict[Key, int] = {c: int(table.cell(c) or 0) for c in table.categories}
     values[TOTAL] = int(table.total or 0)
-    grid = Grid(values, [(TOTAL, list(table.categories))], frozenset({TOTAL}))
+    values[RECORDED] = sum(values[c] for c in table.counts)
+    lines: list[tuple[Key, list[Key]]] = [
+        (TOTAL, [RECORDED, *table.unknown]),
+        (RECORDED, list(table.counts)),
+    ]
+    grid = Grid(values, lines, frozenset({TOTAL, RECORDED}))
     hidden = suppress(grid, threshold)
     cells = {c: _shown(values[c], c in hidden, round_to) for c in table.categories}
     total = _shown(values[TOTAL], TOTAL in hidden, round_to)
@@ -156,14 +167,16 @@ def control_linked(
     values |= {("g", g): int(group.counts[g] or 0) for g in group.counts}
     values |= {("u", u): int(group.unknown[u] or 0) for u in group.unknown}
     values[TOTAL] = int(group.total or 0)
+    values[RECORDED] = sum(values[("g", g)] for g in group.counts)
     lines: list[tuple[Key, list[Key]]] = [
-        (TOTAL, [*(("g", g) for g in group.counts), *(("u", u) for u in group.unknown)])
+        (TOTAL, [RECORDED, *(("u", u) for u in group.unknown)]),
+        (RECORDED, [("g", g) for g in group.counts]),
     ]
     for g in group.counts:
         parts = [("d", c) for c in detail.counts if detail.roll_up.get(c) == g]
         if parts:
             lines.append((("g", g), parts))
-    grid = Grid(values, lines, frozenset({TOTAL, *(("g", g) for g in group.counts)}))
+    grid = Grid(values, lines, frozenset({TOTAL, RECORDED, *(("g", g) for g in group.counts)}))
     hidden = suppress(grid, threshold)
 
     def shown(k: Key) -> Count:
