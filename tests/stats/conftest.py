@@ -199,3 +199,74 @@ def city_store(store_url: str, tiny_city: Path) -> Iterator[Engine]:
     resolve_all(engine, "stats.test")
     yield engine
     engine.dispose()
+
+
+def flag_by_hand(
+    engine: Engine, *, children: dict[str, str], adults: dict[str, str], groups: list[list[str]]
+) -> None:
+    """A finished detection run with leads on the entities of the named people."""
+    em, pm = t.entity_member, t.person_mention
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(em.c.entity_id, pm.c.forename).join(pm, pm.c.id == em.c.mention_id)
+        )
+        entity = {(f or "").title(): e for e, f in rows}
+    dr, f, fm = (t.metadata.tables[n] for n in ("detection_run", "flag", "flag_member"))
+    with write_transaction(engine) as conn:
+        run = conn.execute(
+            insert(dr)
+            .values(
+                rule_set_version="test",
+                rules_hash="0" * 64,
+                status="done",
+                actor="stats.test",
+                started_at=T0,
+                finished_at=T0,
+            )
+            .returning(dr.c.id)
+        ).scalar_one()
+        common = {
+            "rule_id": "test",
+            "rule_version": 1,
+            "score": 1.0,
+            "reason": "test lead",
+            "first_raised_run_id": run,
+            "last_seen_run_id": run,
+            "evidence_fingerprint": "0" * 64,
+            "created_at": T0,
+            "updated_at": T0,
+            "active": True,
+        }
+        for kind, named in (("child", children), ("adult", adults)):
+            for name, status in named.items():
+                conn.execute(
+                    insert(f).values(
+                        kind=kind,
+                        subject_key=f"entity:{entity[name]}",
+                        entity_id=entity[name],
+                        status=status,
+                        **common,
+                    )
+                )
+        for i, members in enumerate(groups):
+            flag_id = conn.execute(
+                insert(f)
+                .values(
+                    kind="group",
+                    subject_key=f"group:g{i}",
+                    group_key=f"g{i}",
+                    status="new",
+                    **common,
+                )
+                .returning(f.c.id)
+            ).scalar_one()
+            for name in members:
+                conn.execute(
+                    insert(fm).values(
+                        flag_id=flag_id,
+                        entity_id=entity[name],
+                        member_kind="adult" if name not in children else "child",
+                        role="core",
+                        last_seen_run_id=run,
+                    )
+                )

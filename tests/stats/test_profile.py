@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from joinedup.stats import analyse_profile, build_profile, controlled
-from tests.stats.conftest import resolve_by_hand
+from tests.stats.conftest import flag_by_hand, resolve_by_hand
 
 
 def profile(engine: Engine, **kw: object):  # type: ignore[no-untyped-def]
@@ -96,3 +96,26 @@ def test_controlled_profile_hides_small_populations(hand_store: Engine) -> None:
     assert analyses["victims.sex"].withheld
     # Every table and chart of the profile is controlled.
     assert all(t.controlled for t in c.tables) and all(t.controlled for t in c.two_way)
+
+
+def test_flagged_people_and_groups_once_detection_has_run(hand_store: Engine) -> None:
+    before = profile(hand_store)
+    assert not before.groups_available
+    assert "groups" not in {x.key for x in before.populations}
+    resolve_by_hand(hand_store, [["Bob", "Finn"]])
+    flag_by_hand(
+        hand_store,
+        children={"Amy": "new", "Cara": "under_review", "Hana": "dismissed"},
+        adults={"Bob": "new"},
+        groups=[["Bob", "Dan", "Amy"]],
+    )
+    p = profile(hand_store)
+    pops = {x.key: x for x in p.populations}
+    assert p.groups_available and not any("detection has not run" in n for n in p.notes)
+    assert pops["flagged_child"].count == 2  # Hana's lead was dismissed
+    assert pops["flagged_adult"].count == 1
+    assert "not verdicts" in pops["flagged_child"].definition
+    assert cells(p, "flagged_child.sex") == {"female": 2}
+    assert cells(p, "flagged_adult.ethnicity_officer_group") == {"Asian": 1}
+    assert pops["groups"].count == 1
+    assert cells(p, "groups.size") == {"3-4": 1}
