@@ -94,6 +94,8 @@ def score_adults(an: Analysis, rules: EntityRules) -> dict[int, EntityResult]:
         found = [t for t in direct if t.how in ("found_with", "hotel_guest")]
         hit("adult_found_with_missing_child",
             f"found with {_n(_kids(found))} while missing", found)  # fmt: skip
+        named = [t for t in direct if t.how == "named"]
+        hit("adult_named_by_child", f"named in the records of {_n(_kids(named))}", named)
         every = [t for ties in by.values() for t in ties if t.weight >= 1.0]
         need = int(book["adult_linked_to_several_children"].params.get("children", 2))
         if len(_kids(every)) >= need:

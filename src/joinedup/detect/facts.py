@@ -7,6 +7,7 @@ Reads mentions, events and entities only; never the protected characteristics ta
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,6 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from joinedup.store import tables as t
+
+# A police rank before a name marks an officer, whichever box the name was written in.
+RANK = re.compile(r"^\s*(PC|DC|PS|DS|DI|WPC|SGT|INSP)\b\.?\s", re.I)
 
 
 @dataclass(slots=True)
@@ -61,6 +65,7 @@ class Person:
     anchor: int = 0  # its lowest mention id, so a flag can follow it across re-resolution
     school_contract: bool = False  # holds a licence recorded as on a council school contract
     has_name: bool = False  # some mention gives a forename and a surname
+    names: set[str] = field(default_factory=set)  # single names it is known by ("MO")
 
     def dob(self) -> date | None:
         return sorted(self.dobs)[len(self.dobs) // 2] if self.dobs else None
@@ -163,9 +168,9 @@ def read_rows(conn: Connection) -> Rows:
     pm = t.person_mention
     query = select(
         pm.c.id, pm.c.record_id, pm.c.role, pm.c.forename, pm.c.surname, pm.c.dob, pm.c.age,
-        pm.c.attributes, rec.c.received_at,
+        pm.c.attributes, rec.c.received_at, pm.c.nickname, pm.c.raw_name,
     ).join(rec, rec.c.id == pm.c.record_id)  # fmt: skip
-    persons = [(*r[:7], _json(r[7]), r[8]) for r in conn.execute(query)]
+    persons = [(*r[:7], _json(r[7]), r[8], r[9], r[10]) for r in conn.execute(query)]
     objects = {}
     for kind, table in (("location", t.location_mention), ("vehicle", t.vehicle_mention),
                         ("phone", t.phone_mention)):  # fmt: skip
@@ -218,7 +223,7 @@ def build_facts(rows: Rows, as_of: date | None = None) -> Facts:
 
     persons: dict[int, Person] = {}
     person_attrs: dict[int, dict[str, Any]] = {}
-    for mid, rid, role, forename, surname, dob, age, a, received in rows.persons:
+    for mid, rid, role, forename, surname, dob, age, a, received, nickname, raw in rows.persons:
         entity = members.get(("person", mid))
         if entity is None or not seen(received):
             continue
@@ -235,7 +240,11 @@ def build_facts(rows: Rows, as_of: date | None = None) -> Facts:
             person.surnames.add(surname.upper())
         if forename and surname:
             person.has_name = True
+        elif nickname or forename or surname:
+            person.names.add(str(nickname or forename or surname).strip("'\" ").upper())
         person.roles[role] += 1
+        if raw and RANK.match(str(raw)):
+            person.roles["officer"] += 1  # "PC 1222 Ward" written into another box
         if a.get("relationship"):
             person.relationships.add(str(a["relationship"]))
         if a.get("school_contract") in ("true", True):

@@ -148,7 +148,7 @@ def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -
             GroupResult(
                 adults=adults,
                 children=children,
-                objects={(k, e) for k, e in kinds if k not in ("adult", "child")},
+                objects={(k, e) for k, e in kinds if k not in ("adult", "child", "name")},
                 events=sorted(events),
                 last_day=max(days) if days else None,
                 severity=float(severity),

@@ -46,18 +46,25 @@ class Analysis:
     missing: dict[int, list[int]] = field(default_factory=dict)  # child -> episode events
     ties_by_child: dict[int, list[Tie]] = field(default_factory=dict)
     family_homes: set[int] = field(default_factory=set)  # homes where a child lives
+    names: dict[str, int] = field(default_factory=dict)  # single name -> its node id
+    _owners: dict[tuple[str, int], set[int]] = field(default_factory=dict)
+
+    def name_id(self, name: str) -> int:
+        return self.names.setdefault(name, -(len(self.names) + 1))
 
     def owners(self, kind: str, entity: int) -> set[int]:
         """Adults recorded as having this vehicle, phone or home."""
-        out = set()
-        if kind == "location":
-            out = set(self.homes.get(entity, ()))
-        else:
+        if not self._owners:
             for a in self.adults:
                 p = self.facts.persons[a]
-                if entity in (p.vehicles if kind == "vehicle" else p.phones):
-                    out.add(a)
-        return out & self.adults
+                for v in p.vehicles:
+                    self._owners.setdefault(("vehicle", v), set()).add(a)
+                for ph in p.phones:
+                    self._owners.setdefault(("phone", ph), set()).add(a)
+                for h in p.homes:
+                    self._owners.setdefault(("location", h), set()).add(a)
+            self._owners[("", 0)] = set()  # built, even in a store with no objects
+        return self._owners.get((kind, entity), set())
 
 
 def classify_people(facts: Facts) -> tuple[set[int], set[int]]:
@@ -126,6 +133,7 @@ def analyse(facts: Facts, params: dict) -> Analysis:
     for e in sorted(facts.events.values(), key=lambda x: (x.day, x.id)):
         _event_ties(an, e)
     an.ties += hotel_overlaps(an)
+    an.ties += name_ties(an, params)
     for tie in an.ties:
         an.ties_by_child.setdefault(tie.child, []).append(tie)
     return an
@@ -269,4 +277,29 @@ def hotel_overlaps(an: Analysis) -> list[Tie]:
             for start, end, guest, ev in stays.get(t.other, ()):
                 if start <= t.day <= end and not _explained(an, t.child, guest):
                     out.append(Tie(t.child, "person", guest, 2.0, "hotel_guest", ev, start))
+    return out
+
+
+def name_ties(an: Analysis, params: dict) -> list[Tie]:
+    """Children who name an adult by the same single name ("Mo", "Bully"). Resolution never
+    merges such mentions (a street name is shared by several men), but two children naming
+    the same one is a tie worth seeing; a name many children use is no tie at all."""
+    weight = float(params.get("shared_name_weight", 2.0))
+    most = int(params.get("shared_name_max_children", 6))
+    by_name: dict[str, list[Tie]] = defaultdict(list)
+    for t in an.ties:
+        if t.kind != "person" or t.how not in ("found_with", "named") or t.weight < 2:
+            continue
+        p = an.facts.persons[t.other]
+        if p.has_name:
+            continue
+        for name in p.names:
+            if len(name) >= 2:
+                by_name[name].append(t)
+    out = []
+    for name, ties in by_name.items():
+        kids = {t.child for t in ties}
+        if 2 <= len(kids) <= most:
+            key = an.name_id(name)
+            out += [Tie(t.child, "name", key, weight, "shared_name", t.event, t.day) for t in ties]
     return out
