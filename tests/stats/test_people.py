@@ -79,5 +79,5 @@ def test_conflicting_protected_values() -> None:
         ],
     )
     assert p.protected("ethnicity_self") == CONFLICTING
-    p.mentions.append(m(3, protected=[("ethnicity_self", "asian_indian")]))
-    assert p.protected("ethnicity_self") == "asian_indian"
+    q = Person("E1", [*p.mentions, m(3, protected=[("ethnicity_self", "asian_indian")])])
+    assert q.protected("ethnicity_self") == "asian_indian"

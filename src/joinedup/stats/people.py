@@ -8,7 +8,6 @@ counted as unknown). A flag (in care, a vulnerability) is "yes" when any record 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -46,7 +45,7 @@ OFFICER_GROUP = {
 GROUPS = ("White", "Mixed", "Asian", "Black", "Other")
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A person mention with what the statistics need from its record and event."""
 
@@ -77,13 +76,16 @@ def officer_group(value: str) -> str | None:
 
 def most_recorded(values: list[str | None]) -> str:
     """The value recorded most often; CONFLICTING on a tie; UNRECORDED with none."""
-    counts = Counter(v for v in values if v is not None and v.strip().lower() not in NOT_KNOWN)
+    counts: dict[str, int] = {}
+    for v in values:  # a plain loop: most people have one value, often none
+        if v is not None and v not in NOT_KNOWN and v.strip().lower() not in NOT_KNOWN:
+            counts[v] = counts.get(v, 0) + 1
     if not counts:
         return UNRECORDED
-    top = counts.most_common()
-    if len(top) > 1 and top[0][1] == top[1][1]:
-        return CONFLICTING
-    return top[0][0]
+    if len(counts) == 1:
+        return next(iter(counts))
+    top = sorted(counts.items(), key=lambda kv: -kv[1])
+    return CONFLICTING if top[0][1] == top[1][1] else top[0][0]
 
 
 def any_yes(values: list[bool | None]) -> str:
@@ -102,28 +104,49 @@ def _truth(value: Any) -> bool | None:
 
 
 class Person:
-    """A resolved person (or, without resolution, one mention) and their characteristics."""
+    """A resolved person (or, without resolution, one mention) and their characteristics.
 
-    def __init__(self, key: str, mentions: list[Mention]):
+    Each characteristic is worked out once: a profile asks for the same ones many times.
+    """
+
+    def __init__(
+        self, key: str, mentions: list[Mention], protected: list[tuple[str, str]] | None = None
+    ):
         self.key = key
         self.mentions = mentions
+        # Protected characteristics of all the person's mentions (kind, value); read from
+        # the mentions themselves unless the store gave them per person.
+        self.protected_values = protected
+        self._memo: dict[Any, Any] = {}
+
+    def _once(self, key: Any, work: Any) -> Any:
+        if key not in self._memo:
+            self._memo[key] = work()
+        return self._memo[key]
 
     def value(self, getter: Any) -> str:
         return most_recorded([getter(m) for m in self.mentions])
 
     def sex(self) -> str:
-        return self.value(lambda m: m.sex if m.sex in ("M", "F") else None)
+        return self._once(
+            "sex", lambda: self.value(lambda m: m.sex if m.sex in ("M", "F") else None)
+        )
 
     def protected(self, kind: str, mapper: Any = None) -> str:
-        values: list[str | None] = []
-        for m in self.mentions:
-            for k, v in m.protected:
-                if k == kind:
-                    values.append(mapper(v) if mapper else v)
-        return most_recorded(values)
+        def work() -> str:
+            pairs = self.protected_values
+            if pairs is None:
+                pairs = [kv for m in self.mentions for kv in m.protected]
+            return most_recorded([(mapper(v) if mapper else v) for k, v in pairs if k == kind])
+
+        return self._once(("protected", kind, mapper), work)
+
+    def dob_value(self) -> str:
+        """The date of birth recorded most often (ISO), CONFLICTING or UNRECORDED."""
+        return self._once("dob", lambda: self.value(lambda m: m.dob.isoformat() if m.dob else None))
 
     def dob(self) -> date | None:
-        text = self.value(lambda m: m.dob.isoformat() if m.dob else None)
+        text = self.dob_value()
         return None if text in (UNRECORDED, CONFLICTING) else date.fromisoformat(text)
 
     def age_at(self, when: datetime | None) -> int | None:
@@ -143,12 +166,16 @@ class Person:
         dates = [m.start_at for m in self.mentions if m.role in CONCERN_ROLES and m.start_at]
         return min(dates) if dates else None
 
+    def _attributed(self) -> list[Mention]:
+        return self._once("attributed", lambda: [m for m in self.mentions if m.attributes])
+
     def in_care(self) -> str:
         said: list[bool | None] = []
-        for m in self.mentions:
-            status = (m.attributes or {}).get("legal_status")
+        for m in self._attributed():
+            status = m.attributes.get("legal_status")  # type: ignore[union-attr]
             if status:
                 said.append(status == "looked_after")
+        for m in self.mentions:
             if m.role == "missing_person":
                 category = (m.event_attributes or {}).get("category")
                 if category:
@@ -156,19 +183,18 @@ class Person:
         return any_yes(said)
 
     def flag(self, name: str) -> str:
-        said = [_truth((m.attributes or {}).get(name)) for m in self.mentions]
+        said = [_truth(m.attributes.get(name)) for m in self._attributed()]  # type: ignore[union-attr]
         if name == "missing" and any(m.role == "missing_person" for m in self.mentions):
             said.append(True)  # a missing episode is itself a record of going missing
         return any_yes(said)
 
     def sen(self) -> str:
         said: list[bool | None] = []
-        for m in self.mentions:
-            status = (m.attributes or {}).get("sen_status")
+        for m in self._attributed():
+            status = m.attributes.get("sen_status")  # type: ignore[union-attr]
             if status:
                 said.append(status != "none")
         return any_yes(said)
 
     def disability(self) -> str:
-        said = [_truth((m.attributes or {}).get("disability")) for m in self.mentions]
-        return any_yes(said)
+        return any_yes([_truth(m.attributes.get("disability")) for m in self._attributed()])  # type: ignore[union-attr]

@@ -159,9 +159,10 @@ def _people(
     for entity_id, m in q.entity_mentions(conn, set(entity_of.values())):
         if m.record_id not in skip:
             by_entity.setdefault(entity_id, []).append(m)
-    people = {k: Person(k, by_entity.get(e, [])) for k, e in entity_of.items()}
+    protected = q.entity_protected(conn, set(entity_of.values()))
+    people = {k: Person(k, by_entity.get(e, []), protected[e]) for k, e in entity_of.items()}
+    q.attach_protected(conn, [m for ms in loose.values() for m in ms])
     people |= {k: Person(k, ms) for k, ms in loose.items()}
-    q.attach_protected(conn, [m for p in people.values() for m in p.mentions])
     return people
 
 
@@ -212,7 +213,7 @@ def _band(age: int | None, bands: tuple[str, ...]) -> str:
 
 
 def _age(p: Person, when: datetime | None, bands: tuple[str, ...]) -> str:
-    if p.dob() is None and p.value(lambda m: m.dob.isoformat() if m.dob else None) == CONFLICTING:
+    if p.dob_value() == CONFLICTING:
         return CONFLICTING
     return _band(p.age_at(when), bands)
 
