@@ -96,6 +96,7 @@ def test_flag_triage_by_an_analyst_and_closing_only_by_a_supervisor(app, seeded)
     flags = analyst.get("/api/flags", params={"status": "new"}).json()
     assert flags, "detection raises flags on the tiny city"
     fid = flags[0]["flag"][1:]
+    assert analyst.get("/flags", params={"status": "new"}).status_code == 200
     assert analyst.get(f"/flags/{fid}").status_code == 200
     moved = analyst.post(f"/flags/{fid}/status", data={"status": "under_review",
                          "reason": "checking the evidence", "csrf": csrf(analyst)},

@@ -60,7 +60,9 @@ def _problem(request: Request, status: int, message: str, **extra: Any) -> Respo
     if wants_json(request):
         return JSONResponse({"detail": message, **extra}, status_code=status)
     viewer = getattr(request.state, "viewer", None)
-    return render(request, "error.html", viewer, status=status, status_code=status, message=message)
+    return render(
+        request, "error.html", viewer, http_status=status, status_code=status, message=message
+    )
 
 
 def _redirect(request: Request, to: str) -> Response:

@@ -43,7 +43,7 @@ def render(
     template: str,
     viewer: Viewer | None = None,
     *,
-    status: int = 200,
+    http_status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
     context.setdefault("csrf", expected_token(request) or "")
@@ -52,7 +52,7 @@ def render(
         nav=nav_for(viewer),
         path=request.url.path,
     )
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=http_status)
 
 
 def safe_next(value: str | None, default: str = "/") -> str:

@@ -73,7 +73,7 @@ def review_decide(
         take_decision(request, viewer, a, b, decision, reason)
     except DecisionError as exc:
         pairs = pairs_for(request, viewer, 20)
-        return render(request, "review.html", viewer, status=400, pairs=pairs, done=None,
+        return render(request, "review.html", viewer, http_status=400, pairs=pairs, done=None,
                       message=str(exc))  # fmt: skip
     return RedirectResponse(f"/review?done={a}+{decision}+{b}", status_code=303)
 

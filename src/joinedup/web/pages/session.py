@@ -60,7 +60,7 @@ def signin(
         if result.ok and result.user is not None:
             token = create_session(conn, result.user, kind="web", ttl=settings.session_ttl)
     if token is None:
-        return render(request, "signin.html", status=401, next=next, message=result.message)
+        return render(request, "signin.html", http_status=401, next=next, message=result.message)
     assert result.user is not None
     to = safe_next(next, HOME[result.user.role])
     response = RedirectResponse(to, status_code=303)
@@ -103,7 +103,7 @@ def purpose_form(
     reason = " ".join(purpose.split())
     if len(reason) < 3:
         return render(
-            request, "purpose.html", viewer, status=400, next=safe_next(next, "/"),
+            request, "purpose.html", viewer, http_status=400, next=safe_next(next, "/"),
             message="give a reason or case reference of at least 3 characters",
         )  # fmt: skip
     with short_write(engine_of(request)) as conn:

@@ -62,8 +62,9 @@ def change_user(request: Request, viewer: Viewer, username: str, action: str,
 
 def _page(request: Request, viewer: Viewer, status: int = 200, message: str | None = None,
           notice: str | None = None) -> Response:  # fmt: skip
-    return render(request, "users.html", viewer, status=status, users=users_for(request, viewer),
-                  roles=ROLES, message=message, notice=notice)  # fmt: skip
+    users = users_for(request, viewer)
+    return render(request, "users.html", viewer, http_status=status, users=users, roles=ROLES,
+                  message=message, notice=notice)  # fmt: skip
 
 
 @router.get("/admin/users", include_in_schema=False)

@@ -54,14 +54,21 @@
       });
   }
 
-  function add(chart, centreIds) {
+  function add(chart, centreIds, around) {
     var elements = [];
+    var origin = around ? around.position() : { x: 0, y: 0 };
+    var fresh = cy.nodes().length === 0;
     chart.nodes.forEach(function (n) {
       if (cy.getElementById(n.id).length) {
         if (n.flags && n.flags.length) { cy.getElementById(n.id).data("flagged", true); }
         return;
       }
-      elements.push({ group: "nodes", data: {
+      // New entities start near the one expanded: cose is slow (and jumpy) when many
+      // nodes share one position.
+      var angle = Math.random() * 2 * Math.PI, radius = 60 + Math.random() * 60;
+      elements.push({ group: "nodes", position: {
+          x: origin.x + radius * Math.cos(angle), y: origin.y + radius * Math.sin(angle) },
+        data: {
         id: n.id, entity_id: n.entity_id, kind: n.kind, label: n.label || "",
         caption: n.id + " " + (n.label || ""), flags: n.flags || [],
         flagged: !!(n.flags && n.flags.length), centre: centreIds.indexOf(n.entity_id) >= 0 } });
@@ -76,7 +83,7 @@
     });
     cy.add(elements);
     cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 90,
-                randomize: false, padding: 20 }).run();
+                randomize: fresh, padding: 20, numIter: 600 }).run();
     say(cy.nodes().length + " entities, " + cy.edges().length + " links" +
         (chart.truncated ? " (truncated: expand from a node)" : ""));
   }
@@ -100,7 +107,7 @@
     var params = filters(); params.set("depth", "1");
     say("expanding " + node.id() + "…");
     getJSON("/api/chart/entity/" + node.data("entity_id") + "?" + params.toString())
-      .then(function (chart) { add(chart, []); })
+      .then(function (chart) { add(chart, [], node); })
       .catch(function (err) { say(err.message); });
   }
 

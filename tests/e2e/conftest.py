@@ -1,0 +1,73 @@
+"""Browser-test fixtures: the seeded store on SQLite behind a live server, and Chromium."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from joinedup.store import make_engine, migrate
+from tests.e2e.server import CHROMIUM, chromium, running_server
+from tests.web.helpers import PASSWORD
+from tests.web.seed import Seeded, make_city, seed_store
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    work = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{work / 'e2e.db'}"
+    engine = make_engine(url)
+    migrate(engine)
+    yield seed_store(engine, make_city(work), work)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_url(e2e_store: Seeded) -> Iterator[str]:
+    with running_server(e2e_store.url, e2e_store.engine) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (.ci/run does)")
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser, base_url):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.console_problems = []  # CSP violations and script errors show up here
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and not m.text.startswith("Failed to load resource")  # 401s of the lockout test
+            and page.console_problems.append(m.text)
+        ),
+    )
+    page.on("pageerror", lambda e: page.console_problems.append(str(e)))
+    yield page
+    context.close()
+
+
+def sign_in(page, username: str, password: str = PASSWORD, purpose: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signin")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    if purpose:
+        page.goto("/purpose")
+        page.fill("input[name=purpose]", purpose)
+        page.click("main button[type=submit]")
