@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from joinedup.store import write_transaction
 from tests.network.builder import StoreBuilder
+from tests.resolve.conftest import city_store, tiny_city  # noqa: F401  (fixtures)
 
 D = date
 

@@ -13,7 +13,7 @@ import igraph as ig
 import numpy as np
 from sqlalchemy import Connection
 
-from joinedup.network.load import Tables, day_number, day_of, load_tables
+from joinedup.network.load import Tables, day_number, day_of, load_tables, moment_of
 from joinedup.network.model import EventLink, UnknownEntity, parse_entity
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ class PoleGraph:
         self.event_type = tb["ev_event_type"]
         self.event_record = tb["ev_record_id"]
         self.event_day = tb["ev_day"]
-        self.event_start = tb.event_start
+        self.event_start = tb["ev_start"]  # seconds since 1970, NO_TIME when unknown
         self.n_events = len(self.event_ids)
 
         p_ent = _index(self.entity_ids, tb["p_entity_id"])
@@ -162,7 +162,7 @@ class PoleGraph:
         self.c_mention = tb["c_mention_id"][ok]
         self.c_reason = np.flatnonzero(ok)
         self.c_day = np.where(
-            self.c_event >= 0, self.event_day[np.maximum(self.c_event, 0)], tb["c_received_at"][ok]
+            self.c_event >= 0, self.event_day[np.maximum(self.c_event, 0)], tb["c_received"][ok]
         )
         self.c_by_source = Csr.of(self.c_source, self.n_entities)
         self.c_by_target = Csr.of(self.c_target, self.n_entities)
@@ -247,7 +247,7 @@ class PoleGraph:
         g.vs["label"] = list(self.entity_label) + [None] * self.n_events
         g.vs["event_id"] = [None] * n + [int(e) for e in self.event_ids]
         g.vs["event_type"] = [None] * n + [self.types.names[c] for c in self.event_type]
-        g.vs["start_at"] = [None] * n + list(self.event_start)
+        g.vs["start_at"] = [None] * n + [moment_of(s) for s in self.event_start.tolist()]
         g.vs["record_id"] = [None] * n + [int(r) for r in self.event_record]
         edges = np.concatenate(
             [np.column_stack((self.p_entity, self.p_event + n)),
@@ -294,7 +294,7 @@ class PoleGraph:
             entity_id=int(self.entity_ids[self.p_entity[row]]),
             event_id=int(self.event_ids[ev]),
             event_type=self.types.names[self.event_type[ev]],
-            start_at=self.event_start[ev],
+            start_at=moment_of(self.event_start[ev]),
             day=day_of(self.event_day[ev]),
             role=self.roles.names[self.p_role[row]],
             mention_kind=self.kinds.names[self.p_mention_kind[row]],
@@ -313,15 +313,33 @@ class PoleGraph:
         firm_only: bool = False,
     ) -> list[Association]:
         """Every entity-entity link of an entity, strongest first, each with its evidence."""
-        from joinedup.network.links import associations_of
+        found = self.associations_many(
+            [entity], date_from=date_from, date_to=date_to, roles=roles, kinds=kinds,
+            firm_only=firm_only,
+        )  # fmt: skip
+        return next(iter(found.values()))
 
-        found = associations_of(self, self.vertex(entity), self.filter(date_from, date_to, roles))
-        if kinds is not None:
-            wanted = set(kinds)
-            found = [a for a in found if a.kind in wanted]
-        if firm_only:
-            found = [a for a in found if a.firm]
-        return found
+    def associations_many(
+        self,
+        entities: Iterable[int | str],
+        *,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        roles: Iterable[str] | None = None,
+        kinds: Iterable[str] | None = None,
+        firm_only: bool = False,
+    ) -> dict[int, list[Association]]:
+        """{entity id: its associations} for many entities in one vectorised pass."""
+        from joinedup.network.links import associations_from, evidence_items
+
+        vs = [self.vertex(e) for e in entities]
+        items = evidence_items(self, vs, self.filter(date_from, date_to, roles))
+        out: dict[int, list[Association]] = {int(self.entity_ids[v]): [] for v in vs}
+        wanted = None if kinds is None else set(kinds)
+        for a in associations_from(self, items):
+            if (wanted is None or a.kind in wanted) and (a.firm or not firm_only):
+                out[a.entity_id].append(a)
+        return out
 
     def neighbourhood(
         self,

@@ -1,14 +1,20 @@
-"""Entity-entity associations of one entity, derived on demand with their evidence:
-shared events, person-object ties, shared vehicles/phones/addresses, phone contact, and
-candidate (never firm) links from partial plates.
+"""Entity-entity associations derived on demand with their evidence: shared events,
+person-object ties, shared vehicles/phones/addresses, phone contact, and candidate (never
+firm) links from partial plates.
+
+Evidence is gathered for many source entities at once as parallel arrays (one row per piece
+of evidence), so a ring of a neighbourhood or a hub with tens of thousands of links costs
+numpy work; Python objects are made only for the links a caller keeps.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from joinedup.network.load import day_of
 from joinedup.network.model import Association, Evidence
@@ -26,16 +32,48 @@ LINK_KINDS = (
     "shared_vehicle", "shared_phone", "shared_address", "phone_contact",
 )  # fmt: skip
 CANDIDATE = "candidate_vehicle"
-
-Item = tuple[int, str, Evidence]  # other vertex, link kind, evidence
-
-
-def _event_id(g: PoleGraph, ev: int) -> int | None:
-    return None if ev < 0 else int(g.event_ids[ev])
+KINDS = (*LINK_KINDS, CANDIDATE)
+KIND = {k: i for i, k in enumerate(KINDS)}
+CO_EVENT, CONTACT, CANDIDATE_CODE = KIND["co_event"], KIND["phone_contact"], KIND[CANDIDATE]
+FIELDS = ("source", "other", "kind", "record", "event", "day", "role", "other_role", "via", "cand")
 
 
-def own_participations(g: PoleGraph, v: int, flt: Filter) -> np.ndarray:
-    rows = g.p_by_entity.rows(v)
+@lru_cache(maxsize=65536)
+def _day(number: int):  # type: ignore[no-untyped-def]
+    return day_of(number)
+
+
+@dataclass
+class Items:
+    """Evidence rows: source and other vertex, link kind code, record id, event vertex (-1),
+    day, the source's role code (-1), the other's role code (-1), via vertex (-1) and
+    candidate row (-1)."""
+
+    cols: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, parts: list[dict[str, np.ndarray]]) -> Items:
+        parts = [p for p in parts if len(p["other"])]
+        if not parts:
+            return cls({f: np.zeros(0, dtype=np.int64) for f in FIELDS})
+        return cls({f: np.concatenate([p[f] for p in parts]).astype(np.int64) for f in FIELDS})
+
+    def __len__(self) -> int:
+        return len(self.cols["other"])
+
+    def take(self, mask: np.ndarray) -> Items:
+        return Items({f: v[mask] for f, v in self.cols.items()})
+
+
+def _rows(n: int, **cols: object) -> dict[str, np.ndarray]:
+    """Evidence columns of n rows; scalars are broadcast, missing columns are -1."""
+    return {f: np.broadcast_to(np.asarray(cols.get(f, -1), dtype=np.int64), (n,)) for f in FIELDS}
+
+
+def own_participations(g: PoleGraph, vs: np.ndarray, flt: Filter) -> np.ndarray:
+    rows = g.p_by_entity.rows_many(vs)
+    if flt.empty:
+        return rows
     return rows[flt.days_ok(g.p_day[rows]) & flt.roles_ok(g.p_role[rows])]
 
 
@@ -46,185 +84,263 @@ def co_participants(g: PoleGraph, rows: np.ndarray, flt: Filter) -> tuple[np.nda
     mine = np.repeat(rows, lengths)
     theirs = g.p_by_event.rows_many(events)
     keep = g.p_entity[theirs] != g.p_entity[mine]
-    keep &= flt.roles_ok(g.p_role[theirs])
+    if flt.roles is not None:
+        keep &= flt.roles_ok(g.p_role[theirs])
     return mine[keep], theirs[keep]
 
 
-def _ties_ok(g: PoleGraph, rows: np.ndarray, flt: Filter) -> np.ndarray:
+def ties_ok(g: PoleGraph, rows: np.ndarray, flt: Filter) -> np.ndarray:
+    if flt.empty:
+        return rows
     ok = flt.days_ok(g.t_day[rows]) & flt.roles_ok(g.t_person_role[rows])
     return rows[ok & flt.roles_ok(g.t_object_role[rows])]
 
 
-def _co_event(g: PoleGraph, v: int, flt: Filter) -> list[Item]:
-    mine, theirs = co_participants(g, own_participations(g, v, flt), flt)
-    roles, ev = g.roles.names, g.p_event[mine]
-    return [
-        (int(o), "co_event", Evidence(int(g.event_record[e]), int(g.event_ids[e]),
-                                      day_of(g.event_day[e]), roles[a], roles[b]))
-        for o, e, a, b in zip(g.p_entity[theirs], ev, g.p_role[mine], g.p_role[theirs], strict=True)
-    ]  # fmt: skip
-
-
-def _tie_evidence(g: PoleGraph, row: int, person_side: bool, via: int | None = None) -> Evidence:
-    roles = g.roles.names
-    p, o = roles[g.t_person_role[row]], roles[g.t_object_role[row]]
-    return Evidence(
-        int(g.t_record_id[row]), _event_id(g, int(g.t_event[row])), day_of(g.t_day[row]),
-        p if person_side else o, o if person_side else p,
-        None if via is None else int(g.entity_ids[via]),
+def _co_event(g: PoleGraph, own: np.ndarray, flt: Filter) -> dict[str, np.ndarray]:
+    mine, theirs = co_participants(g, own, flt)
+    ev = g.p_event[mine]
+    return _rows(
+        len(mine), source=g.p_entity[mine], other=g.p_entity[theirs], kind=CO_EVENT,
+        record=g.event_record[ev], event=ev, day=g.event_day[ev], role=g.p_role[mine],
+        other_role=g.p_role[theirs],
     )  # fmt: skip
 
 
-def _one_side(g: PoleGraph, row: int, mine: bool, via: int) -> Evidence:
-    """One person's tie to a shared object: the role sits on that person's side only."""
-    full = _tie_evidence(g, row, True, via)
-    return Evidence(full.record_id, full.event_id, full.day,
-                    full.role if mine else None, None if mine else full.role, full.via)  # fmt: skip
+def _tie_kind(g: PoleGraph) -> np.ndarray:
+    return np.array([KIND[name] for name in g.links.names] or [0], dtype=np.int64)
 
 
-def _ties(g: PoleGraph, v: int, flt: Filter) -> list[Item]:
-    links = g.links.names
-    as_person = _ties_ok(g, g.t_by_person.rows(v), flt)
-    as_object = _ties_ok(g, g.t_by_object.rows(v), flt)
-    items = [(int(g.t_object[r]), links[g.t_kind[r]], _tie_evidence(g, int(r), True))
-             for r in as_person]  # fmt: skip
-    items += [(int(g.t_person[r]), links[g.t_kind[r]], _tie_evidence(g, int(r), False))
-              for r in as_object]  # fmt: skip
-    # Shared objects: the other people tied to an object this person is tied to.
-    by_object: dict[int, list[int]] = defaultdict(list)
-    for r in as_person:
-        by_object[int(g.t_object[r])].append(int(r))
-    for obj, mine in by_object.items():
-        theirs = _ties_ok(g, g.t_by_object.rows(obj), flt)
-        kind = SHARED[links[g.t_kind[mine[0]]]]
-        others: dict[int, list[int]] = defaultdict(list)
-        for r in theirs:
-            if g.t_person[r] != v:
-                others[int(g.t_person[r])].append(int(r))
-        for w, rows in others.items():
-            items += [(w, kind, _one_side(g, r, True, obj)) for r in mine]
-            items += [(w, kind, _one_side(g, r, False, obj)) for r in rows]
-    return items
+def _ties(g: PoleGraph, vs: np.ndarray, flt: Filter) -> list[dict[str, np.ndarray]]:
+    kind = _tie_kind(g)
+    as_person = ties_ok(g, g.t_by_person.rows_many(vs), flt)
+    as_object = ties_ok(g, g.t_by_object.rows_many(vs), flt)
+    return [
+        _rows(len(rows), source=mine_v[rows], other=other_v[rows], kind=kind[g.t_kind[rows]],
+              record=g.t_record_id[rows], event=g.t_event[rows], day=g.t_day[rows],
+              role=mine_r[rows], other_role=other_r[rows])
+        for rows, mine_v, other_v, mine_r, other_r in (
+            (as_person, g.t_person, g.t_object, g.t_person_role, g.t_object_role),
+            (as_object, g.t_object, g.t_person, g.t_object_role, g.t_person_role),
+        )
+    ]  # fmt: skip
 
 
-def _owners(g: PoleGraph, phone: int, flt: Filter) -> dict[int, list[int]]:
-    code = g.links.index.get("phone_of", -1)
-    out: dict[int, list[int]] = defaultdict(list)
-    for r in _ties_ok(g, g.t_by_object.rows(phone), flt):
-        if g.t_kind[r] == code:
-            out[int(g.t_person[r])].append(int(r))
-    return out
+def _one_side(g: PoleGraph, pairs: pd.DataFrame, kind: object, row: str, mine: bool):  # type: ignore[no-untyped-def]
+    """Evidence rows from one person's tie records (the role sits on that side only)."""
+    r = pairs[row].to_numpy()
+    role = g.t_person_role[r]
+    return _rows(
+        len(r), source=pairs.source.to_numpy(), other=pairs.other.to_numpy(), kind=kind,
+        record=g.t_record_id[r], event=g.t_event[r], day=g.t_day[r],
+        role=role if mine else -1, other_role=-1 if mine else role, via=pairs.via.to_numpy(),
+    )  # fmt: skip
 
 
-def _phone_contact(g: PoleGraph, v: int, flt: Filter, own: np.ndarray) -> list[Item]:
-    """A phone written in a record about v (with no owner there) that another person owns,
-    and the reverse: people in records that mention v's phone without naming its owner."""
-    items: list[Item] = []
-    roles = g.roles.names
+def _shared(g: PoleGraph, vs: np.ndarray, flt: Filter) -> list[dict[str, np.ndarray]]:
+    """Other people tied to an object a source person is tied to; both sides' tie records."""
+    mine = ties_ok(g, g.t_by_person.rows_many(vs), flt)
+    if not len(mine):
+        return []
+    objects = np.unique(g.t_object[mine])
+    theirs = ties_ok(g, g.t_by_object.rows_many(objects), flt)
+    left = pd.DataFrame({"source": g.t_person[mine], "via": g.t_object[mine], "k": g.t_kind[mine],
+                         "mine": mine})  # fmt: skip
+    right = pd.DataFrame({"other": g.t_person[theirs], "via": g.t_object[theirs],
+                          "k": g.t_kind[theirs], "theirs": theirs})  # fmt: skip
+    pairs = left.merge(right, on=["via", "k"])
+    pairs = pairs[pairs.source != pairs.other]
+    if pairs.empty:
+        return []
+    shared = np.array([KIND[SHARED.get(n, "co_event")] for n in g.links.names], dtype=np.int64)
+    kind = shared[pairs.k.to_numpy()]
+    return [_one_side(g, pairs, kind, "mine", True), _one_side(g, pairs, kind, "theirs", False)]
+
+
+def _owners(g: PoleGraph, phones: np.ndarray, flt: Filter) -> pd.DataFrame:
+    """(phone, owner, tie row) for the people each phone is given for."""
+    rows = ties_ok(g, g.t_by_object.rows_many(phones), flt)
+    rows = rows[g.t_kind[rows] == g.links.index.get("phone_of", -1)]
+    return pd.DataFrame({"via": g.t_object[rows], "owner": g.t_person[rows], "tie": rows})
+
+
+def _phone_contact(
+    g: PoleGraph, vs: np.ndarray, flt: Filter, own: np.ndarray
+) -> list[dict[str, np.ndarray]]:
+    """A phone written in a record about a source person (with no owner there) that another
+    person is given; and the reverse, from the owner to the people in those records."""
     person = g.kinds.index.get("person", -1)
-    if g.entity_kind[v] != person:
-        return items
-    for r in own:
-        ev = int(g.p_event[r])
-        for u in g.u_by_event.rows(ev):
-            phone = int(g.u_phone[u])
-            owners = _owners(g, phone, flt)
-            if v in owners:
-                continue  # v's own phone, written without the link
-            seen = Evidence(int(g.event_record[ev]), int(g.event_ids[ev]),
-                            day_of(g.event_day[ev]), roles[g.p_role[r]], None,
-                            int(g.entity_ids[phone]))  # fmt: skip
-            for w, rows in owners.items():
-                items.append((w, "phone_contact", seen))
-                items += [(w, "phone_contact", _one_side(g, t, False, phone)) for t in rows]
-    mine_phones: dict[int, list[int]] = defaultdict(list)
-    code = g.links.index.get("phone_of", -1)
-    for r in _ties_ok(g, g.t_by_person.rows(v), flt):
-        if g.t_kind[r] == code:
-            mine_phones[int(g.t_object[r])].append(int(r))
-    for phone, my_ties in mine_phones.items():
-        owners = _owners(g, phone, flt)
-        for u in g.u_by_phone.rows(phone):
-            ev = int(g.u_event[u])
-            if not flt.days_ok(g.event_day[[ev]])[0]:
-                continue
-            rows = g.p_by_event.rows(ev)
-            rows = rows[(g.entity_kind[g.p_entity[rows]] == person) & flt.roles_ok(g.p_role[rows])]
-            for q in rows:
-                w = int(g.p_entity[q])
-                if w == v or w in owners:
-                    continue
-                items.append((w, "phone_contact", Evidence(
-                    int(g.event_record[ev]), int(g.event_ids[ev]), day_of(g.event_day[ev]),
-                    None, roles[g.p_role[q]], int(g.entity_ids[phone]))))  # fmt: skip
-                items += [(w, "phone_contact", _one_side(g, t, True, phone)) for t in my_ties]
-    return items
+    parts: list[dict[str, np.ndarray]] = []
+    own = own[g.entity_kind[g.p_entity[own]] == person]
+    seen = g.u_by_event.rows_many(g.p_event[own]) if len(own) else own
+    if len(seen):
+        lengths = g.u_by_event.ptr[g.p_event[own] + 1] - g.u_by_event.ptr[g.p_event[own]]
+        mine = pd.DataFrame({"own": np.repeat(own, lengths), "via": g.u_phone[seen]})
+        mine["source"] = g.p_entity[mine.own.to_numpy()]
+        owners = _owners(g, np.unique(mine.via.to_numpy()), flt)
+        pairs = mine.merge(owners, on="via")
+        owned = set(zip(owners.via.tolist(), owners.owner.tolist(), strict=True))
+        keep = [(p, s) not in owned for p, s in zip(pairs.via.tolist(), pairs.source.tolist(),
+                                                     strict=True)]  # fmt: skip
+        pairs = pairs[np.array(keep, dtype=bool) & (pairs.owner != pairs.source).to_numpy()]
+        if not pairs.empty:
+            pairs = pairs.rename(columns={"owner": "other"})
+            r = pairs.own.to_numpy()
+            ev = g.p_event[r]
+            parts.append(_rows(
+                len(r), source=pairs.source.to_numpy(), other=pairs.other.to_numpy(),
+                kind=CONTACT, record=g.event_record[ev], event=ev, day=g.event_day[ev],
+                role=g.p_role[r], via=pairs.via.to_numpy(),
+            ))  # fmt: skip
+            parts.append(_one_side(g, pairs, CONTACT, "tie", False))
+    mine_ties = ties_ok(g, g.t_by_person.rows_many(vs), flt)
+    mine_ties = mine_ties[g.t_kind[mine_ties] == g.links.index.get("phone_of", -1)]
+    if len(mine_ties):
+        phones = np.unique(g.t_object[mine_ties])
+        marks = g.u_by_phone.rows_many(phones)
+        marks = marks[flt.days_ok(g.event_day[g.u_event[marks]])]
+        if len(marks):
+            events = g.u_event[marks]
+            lengths = g.p_by_event.ptr[events + 1] - g.p_by_event.ptr[events]
+            q = g.p_by_event.rows_many(events)
+            seen_in = pd.DataFrame({"via": np.repeat(g.u_phone[marks], lengths), "q": q})
+            seen_in = seen_in[(g.entity_kind[g.p_entity[q]] == person) & flt.roles_ok(g.p_role[q])]
+            seen_in["other"] = g.p_entity[seen_in.q.to_numpy()]
+            ties = pd.DataFrame({"source": g.t_person[mine_ties], "via": g.t_object[mine_ties],
+                                 "tie": mine_ties})  # fmt: skip
+            pairs = ties.merge(seen_in, on="via")
+            owners = _owners(g, phones, flt)
+            owned = set(zip(owners.via.tolist(), owners.owner.tolist(), strict=True))
+            keep = [(p, o) not in owned for p, o in zip(pairs.via.tolist(), pairs.other.tolist(),
+                                                        strict=True)]  # fmt: skip
+            pairs = pairs[np.array(keep, dtype=bool)]
+            if not pairs.empty:
+                r = pairs.q.to_numpy()
+                ev = g.p_event[r]
+                parts.append(_rows(
+                    len(r), source=pairs.source.to_numpy(), other=pairs.other.to_numpy(),
+                    kind=CONTACT, record=g.event_record[ev], event=ev, day=g.event_day[ev],
+                    other_role=g.p_role[r], via=pairs.via.to_numpy(),
+                ))  # fmt: skip
+                parts.append(_one_side(g, pairs, CONTACT, "tie", True))
+    return parts
 
 
 def _candidates(
-    g: PoleGraph, v: int, flt: Filter, own: np.ndarray
-) -> list[tuple[int, int, Evidence]]:
-    """(other vertex, candidate row, evidence) for partial plates that could be a vehicle."""
-    roles = g.roles.names
-    out: list[tuple[int, int, Evidence]] = []
-
-    def evidence(c: int, role: str | None, other: str | None) -> Evidence:
-        return Evidence(int(g.c_record[c]), _event_id(g, int(g.c_event[c])), day_of(g.c_day[c]),
-                        role, other)  # fmt: skip
+    g: PoleGraph, vs: np.ndarray, flt: Filter, own: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Partial plates that could be a vehicle: from the partial-plate vehicle, from the
+    others in its event, and back from each vehicle it could be."""
+    if not len(g.c_source):
+        return _rows(0)
+    out: list[tuple[int, ...]] = []
 
     def ok(c: int) -> bool:
         return bool(flt.days_ok(g.c_day[[c]])[0] and flt.roles_ok(g.c_role[[c]])[0])
 
-    for c in g.c_by_source.rows(v):
-        if ok(c):
-            out.append((int(g.c_target[c]), int(c), evidence(c, roles[g.c_role[c]], None)))
-    for c in g.c_by_target.rows(v):
-        if not ok(c):
+    def row(c: int, source: int, other: int, role: int, other_role: int) -> tuple[int, ...]:
+        return (source, other, CANDIDATE_CODE, int(g.c_record[c]), int(g.c_event[c]),
+                int(g.c_day[c]), role, other_role, -1, c)  # fmt: skip
+
+    for v in vs.tolist():
+        for c in g.c_by_source.rows(v).tolist():
+            if ok(c):
+                out.append(row(c, v, int(g.c_target[c]), int(g.c_role[c]), -1))
+        for c in g.c_by_target.rows(v).tolist():
+            if not ok(c):
+                continue
+            out.append(row(c, v, int(g.c_source[c]), -1, int(g.c_role[c])))
+            ev = int(g.c_event[c])
+            if ev < 0:
+                continue
+            rows = g.p_by_event.rows(ev)
+            for q in rows[flt.roles_ok(g.p_role[rows])].tolist():
+                w = int(g.p_entity[q])
+                if w not in (v, int(g.c_source[c])):
+                    out.append(row(c, v, w, -1, int(g.p_role[q])))
+    if len(g.c_with_event) and len(own):
+        events = g.p_event[own]
+        has = (g.c_by_event.ptr[events + 1] - g.c_by_event.ptr[events]) > 0
+        for r in own[has].tolist():
+            v = int(g.p_entity[r])
+            for c in g.c_with_event[g.c_by_event.rows(int(g.p_event[r]))].tolist():
+                target = int(g.c_target[c])
+                if target != v and int(g.c_source[c]) != v and ok(c):
+                    out.append(row(c, v, target, int(g.p_role[r]), -1))
+    if not out:
+        return _rows(0)
+    arr = np.array(out, dtype=np.int64)
+    return {f: arr[:, i] for i, f in enumerate(FIELDS)}
+
+
+def evidence_items(g: PoleGraph, vs: np.ndarray | list[int], flt: Filter) -> Items:
+    """Every piece of evidence linking the source vertices `vs` to other entities."""
+    vs = np.unique(np.asarray(vs, dtype=np.int64))
+    own = own_participations(g, vs, flt)
+    return Items.of([
+        _co_event(g, own, flt), *_ties(g, vs, flt), *_shared(g, vs, flt),
+        *_phone_contact(g, vs, flt, own), _candidates(g, vs, flt, own),
+    ])  # fmt: skip
+
+
+def strengths(items: Items) -> pd.DataFrame:
+    """Per (source, other): evidence count and whether a firm link joins them."""
+    c = items.cols
+    unit = np.where(c["kind"] == CO_EVENT, c["event"], c["record"])
+    frame = pd.DataFrame({"source": c["source"], "other": c["other"], "kind": c["kind"],
+                          "unit": unit}).drop_duplicates()  # fmt: skip
+    frame["firm"] = frame.kind != CANDIDATE_CODE
+    return (
+        frame.groupby(["source", "other"], sort=False)
+        .agg(count=("unit", "size"), firm=("firm", "any"))
+        .reset_index()
+    )
+
+
+def associations_from(g: PoleGraph, items: Items) -> list[Association]:
+    """Group evidence rows into Association objects (one per source, other and kind),
+    strongest first for each source."""
+    if not len(items):
+        return []
+    c = items.cols
+    order = np.lexsort((c["role"], c["event"], c["record"], c["day"], c["kind"], c["other"],
+                        c["source"]))  # fmt: skip
+    col = {f: a[order].tolist() for f, a in c.items()}
+    source, other, kind, record, day = (
+        col[f] for f in ("source", "other", "kind", "record", "day")
+    )
+    event, role, other_role, via = (col[f] for f in ("event", "role", "other_role", "via"))
+    roles, ids = g.roles.names, g.entity_ids
+    out: list[Association] = []
+    start, n = 0, len(other)
+    for i in range(1, n + 1):
+        if (
+            i < n
+            and other[i] == other[start]
+            and kind[i] == kind[start]
+            and source[i] == source[start]
+        ):
             continue
-        out.append((int(g.c_source[c]), int(c), evidence(c, None, roles[g.c_role[c]])))
-        ev = int(g.c_event[c])
-        if ev < 0:
-            continue
-        rows = g.p_by_event.rows(ev)
-        rows = rows[flt.roles_ok(g.p_role[rows])]
-        for q in rows:
-            w = int(g.p_entity[q])
-            if w not in (v, int(g.c_source[c])):
-                out.append((w, int(c), evidence(c, None, roles[g.p_role[q]])))
-    for r in own:
-        ev = int(g.p_event[r])
-        for c in g.c_with_event[g.c_by_event.rows(ev)] if len(g.c_with_event) else []:
-            target = int(g.c_target[c])
-            if target != v and int(g.c_source[c]) != v and ok(c):
-                out.append((target, int(c), evidence(c, roles[g.p_role[r]], None)))
+        seen: dict[Evidence, None] = {}
+        for j in range(start, i):
+            ev, r, o, w = event[j], role[j], other_role[j], via[j]
+            seen[Evidence(
+                record[j], None if ev < 0 else int(g.event_ids[ev]), _day(day[j]),
+                None if r < 0 else roles[r], None if o < 0 else roles[o],
+                None if w < 0 else int(ids[w]),
+            )] = None  # fmt: skip
+        s, o, k = source[start], other[start], KINDS[kind[start]]
+        a = Association(int(ids[s]), int(ids[o]), g.kind_of(o), g.label_of(o), k,
+                        k != CANDIDATE, list(seen))  # fmt: skip
+        if k == CANDIDATE:
+            rows = [col["cand"][j] for j in range(start, i)]
+            best = min(rows, key=lambda r: (int(g.c_candidates[r]), r))
+            a.candidates = int(g.c_candidates[best])
+            a.reason = g._reasons[int(g.c_reason[best])]
+        out.append(a)
+        start = i
+    out.sort(key=lambda a: (a.entity_id, not a.firm, -a.count, a.other_id, a.kind))
     return out
 
 
 def associations_of(g: PoleGraph, v: int, flt: Filter) -> list[Association]:
-    own = own_participations(g, v, flt)
-    items = _co_event(g, v, flt) + _ties(g, v, flt) + _phone_contact(g, v, flt, own)
-    grouped: dict[tuple[int, str], dict[Evidence, None]] = defaultdict(dict)
-    for other, kind, ev in items:
-        grouped[(other, kind)][ev] = None
-    cands: dict[int, list[tuple[int, Evidence]]] = defaultdict(list)
-    for other, c, ev in _candidates(g, v, flt, own):
-        cands[other].append((c, ev))
-    me = int(g.entity_ids[v])
-    out = [
-        Association(me, int(g.entity_ids[o]), g.kind_of(o), g.label_of(o), kind, True,
-                    sorted(evs, key=_evidence_order))
-        for (o, kind), evs in grouped.items()
-    ]  # fmt: skip
-    for o, rows in cands.items():
-        best = min(rows, key=lambda x: (int(g.c_candidates[x[0]]), x[0]))[0]
-        out.append(Association(
-            me, int(g.entity_ids[o]), g.kind_of(o), g.label_of(o), CANDIDATE, False,
-            sorted(dict.fromkeys(ev for _, ev in rows), key=_evidence_order),
-            candidates=int(g.c_candidates[best]), reason=g._reasons[int(g.c_reason[best])],
-        ))  # fmt: skip
-    out.sort(key=lambda a: (not a.firm, -a.count, a.other_id, a.kind))
-    return out
-
-
-def _evidence_order(e: Evidence) -> tuple[object, ...]:
-    return (e.day, e.record_id, e.event_id or 0, e.role or "", e.other_role or "")
+    return associations_from(g, evidence_items(g, [v], flt))

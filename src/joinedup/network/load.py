@@ -1,7 +1,9 @@
 """Read what the graph is made of from the store in a few bulk queries (SQLAlchemy Core,
 bound parameters), streamed in chunks into numpy arrays so 1M records fit comfortably.
 
-Never reads protected_characteristic: the network is built from conduct and association only.
+Timestamps come back as whole seconds since 1970 computed by the database, and nullable
+ids as -1, so no Python object is made per row. Never reads protected_characteristic:
+the network is built from conduct and association only.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, and_, literal, select
+from sqlalchemy import BigInteger, Connection, Select, and_, cast, func, literal, select, true
+from sqlalchemy.sql.elements import ColumnElement
 
 from joinedup.network.model import NetworkError
 from joinedup.store import tables as t
 
 CHUNK = 100_000
 EPOCH = date(1970, 1, 1)
-NO_DAY = -(2**30)
+NO_TIME = -(2**62)  # a missing timestamp, in seconds
+DAY = 86_400
 # How a person is tied to an object within one record (the mention's person_mention_id).
 TIE_KINDS = {"vehicle": "vehicle_of", "phone": "phone_of", "location": "home_address"}
 
@@ -39,7 +43,7 @@ class Codes:
             self.names.append(name)
         return found
 
-    def encode(self, values: Sequence[Any]) -> np.ndarray:
+    def encode(self, values: Sequence[Any] | np.ndarray) -> np.ndarray:
         local, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
         mapping = np.array([self.code(str(u)) for u in uniques] + [-1], dtype=np.int32)
         return mapping[local]  # the sentinel -1 indexes the trailing -1
@@ -56,6 +60,25 @@ def day_of(number: int) -> date:
     return EPOCH + timedelta(days=int(number))
 
 
+def moment_of(seconds: int) -> datetime | None:
+    if seconds == NO_TIME:
+        return None
+    return datetime(1970, 1, 1) + timedelta(seconds=int(seconds))
+
+
+def epoch_seconds(conn: Connection, column: Any) -> ColumnElement[Any]:
+    """Whole seconds since 1970 for a naive timestamp column, NO_TIME when it is null."""
+    if conn.dialect.name == "sqlite":
+        seconds = cast(func.strftime("%s", column), BigInteger)
+    else:
+        seconds = cast(func.floor(func.extract("epoch", column)), BigInteger)
+    return func.coalesce(seconds, NO_TIME)
+
+
+def _id(column: Any) -> ColumnElement[Any]:
+    return func.coalesce(column, -1)
+
+
 @dataclass
 class Tables:
     """The raw material of a PoleGraph, as parallel arrays (see graph.py for their use)."""
@@ -65,7 +88,6 @@ class Tables:
     types: Codes = field(default_factory=Codes)  # event types
     links: Codes = field(default_factory=Codes)  # tie kinds
     columns: dict[str, np.ndarray] = field(default_factory=dict)
-    event_start: np.ndarray | None = None  # object array of datetime | None
     labels: list[str | None] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     resolution_run: int | None = None
@@ -74,55 +96,74 @@ class Tables:
         return self.columns[name]
 
 
+Convert = Callable[[np.ndarray], np.ndarray]
+
+
+def _ints(values: np.ndarray) -> np.ndarray:
+    return values.astype(np.int64)
+
+
+def _objects(values: np.ndarray) -> np.ndarray:
+    return values
+
+
 def _stream(
-    conn: Connection, query: Select[Any], convert: dict[str, Callable[[list[Any]], np.ndarray]]
+    conn: Connection, query: Select[Any], convert: dict[str, Convert]
 ) -> dict[str, np.ndarray]:
-    """Run `query` in chunks; convert each column of each chunk; concatenate the results."""
+    """Run `query`, fetching CHUNK rows at a time; convert each column of each chunk."""
     parts: dict[str, list[np.ndarray]] = {name: [] for name in convert}
-    result = conn.execution_options(yield_per=CHUNK).execute(query)
+    result = conn.execute(query)
     names = list(result.keys())
-    for chunk in result.partitions(CHUNK):
-        cols = list(zip(*chunk, strict=True))
+    # Plain tuples from the driver: every column is an int or a string (timestamps were made
+    # seconds in SQL), so there is nothing for SQLAlchemy's row processing to do.
+    cursor = result.cursor
+    while chunk := cursor.fetchmany(CHUNK):
+        block = np.array(chunk, dtype=object).reshape(len(chunk), len(names))
         for name, fn in convert.items():
-            parts[name].append(fn(list(cols[names.index(name)])))
-    return {n: np.concatenate(parts[n]) if parts[n] else fn([]) for n, fn in convert.items()}
+            parts[name].append(fn(block[:, names.index(name)]))
+    empty = np.zeros(0, dtype=object)
+    return {n: np.concatenate(parts[n]) if parts[n] else fn(empty) for n, fn in convert.items()}
 
 
-def _ints(values: list[Any]) -> np.ndarray:
-    return np.array([-1 if v is None else v for v in values], dtype=np.int64)
-
-
-def _days(values: list[Any]) -> np.ndarray:
-    return np.array([day_number(v) for v in values], dtype=np.int32)
-
-
-def _as_of_clause(as_of: date | None) -> Any:
+def _visible(as_of: date | None) -> Any:
     if as_of is None:
-        return literal(True)
+        return true()
     # Received on or before that day: before the following midnight.
-    end = datetime.combine(as_of + timedelta(days=1), time())
-    return t.record.c.received_at < end
+    return t.record.c.received_at < literal(datetime.combine(as_of + timedelta(days=1), time()))
 
 
-def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
+def _days(seconds: np.ndarray) -> np.ndarray:
+    return np.floor_divide(seconds, DAY).astype(np.int32)
+
+
+def last_resolution(conn: Connection) -> int:
+    r = t.resolution_run
     run = conn.execute(
-        select(t.resolution_run.c.id)
-        .where(t.resolution_run.c.status == "done")
-        .order_by(t.resolution_run.c.id.desc())
-        .limit(1)
+        select(r.c.id).where(r.c.status == "done").order_by(r.c.id.desc()).limit(1)
     ).scalar()
     if run is None:
         raise NetworkError(
             "the store has no finished resolution run, so there are no entities to link: "
             "run `joinedup resolve` first"
         )
-    tables = Tables(resolution_run=int(run))
-    visible = _as_of_clause(as_of)
+    return int(run)
+
+
+def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
+    tables = Tables(resolution_run=last_resolution(conn))
+    visible = _visible(as_of)
     ev, rec, em = t.event, t.record, t.entity_member
+    cols = tables.columns
 
     events = _stream(
         conn,
-        select(ev.c.id, ev.c.event_type, ev.c.record_id, ev.c.start_at, rec.c.received_at)
+        select(
+            ev.c.id,
+            ev.c.event_type,
+            ev.c.record_id,
+            epoch_seconds(conn, ev.c.start_at).label("start"),
+            epoch_seconds(conn, rec.c.received_at).label("received"),
+        )  # fmt: skip
         .join(rec, rec.c.id == ev.c.record_id)
         .where(visible)
         .order_by(ev.c.id),
@@ -130,19 +171,14 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
             "id": _ints,
             "event_type": tables.types.encode,
             "record_id": _ints,
-            "start_at": lambda v: np.array(v, dtype=object),
-            "received_at": _days,
-        },
+            "start": _ints,
+            "received": _ints,
+        },  # fmt: skip
     )
-    starts = events.pop("start_at")
-    received = events.pop("received_at")
-    known = np.array([s is not None for s in starts], dtype=bool)
-    day = received.copy()
-    if known.any():
-        day[known] = _days(list(starts[known]))
-    tables.event_start = starts
-    tables.columns.update({f"ev_{k}": v for k, v in events.items()})
-    tables.columns["ev_day"] = day
+    start, received = events.pop("start"), events.pop("received")
+    cols.update({f"ev_{k}": v for k, v in events.items()})
+    cols["ev_start"] = start
+    cols["ev_day"] = _days(np.where(start != NO_TIME, start, received))
 
     p = t.participation
     part = _stream(
@@ -158,13 +194,13 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
             "role": tables.roles.encode,
             "mention_kind": tables.kinds.encode,
             "mention_id": _ints,
-        },
+        },  # fmt: skip
     )
-    tables.columns.update({f"p_{k}": v for k, v in part.items()})
+    cols.update({f"p_{k}": v for k, v in part.items()})
 
     ties = [_ties(conn, tables, kind, visible) for kind in TIE_KINDS]
     for name in ties[0]:
-        tables.columns[f"t_{name}"] = np.concatenate([x[name] for x in ties])
+        cols[f"t_{name}"] = np.concatenate([x[name] for x in ties])
 
     ph = t.phone_mention
     untied = _stream(
@@ -176,7 +212,7 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
         .where(visible, ph.c.person_mention_id.is_(None)),
         {"id": _ints, "entity_id": _ints, "event_id": _ints},
     )
-    tables.columns.update({f"u_{k}": v for k, v in untied.items()})
+    cols.update({f"u_{k}": v for k, v in untied.items()})
 
     cl, vm = t.candidate_link, t.vehicle_mention
     cands = _stream(
@@ -189,9 +225,9 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
             cl.c.reason,
             vm.c.role,
             vm.c.record_id,
-            ev.c.id.label("event_id"),
-            rec.c.received_at,
-        )
+            _id(ev.c.id).label("event_id"),
+            epoch_seconds(conn, rec.c.received_at).label("received"),
+        )  # fmt: skip
         .join(vm, vm.c.id == cl.c.mention_id)
         .join(em, and_(em.c.mention_kind == "vehicle", em.c.mention_id == vm.c.id))
         .join(rec, rec.c.id == vm.c.record_id)
@@ -203,15 +239,16 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
             "source": _ints,
             "target": _ints,
             "candidates": _ints,
-            "reason": lambda v: np.array(v, dtype=object),
+            "reason": _objects,
             "role": tables.roles.encode,
             "record_id": _ints,
             "event_id": _ints,
-            "received_at": _days,
-        },
+            "received": _ints,
+        },  # fmt: skip
     )
     tables.reasons = [str(r) for r in cands.pop("reason")]
-    tables.columns.update({f"c_{k}": v for k, v in cands.items()})
+    cands["received"] = _days(cands["received"])
+    cols.update({f"c_{k}": v for k, v in cands.items()})
 
     ent = t.entity
     entities = _stream(
@@ -219,14 +256,10 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
         select(ent.c.id, ent.c.kind, ent.c.label)
         .where(ent.c.retired_run_id.is_(None))
         .order_by(ent.c.id),
-        {
-            "id": _ints,
-            "kind": tables.kinds.encode,
-            "label": lambda v: np.array(v, dtype=object),
-        },
+        {"id": _ints, "kind": tables.kinds.encode, "label": _objects},
     )
     tables.labels = list(entities.pop("label"))
-    tables.columns.update({f"e_{k}": v for k, v in entities.items()})
+    cols.update({f"e_{k}": v for k, v in entities.items()})
     return tables
 
 
@@ -245,9 +278,9 @@ def _ties(conn: Connection, tables: Tables, kind: str, visible: Any) -> dict[str
             pm.c.id.label("person_mention"),
             om.c.id.label("object_mention"),
             om.c.record_id,
-            ev.c.id.label("event_id"),
-            ev.c.start_at,
-            rec.c.received_at,
+            _id(ev.c.id).label("event_id"),
+            epoch_seconds(conn, ev.c.start_at).label("start"),
+            epoch_seconds(conn, rec.c.received_at).label("received"),
         )
         .join(pm, pm.c.id == om.c.person_mention_id)
         .join(em_o, and_(em_o.c.mention_kind == kind, em_o.c.mention_id == om.c.id))
@@ -269,12 +302,11 @@ def _ties(conn: Connection, tables: Tables, kind: str, visible: Any) -> dict[str
             "object_mention": _ints,
             "record_id": _ints,
             "event_id": _ints,
-            "start_at": lambda v: np.array([NO_DAY if x is None else day_number(x) for x in v]),
-            "received_at": _days,
-        },
+            "start": _ints,
+            "received": _ints,
+        },  # fmt: skip
     )
-    start = rows.pop("start_at")
-    received = rows.pop("received_at")
-    rows["day"] = np.where(start != NO_DAY, start, received).astype(np.int32)
+    start, received = rows.pop("start"), rows.pop("received")
+    rows["day"] = _days(np.where(start != NO_TIME, start, received))
     rows["kind"] = np.full(len(rows["person"]), tables.links.code(TIE_KINDS[kind]), np.int32)
     return rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class NetworkError(RuntimeError):
@@ -65,13 +65,13 @@ class EventLink:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One fact behind an association: a record (and its event, when it has one).
 
     `role` is the entity's own role in that record, `other_role` the other side's; either is
     None when the fact is about one side only (e.g. one person's tie to a shared vehicle).
-    `via` is the shared object (vehicle, phone, address) for derived links.
+    `via` is the shared object (vehicle, phone, address) for derived links. A named tuple:
+    links to hubs carry tens of thousands of these.
     """
 
     record_id: int

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from joinedup.network.links import associations_of, co_participants
+from joinedup.network.links import associations_from, co_participants, evidence_items
 from joinedup.network.load import day_of
 from joinedup.network.model import Association, Evidence, Hop, Path
 
@@ -30,13 +30,10 @@ def mirror(a: Association, g: PoleGraph) -> Association:
 
 
 def links_between(g: PoleGraph, x: int, y: int, flt: Filter) -> list[Association]:
-    """Firm links from vertex x to vertex y, computed from the end with less to read."""
-    if len(g.p_by_entity.rows(y)) < len(g.p_by_entity.rows(x)):
-        found = associations_of(g, y, flt)
-        wanted = int(g.entity_ids[x])
-        return [mirror(a, g) for a in found if a.firm and a.other_id == wanted]
-    wanted = int(g.entity_ids[y])
-    return [a for a in associations_of(g, x, flt) if a.firm and a.other_id == wanted]
+    """Firm links from vertex x to vertex y, with their evidence."""
+    items = evidence_items(g, [x], flt)
+    found = associations_from(g, items.take(items.cols["other"] == y))
+    return [a for a in found if a.firm]
 
 
 def shortest_path(
