@@ -89,11 +89,12 @@ def most_recorded(values: list[str | None]) -> str:
 
 
 def any_yes(values: list[bool | None]) -> str:
-    if any(v is True for v in values):
-        return "yes"
-    if any(v is False for v in values):
-        return "no"
-    return UNRECORDED
+    seen_no = False
+    for v in values:
+        if v is True:
+            return "yes"
+        seen_no = seen_no or v is False
+    return "no" if seen_no else UNRECORDED
 
 
 def _truth(value: Any) -> bool | None:
@@ -103,10 +104,14 @@ def _truth(value: Any) -> bool | None:
     return {"true": True, "y": True, "yes": True, "false": False, "n": False, "no": False}.get(text)
 
 
+FLAG_KEYS = (*VULNERABILITIES, "disability")
+
+
 class Person:
     """A resolved person (or, without resolution, one mention) and their characteristics.
 
-    Each characteristic is worked out once: a profile asks for the same ones many times.
+    Everything is worked out in one pass over the mentions when the person is made: a
+    profile asks every person for every characteristic, some more than once.
     """
 
     def __init__(
@@ -114,39 +119,67 @@ class Person:
     ):
         self.key = key
         self.mentions = mentions
+        sexes: list[str | None] = []
+        dobs: list[str | None] = []
+        flags: dict[str, list[bool | None]] = {k: [] for k in FLAG_KEYS}
+        care: list[bool | None] = []
+        sen: list[bool | None] = []
+        concerns: list[datetime] = []
+        for m in mentions:
+            if m.sex in ("M", "F"):
+                sexes.append(m.sex)
+            if m.dob:
+                dobs.append(m.dob.isoformat())
+            if m.role in CONCERN_ROLES and m.start_at:
+                concerns.append(m.start_at)
+            if m.role == "missing_person":
+                flags["missing"].append(True)  # a missing episode is itself the record
+                category = (m.event_attributes or {}).get("category")
+                if category:
+                    care.append(category == "missing_from_care")
+            if m.attributes:
+                for name in FLAG_KEYS:
+                    flags[name].append(_truth(m.attributes.get(name)))
+                status = m.attributes.get("legal_status")
+                if status:
+                    care.append(status == "looked_after")
+                level = m.attributes.get("sen_status")
+                if level:
+                    sen.append(level != "none")
+        self._sex = most_recorded(sexes)
+        self._dob = most_recorded(dobs)
+        self._flags = {name: any_yes(v) for name, v in flags.items()}
+        self._in_care = any_yes(care)
+        self._sen = any_yes(sen)
+        self._first_concern = min(concerns) if concerns else None
         # Protected characteristics of all the person's mentions (kind, value); read from
         # the mentions themselves unless the store gave them per person.
-        self.protected_values = protected
-        self._memo: dict[Any, Any] = {}
-
-    def _once(self, key: Any, work: Any) -> Any:
-        if key not in self._memo:
-            self._memo[key] = work()
-        return self._memo[key]
+        if protected is None:
+            protected = [kv for m in mentions for kv in m.protected]
+        self._protected: dict[str, list[str]] = {}
+        for kind, value in protected:
+            self._protected.setdefault(kind, []).append(value)
+        self._memo: dict[tuple[str, Any], str] = {}
 
     def value(self, getter: Any) -> str:
         return most_recorded([getter(m) for m in self.mentions])
 
     def sex(self) -> str:
-        return self._once(
-            "sex", lambda: self.value(lambda m: m.sex if m.sex in ("M", "F") else None)
-        )
+        return self._sex
 
     def protected(self, kind: str, mapper: Any = None) -> str:
-        def work() -> str:
-            pairs = self.protected_values
-            if pairs is None:
-                pairs = [kv for m in self.mentions for kv in m.protected]
-            return most_recorded([(mapper(v) if mapper else v) for k, v in pairs if k == kind])
-
-        return self._once(("protected", kind, mapper), work)
+        key = (kind, mapper)
+        if key not in self._memo:
+            values = self._protected.get(kind, [])
+            self._memo[key] = most_recorded([mapper(v) for v in values] if mapper else values)  # type: ignore[arg-type]
+        return self._memo[key]
 
     def dob_value(self) -> str:
         """The date of birth recorded most often (ISO), CONFLICTING or UNRECORDED."""
-        return self._once("dob", lambda: self.value(lambda m: m.dob.isoformat() if m.dob else None))
+        return self._dob
 
     def dob(self) -> date | None:
-        text = self.dob_value()
+        text = self._dob
         return None if text in (UNRECORDED, CONFLICTING) else date.fromisoformat(text)
 
     def age_at(self, when: datetime | None) -> int | None:
@@ -163,38 +196,16 @@ class Person:
         return d.year - born.year - ((d.month, d.day) < (born.month, born.day))
 
     def first_concern(self) -> datetime | None:
-        dates = [m.start_at for m in self.mentions if m.role in CONCERN_ROLES and m.start_at]
-        return min(dates) if dates else None
-
-    def _attributed(self) -> list[Mention]:
-        return self._once("attributed", lambda: [m for m in self.mentions if m.attributes])
+        return self._first_concern
 
     def in_care(self) -> str:
-        said: list[bool | None] = []
-        for m in self._attributed():
-            status = m.attributes.get("legal_status")  # type: ignore[union-attr]
-            if status:
-                said.append(status == "looked_after")
-        for m in self.mentions:
-            if m.role == "missing_person":
-                category = (m.event_attributes or {}).get("category")
-                if category:
-                    said.append(category == "missing_from_care")
-        return any_yes(said)
+        return self._in_care
 
     def flag(self, name: str) -> str:
-        said = [_truth(m.attributes.get(name)) for m in self._attributed()]  # type: ignore[union-attr]
-        if name == "missing" and any(m.role == "missing_person" for m in self.mentions):
-            said.append(True)  # a missing episode is itself a record of going missing
-        return any_yes(said)
+        return self._flags[name]
 
     def sen(self) -> str:
-        said: list[bool | None] = []
-        for m in self._attributed():
-            status = m.attributes.get("sen_status")  # type: ignore[union-attr]
-            if status:
-                said.append(status != "none")
-        return any_yes(said)
+        return self._sen
 
     def disability(self) -> str:
-        return any_yes([_truth(m.attributes.get("disability")) for m in self._attributed()])  # type: ignore[union-attr]
+        return self._flags["disability"]
