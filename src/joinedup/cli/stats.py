@@ -227,26 +227,26 @@ def table(
         return
     from joinedup.stats.report import completeness_text, fmt_range, fmt_ratio
 
-    grid = Table(
-        "category",
-        "count",
-        "share of recorded",
-        "95% interval",
-        "bounds over everyone",
-        "ratio",
-        "ratio bounds",
-        title=f"{path.name}: recorded {completeness_text(analysis)}",
-    )
+    ratios = base is not None
+    heads = ["category", "count", "share of recorded", "95% interval", "bounds over everyone"]
+    if ratios:
+        heads += ["ratio", "ratio 95% interval", "ratio bounds"]
+        if sensitivity:
+            heads.append("ratio if unrecorded like population")
+    grid = Table(*heads, title=f"{path.name}: recorded {completeness_text(analysis)}")
     for r in analysis.rows:
-        grid.add_row(
+        cells = [
             r.category,
             "c" if r.count is None else f"{r.count:,}",
             fmt_range(r.share_of_known),
             fmt_range(r.ci95),
             fmt_range(r.bounds),
-            fmt_ratio(r.ratio),
-            fmt_ratio(r.ratio_bounds),
-        )
+        ]
+        if ratios:
+            cells += [fmt_ratio(r.ratio), fmt_ratio(r.ratio_ci95), fmt_ratio(r.ratio_bounds)]
+            if sensitivity:
+                cells.append(fmt_ratio(r.sensitivity.get("like_population")))
+        grid.add_row(*cells)
     out.print(grid)
     for line in [*summary, *analysis.notes]:
         out.print(f"- {line}", highlight=False, markup=False)
