@@ -119,3 +119,8 @@ def test_flagged_people_and_groups_once_detection_has_run(hand_store: Engine) ->
     assert cells(p, "flagged_adult.ethnicity_officer_group") == {"Asian": 1}
     assert pops["groups"].count == 1
     assert cells(p, "groups.size") == {"3-4": 1}
+    # In an area, a lead counts when its person (or a group member) appears in scope.
+    nv5 = {x.key: x.count for x in profile(hand_store, area="NV5").populations}
+    assert nv5["groups"] == 1  # Bob's entity includes Finn, named at an NV5 incident
+    assert nv5["flagged_child"] == 0 and nv5["flagged_adult"] == 1
+    assert {x.key: x.count for x in profile(hand_store, area="NV9").populations}["groups"] == 0

@@ -95,14 +95,18 @@ def build_profile(
             keys = {f"E{e}" for e in q.flagged_entities(conn, kind)}
             flagged[kind] = keys
             entity_of |= {k: int(k[1:]) for k in keys}
+    groups = q.group_sizes(conn) if detection is not None else []
+    if scope.has_event_filter():  # group members are read to place each group in scope
+        entity_of |= {f"E{e}": e for _, members in groups for e in members}
     people = _people(conn, entity_of, loose, skip)
-    if scope.has_event_filter():  # flagged people count when they appear in scope
+    if scope.has_event_filter():  # flagged people and groups count when they appear in scope
+
+        def seen(key: str) -> bool:
+            return key in people and any(scope.contains(m) for m in people[key].mentions)
+
         for kind, keys in flagged.items():
-            flagged[kind] = {
-                k
-                for k in keys
-                if k in people and any(scope.contains(m) for m in people[k].mentions)
-            }
+            flagged[kind] = {k for k in keys if seen(k)}
+        groups = [(g, members) for g, members in groups if any(seen(f"E{e}") for e in members)]
     victims = [people[k] for k, ms in anchors.items() if any(m.role == "victim" for m in ms)]
     offenders = [
         people[k] for k, ms in anchors.items() if any(m.role in OFFENDER_ROLES for m in ms)
@@ -147,7 +151,7 @@ def build_profile(
                 tables,
                 scope,
             )
-        _groups(profile, q.group_sizes(conn))
+        _groups(profile, groups)
     _events(profile, [*victims, *offenders], scope)
     return profile
 
@@ -386,8 +390,8 @@ POPULATIONS = {
     "leads for a person to review, not verdicts",
     "flagged_adult": "adults with a live lead from detection (active, not dismissed): "
     "leads for a person to review, not verdicts",
-    "groups": "live group leads from detection (active, not dismissed); size counts the "
-    "adults and children in each; leads, not verdicts",
+    "groups": "live group leads from detection (active, not dismissed) with a member in an "
+    "event in scope; size counts the adults and children in each; leads, not verdicts",
     "offences": "the police incident records among the events, by the class the force gave "
     "them (a class is not a charge)",
     "events": "records of events in scope involving a victim, suspect or offender above; "
