@@ -152,3 +152,22 @@ def test_leiden_is_deterministic_and_finds_the_two_triangles(engine: Engine) -> 
     assert frozenset({x["a"], x["b"], x["c"]}) in groups
     assert any({x["d"], x["e"], x["f"]} <= m for m in groups)
     assert g.components() == [sorted(x.values())]
+
+
+def test_sampled_measures_are_seeded_estimates(engine: Engine) -> None:
+    x, _ = known_graph(engine)
+    g = graph(engine)
+    exact = {m.entity_id: m for m in g.measures()}
+    first = g.measures(sample=4, seed=2)
+    assert first == g.measures(sample=4, seed=2)
+    assert all(m.estimated for m in first) and not any(m.estimated for m in exact.values())
+    est = {m.entity_id: m for m in first}
+    # the bridge ends carry every path between the triangles: still the top two estimated
+    top_two = {m.entity_id for m in first[:2]}
+    assert top_two <= {x["c"], x["d"], x["f"]}
+    assert est[x["a"]].betweenness == exact[x["a"]].betweenness == 0
+    assert all(est[e].degree == exact[e].degree for e in exact)
+    # a sample as large as the graph is the exact computation
+    assert {m.entity_id: m.betweenness for m in g.measures(sample=7)} == {
+        e: m.betweenness for e, m in exact.items()
+    }

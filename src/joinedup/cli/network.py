@@ -178,6 +178,10 @@ def around(
         out.print(f"[yellow]Stopped at {limit} entities: narrow with --from/--to/--role/--kind.[/]")
 
 
+EXACT_UP_TO = 20_000  # entities: beyond this the CLI estimates paths unless told otherwise
+AUTO_SAMPLE = 1_000
+
+
 @network_app.command("measures")
 def measures(
     top: int = typer.Option(20, "--top", min=1, help="how many entities to show"),
@@ -185,22 +189,43 @@ def measures(
     cutoff: int | None = typer.Option(
         None, "--cutoff", min=1, help="longest path counted by betweenness/closeness (faster)"
     ),
+    sample: int | None = typer.Option(
+        None,
+        "--sample",
+        min=1,
+        help=f"estimate betweenness/closeness from this many random sources (default: exact "
+        f"up to {EXACT_UP_TO:,} entities, else {AUTO_SAMPLE:,})",
+    ),  # fmt: skip
+    seed: int = typer.Option(0, "--seed", help="seed of the sampled sources"),
     as_of: datetime | None = AsOfOption,
     as_user: str | None = AsOption,
     db: str | None = DbOption,
     json: bool = JsonOption,
 ) -> None:
     """Degree, betweenness, closeness, eigenvector and k-core of each entity; top by betweenness."""
-    found = _consult(
-        db, as_user, as_of, "network_measures", None,
-        lambda g: g.measures(kinds, cutoff=cutoff)[:top],
-        lambda ms: {"top": top, "kinds": kinds, "cutoff": cutoff, "shown": len(ms)},
+
+    def ask(g: Any) -> tuple[list[Any], int | None]:
+        n = g.projection(kinds).graph.vcount()
+        chosen = sample
+        if chosen is None and cutoff is None and n > EXACT_UP_TO:
+            chosen = AUTO_SAMPLE
+        return g.measures(kinds, cutoff=cutoff, sample=chosen, seed=seed)[:top], chosen
+
+    found, used = _consult(
+        db, as_user, as_of, "network_measures", None, ask,
+        lambda r: {"top": top, "kinds": kinds, "cutoff": cutoff, "sample": r[1],
+                   "shown": len(r[0])},
     )  # fmt: skip
     if json:
         print_json([m.to_dict() for m in found])
         return
+    how = "exact"
+    if used:
+        how = f"betweenness and closeness estimated from {used:,} sampled sources (--sample)"
+    elif cutoff:
+        how = f"paths of at most {cutoff} links"
     table = Table("entity", "kind", "label", "degree", "weighted", "betweenness", "closeness",
-                  "eigenvector", "k-core", title="Analyst measures")  # fmt: skip
+                  "eigenvector", "k-core", title=f"Analyst measures ({how})")  # fmt: skip
     for m in found:
         table.add_row(
             f"E{m.entity_id}", m.kind, m.label or "", str(m.degree), f"{m.weighted_degree:g}",

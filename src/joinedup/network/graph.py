@@ -397,10 +397,14 @@ class PoleGraph:
         links: Iterable[str] | None = None,
         within: Iterable[int | str] | None = None,
         cutoff: int | None = None,
+        sample: int | None = None,
+        seed: int = 0,
     ) -> list[Measure]:
         from joinedup.network.measures import measures
 
-        return measures(self, kinds=kinds, links=links, within=within, cutoff=cutoff)
+        return measures(
+            self, kinds=kinds, links=links, within=within, cutoff=cutoff, sample=sample, seed=seed
+        )
 
     def communities(
         self,

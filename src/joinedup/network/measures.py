@@ -6,16 +6,30 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import igraph as ig
+import numpy as np
 
 from joinedup.network.model import Community, Measure
 from joinedup.network.projection import vertices_of
 
 if TYPE_CHECKING:
     from joinedup.network.graph import PoleGraph
+
+
+@contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """igraph draws from a generator we seed, then gets Python's back: the same seed on the
+    same graph gives the same answer (Leiden; ARPACK's start vector for eigenvectors) and
+    other code's randomness is untouched."""
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        yield
+    finally:
+        ig.set_random_number_generator(random)
 
 
 def eigenvector_by_component(graph: ig.Graph, weights: str | None = "weight") -> list[float]:
@@ -36,6 +50,25 @@ def eigenvector_by_component(graph: ig.Graph, weights: str | None = "weight") ->
     return out
 
 
+def sampled_paths(graph: ig.Graph, sample: int, seed: int) -> tuple[list[float], list[float]]:
+    """Betweenness and closeness estimated from `sample` random source entities: shortest
+    paths from the sources only, betweenness scaled by n / sample (Brandes and Pich 2007),
+    closeness as the inverse mean distance to the sources each entity can reach."""
+    n = graph.vcount()
+    sources = sorted(random.Random(seed).sample(range(n), sample))
+    scale = n / sample
+    between = [b * scale for b in graph.betweenness(directed=False, sources=sources)]
+    total = np.zeros(n)
+    reached = np.zeros(n)
+    for i in range(0, sample, 64):  # 64 rows of distances at a time keeps memory small
+        d = np.array(graph.distances(source=sources[i : i + 64]), dtype=float)
+        ok = np.isfinite(d) & (d > 0)
+        total += np.where(ok, d, 0).sum(axis=0)
+        reached += ok.sum(axis=0)
+    close = np.divide(reached, total, out=np.zeros(n), where=total > 0)
+    return between, close.tolist()
+
+
 def measures(
     g: PoleGraph,
     *,
@@ -43,10 +76,13 @@ def measures(
     links: Iterable[str] | None = None,
     within: Iterable[int | str] | None = None,
     cutoff: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
 ) -> list[Measure]:
     """Each entity's measures, highest betweenness first. `within` restricts the graph to
-    those entities (a community, a component); `cutoff` bounds path lengths considered by
-    betweenness and closeness (exact when None; use it on very large graphs)."""
+    those entities (a community, a component). Betweenness and closeness are exact unless
+    `cutoff` bounds the path lengths they count or `sample` estimates them from that many
+    random source entities (seeded): both are for graphs of hundreds of thousands."""
     proj = g.projection(kinds, links)
     graph, pvs = proj.graph, list(range(proj.graph.vcount()))
     if within is not None:
@@ -55,9 +91,14 @@ def measures(
     component = graph.connected_components().membership
     degree = graph.degree()
     strength = graph.strength(weights="weight") if graph.ecount() else [0.0] * len(pvs)
-    between = graph.betweenness(directed=False, cutoff=cutoff)
-    close = graph.closeness(cutoff=cutoff)
-    eigen = eigenvector_by_component(graph)
+    estimated = sample is not None and sample < len(pvs)
+    if estimated:
+        between, close = sampled_paths(graph, int(sample), seed)  # type: ignore[arg-type]
+    else:
+        between = graph.betweenness(directed=False, cutoff=cutoff)
+        close = graph.closeness(cutoff=cutoff)
+    with seeded(seed):
+        eigen = eigenvector_by_component(graph)
     core = graph.coreness()
     out = []
     for i, pv in enumerate(pvs):
@@ -75,6 +116,7 @@ def measures(
                 eigenvector=eigen[i],
                 coreness=int(core[i]),
                 component=int(component[i]),
+                estimated=estimated or cutoff is not None,
             )
         )
     out.sort(key=lambda m: (-m.betweenness, -m.degree, m.entity_id))
@@ -90,23 +132,17 @@ def communities(
     links: Iterable[str] | None = None,
     min_size: int = 2,
 ) -> list[Community]:
-    """Leiden (modularity, weighted by evidence count) on the projection; largest first.
-
-    igraph draws its random numbers from a generator we seed and then restore, so the same
-    seed on the same graph gives the same communities and other code's randomness is untouched.
-    """
+    """Leiden (modularity, weighted by evidence count) on the projection; largest first;
+    the same seed on the same graph gives the same communities."""
     proj = g.projection(kinds, links)
     graph = proj.graph
-    ig.set_random_number_generator(random.Random(seed))
-    try:
+    with seeded(seed):
         found = graph.community_leiden(
             objective_function="modularity",
             weights="weight" if graph.ecount() else None,
             resolution=resolution,
             n_iterations=-1,
         )
-    finally:
-        ig.set_random_number_generator(random)
     groups: dict[int, list[int]] = {}
     for pv, c in enumerate(found.membership):
         groups.setdefault(c, []).append(pv)

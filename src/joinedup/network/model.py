@@ -261,6 +261,7 @@ class Measure:
     eigenvector: float
     coreness: int
     component: int
+    estimated: bool = False  # betweenness/closeness from sampled sources or a path cutoff
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -274,6 +275,7 @@ class Measure:
             "eigenvector": round(self.eigenvector, 6),
             "coreness": self.coreness,
             "component": self.component,
+            "estimated": self.estimated,
         }
 
 

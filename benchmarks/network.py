@@ -1,0 +1,175 @@
+"""The network on a resolved store: graph build, whole-graph questions and `network around`.
+
+    python benchmarks/network.py --db sqlite:////tmp/c1m.db
+    python benchmarks/network.py --db sqlite:////tmp/c100k.db --samples 50 --cold 3
+
+Prints one JSON object:
+
+- `build`: `build_graph` wall and CPU seconds, peak RSS after it, and the graph's counts;
+- `whole`: seconds for the entity-entity projection, components, Leiden communities (all
+  kinds, and persons only), measures on persons (betweenness/closeness with `--cutoff`) and
+  measures within the largest person community, and peak RSS after them;
+- `around`: `neighbourhood(E, depth)` on the loaded graph for `--samples` entities of each
+  kind (seeded), wall and CPU milliseconds (median, p95, max) and the largest answer, with
+  the CLI's default limit of 200 entities and with no limit; plus one filtered case (six
+  months, roles missing_person/found_with);
+- `cold_cli`: wall seconds of `joinedup network around E --depth 2 --json` in a fresh
+  process (Python start, imports, graph build, answer, audit row), for `--cold` entities.
+
+The store must have been resolved. The cold CLI runs need a user holding read_personal
+(`--as`), or a store in setup mode (no users yet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from typing import Any
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _timed(fn: Any) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    return value, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    values = sorted(values)
+    pick = lambda q: values[min(len(values) - 1, int(q * len(values)))]  # noqa: E731
+    return {"median": round(pick(0.5) * 1000, 1), "p95": round(pick(0.95) * 1000, 1),
+            "max": round(values[-1] * 1000, 1)}  # fmt: skip
+
+
+def around_latency(g: Any, samples: int, depth: int, seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    out: dict[str, Any] = {}
+    picked = {k: rng.sample(g.entities(k), min(samples, len(g.entities(k))))
+              for k in ("person", "vehicle", "phone", "location")}  # fmt: skip
+    for limit in (200, None):
+        rows: dict[str, Any] = {}
+        for kind, entities in picked.items():
+            walls, cpus, biggest = [], [], (0, 0)
+            for e in entities:
+                sub, wall, cpu = _timed(lambda e=e, n=limit: g.neighbourhood(e, depth, max_nodes=n))
+                walls.append(wall)
+                cpus.append(cpu)
+                biggest = max(biggest, (len(sub.nodes), len(sub.edges)))
+            rows[kind] = {"n": len(entities), "wall_ms": _summary(walls),
+                          "cpu_ms": _summary(cpus), "largest_nodes_edges": biggest}  # fmt: skip
+        out["limit_200" if limit else "no_limit"] = rows
+    # a filtered chart, as an analyst narrows one: six months, two roles
+    persons = picked["person"]
+    walls, cpus = [], []
+    for e in persons:
+        events = g.events_of(e)
+        if not events:
+            continue
+        start = events[0].day
+        _, wall, cpu = _timed(lambda e=e, s=start: g.neighbourhood(
+            e, depth, date_from=s, date_to=s + timedelta(days=182),
+            roles=["missing_person", "found_with"], max_nodes=200))  # fmt: skip
+        walls.append(wall)
+        cpus.append(cpu)
+    if walls:
+        out["filtered_person"] = {"n": len(walls), "wall_ms": _summary(walls),
+                                  "cpu_ms": _summary(cpus)}  # fmt: skip
+    return out
+
+
+def cold_cli(db: str, entities: list[int], depth: int, user: str | None) -> dict[str, Any]:
+    times = []
+    for e in entities:
+        cmd = [sys.executable, "-m", "joinedup", "network", "around", f"E{e}", "--depth",
+               str(depth), "--json", "--db", db]  # fmt: skip
+        if user:
+            cmd += ["--as", user]
+        started = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+        if done.returncode != 0:
+            return {"error": done.stderr.strip()[-500:]}
+        times.append(time.perf_counter() - started)
+    return {"n": len(times), "seconds": [round(s, 2) for s in times],
+            "median": round(sorted(times)[len(times) // 2], 2) if times else None}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", required=True, help="a resolved store (SQLAlchemy URL or path)")
+    ap.add_argument("--samples", type=int, default=100, help="entities per kind for around")
+    ap.add_argument("--depth", type=int, default=2)
+    ap.add_argument("--cutoff", type=int, default=3, help="path cutoff for person measures")
+    ap.add_argument("--cold", type=int, default=3, help="cold CLI runs")
+    ap.add_argument("--as", dest="user", default=None, help="CLI user with read_personal")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out-json", default=None)
+    args = ap.parse_args()
+
+    from joinedup.network import build_graph
+    from joinedup.store import make_engine
+
+    engine = make_engine(args.db)
+    load = os.getloadavg()[0]
+    with engine.connect() as conn:
+        g, wall, cpu = _timed(lambda: build_graph(conn))
+    report: dict[str, Any] = {
+        "db": engine.url.render_as_string(hide_password=True),
+        "load_avg_before": round(load, 1),
+        "build": {
+            "wall_s": round(wall, 1),
+            "cpu_s": round(cpu, 1),
+            "peak_rss_mb": _rss_mb(),
+            **g.summary(),
+        },  # fmt: skip
+    }
+    whole: dict[str, Any] = {}
+    proj, w, c = _timed(g.projection)
+    pg = proj.graph
+    whole["projection"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
+                           "vertices": pg.vcount(), "edges": pg.ecount()}  # fmt: skip
+    comps, w, c = _timed(g.components)
+    whole["components"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1), "count": len(comps),
+                           "largest": len(comps[0]) if comps else 0}  # fmt: skip
+    groups, w, c = _timed(lambda: g.communities(seed=args.seed))
+    whole["communities_all"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
+                                "count": len(groups)}  # fmt: skip
+    people, w, c = _timed(lambda: g.communities(seed=args.seed, kinds=["person"]))
+    whole["communities_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
+                                   "count": len(people)}  # fmt: skip
+    _, w, c = _timed(lambda: g.measures(["person"], cutoff=args.cutoff))
+    whole["measures_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
+                                "cutoff": args.cutoff}  # fmt: skip
+    if people:
+        _, w, c = _timed(lambda: g.measures(["person"], within=people[0].members))
+        whole["measures_largest_person_community"] = {
+            "wall_s": round(w, 2),
+            "cpu_s": round(c, 2),
+            "size": people[0].size,
+        }
+    whole["peak_rss_mb"] = _rss_mb()
+    report["whole"] = whole
+    report["around"] = around_latency(g, args.samples, args.depth, args.seed)
+    if args.cold:
+        rng = random.Random(args.seed)
+        report["cold_cli"] = cold_cli(args.db, rng.sample(g.entities("person"), args.cold),
+                                      args.depth, args.user)  # fmt: skip
+    report["load_avg_after"] = round(os.getloadavg()[0], 1)
+    text = json.dumps(report, indent=2)
+    if args.out_json:
+        with open(args.out_json, "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
