@@ -14,11 +14,11 @@ from sqlalchemy import Connection, select
 from joinedup.ingest.normalise import clean_name, parse_phone, parse_postcode, plate_matches
 from joinedup.ingest.normalise.plates import compact_plate
 from joinedup.search.index import Entry, NameIndex
-from joinedup.search.visibility import visible_mentions
+from joinedup.search.visibility import any_hidden, visible_mentions
 from joinedup.store import tables as t
 
 FUZZY_CUTOFF = 85
-MAX_CANDIDATES = 400  # per way of matching, before visibility and ranking
+MAX_CANDIDATES = 200  # per way of matching, before visibility and ranking
 _PLATE_SHAPE = re.compile(r"^(?=.*[0-9])(?=.*[A-Z])[A-Z0-9?*]{2,8}$")
 _OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
@@ -77,8 +77,9 @@ def search(
         _phones(conn, query, found)
         _plates(conn, index, query, found)
         _postcodes(conn, index, query, found)
-        _names(index, query, found)
-        _nicknames(index, query, found)
+        if not any(ch.isdigit() for ch in query):  # plates, phones, postcodes: not a name
+            _names(index, query, found)
+            _nicknames(index, query, found)
     hits = _visible(conn, found, unit)
     hits.sort(key=lambda h: (-h.score, h.entity_id))
     hits = hits[:limit]
@@ -238,14 +239,22 @@ def _names(index: NameIndex, query: str, found: Candidates) -> None:
                 why = f"similar name {index.names[pos]!r}: {word!r} ~ {tok!r} ({score:.0f}%)"
                 for entry in index.name_entries[pos]:
                     found.add("person", entry, score * 0.9, why)
-    for name, score, pos in process.extract(
-        wanted, index.names, scorer=fuzz.WRatio, score_cutoff=FUZZY_CUTOFF, limit=60
-    ):
-        if pos in exact:
-            continue
-        for entry in index.name_entries[pos]:
-            found.add("person", entry, min(score, 87) * 0.95,
-                      f"similar name {name!r} ~ {wanted!r} ({score:.0f}%)")  # fmt: skip
+    if len(tokens) < 2:
+        return  # one word: the fuzzy words above cover it, and a whole-name scan adds nothing
+    # Whole-name similarity (plain edit ratio: fast, and no credit for a shared fragment),
+    # in the order typed and reversed ("SHAH Mohd" for "Mohd Shah").
+    seen: set[int] = set()
+    for variant in (wanted, " ".join(reversed(tokens))):
+        for name, score, pos in process.extract(
+            variant, index.names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=60,
+            processor=None,
+        ):  # fmt: skip
+            if pos in exact or pos in seen:
+                continue
+            seen.add(pos)
+            for entry in index.name_entries[pos]:
+                found.add("person", entry, min(score, 87) * 0.95,
+                          f"similar name {name!r} ~ {query!r} ({score:.0f}%)")  # fmt: skip
 
 
 def _nicknames(index: NameIndex, query: str, found: Candidates) -> None:
@@ -270,6 +279,8 @@ def _visible(conn: Connection, found: Candidates, unit: str | None) -> list[Hit]
     by_kind: dict[str, set[int]] = {}
     for (kind, _eid), hit in found.found.items():
         by_kind.setdefault(kind, set()).update(hit.mentions)
+    if not any_hidden(conn, unit):  # the common case: nothing restricted from this reader
+        return list(found.found.values())
     seen = {kind: visible_mentions(conn, kind, ids, unit) for kind, ids in by_kind.items()}
     hits = []
     for (kind, _eid), hit in found.found.items():

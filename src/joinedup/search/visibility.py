@@ -37,9 +37,20 @@ def visible_clause(record_id: Any, unit: str | None) -> ColumnElement[bool]:
     return ~hidden_clause(record_id, unit)
 
 
+def any_hidden(conn: Connection, unit: str | None) -> bool:
+    """Whether any record at all is restricted from this reader (usually none is)."""
+    rr = t.record_restriction
+    query = select(rr.c.id).limit(1)
+    if unit:
+        query = query.where(rr.c.unit != unit)
+    return conn.execute(query).first() is not None
+
+
 def hidden_records(conn: Connection, record_ids: Iterable[int], unit: str | None) -> set[int]:
     """Which of these records the reader's unit may not see."""
     rr = t.record_restriction
+    if not any_hidden(conn, unit):  # one cheap query instead of long IN lists
+        return set()
     ids = sorted(set(record_ids))
     hidden: set[int] = set()
     for i in range(0, len(ids), CHUNK):
@@ -56,6 +67,8 @@ def visible_mentions(
     """The mentions (of one kind) whose record the reader may see."""
     table = t.MENTION_TABLES[kind]
     ids = sorted(set(mention_ids))
+    if not any_hidden(conn, unit):
+        return set(ids)
     record_of: dict[int, int] = {}
     for i in range(0, len(ids), CHUNK):
         rows = conn.execute(
