@@ -38,9 +38,12 @@ class ChildResult:
 
 
 def reference_day(an: Analysis) -> date:
+    """The as-of date, or the last event's day: where "recent" windows count back from."""
     if an.facts.as_of is not None:
         return an.facts.as_of
-    return max((e.day for e in an.facts.events.values()), default=date.today())
+    if an.today is None:
+        an.today = max((e.day for e in an.facts.events.values()), default=date.today())
+    return an.today
 
 
 def _value_matches(actual: Any, wanted: tuple[str, ...]) -> bool:

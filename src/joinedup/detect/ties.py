@@ -48,6 +48,15 @@ class Analysis:
     family_homes: set[int] = field(default_factory=set)  # homes where a child lives
     names: dict[str, int] = field(default_factory=dict)  # single name -> its node id
     _owners: dict[tuple[str, int], set[int]] = field(default_factory=dict)
+    today: date | None = None  # the last event's day, once asked for
+    _family_homes: dict[int, set[int]] = field(default_factory=dict)
+
+    def family_homes_of(self, child: int) -> set[int]:
+        if child not in self._family_homes:
+            self._family_homes[child] = {
+                h for a in self.family.get(child, ()) for h in self.facts.persons[a].homes
+            }
+        return self._family_homes[child]
 
     def name_id(self, name: str) -> int:
         return self.names.setdefault(name, -(len(self.names) + 1))
@@ -122,14 +131,16 @@ def analyse(facts: Facts, params: dict) -> Analysis:
             if x.role in ("reporting_person", "parent", "guardian", "carer") or rel in family_rel:
                 for k in kids:
                     an.family[k].add(x.entity)
+    by_surname: dict[str, set[int]] = defaultdict(set)
+    for a in adults:
+        for name in facts.persons[a].surnames:
+            by_surname[name].add(a)
     for k in children:
         kp = facts.persons[k]
         for h in kp.homes:
             an.family[k] |= homes.get(h, set()) & adults
-        if kp.surnames:
-            for a in adults:
-                if facts.persons[a].surnames & kp.surnames:
-                    an.family[k].add(a)
+        for name in kp.surnames:
+            an.family[k] |= by_surname.get(name, set())
     for e in sorted(facts.events.values(), key=lambda x: (x.day, x.id)):
         _event_ties(an, e)
     an.ties += hotel_overlaps(an)
@@ -156,7 +167,7 @@ def _event_ties(an: Analysis, e: Event) -> None:
             found_at = [x.entity for x in e.parts if x.kind == "location" and x.role == "found_at"]
             cars = [x.entity for x in e.parts if x.kind == "vehicle"]
             child_homes = an.facts.persons[c].homes
-            family_homes = {h for a in an.family.get(c, ()) for h in an.facts.persons[a].homes}
+            family_homes = an.family_homes_of(c)
             setting = "none"
             for loc in found_at:
                 cls = an.place_class.get(loc, "public")
