@@ -4,7 +4,6 @@ read from the store as count tables, each with its population defined in words.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -13,24 +12,15 @@ from typing import Any
 from sqlalchemy import Connection
 
 from joinedup.stats import queries as q
-from joinedup.stats.people import (
-    CONFLICTING,
-    GROUPS,
-    UNRECORDED,
-    VULNERABILITIES,
-    Mention,
-    Person,
-    ethnic_group,
-    officer_group,
+from joinedup.stats.breakdowns import (
+    OFFENDER_ROLES,
+    adult_tables,
+    child_tables,
+    event_tables,
+    group_size_table,
 )
-from joinedup.stats.tables import CountTable, TwoWayTable, one_way
-
-VICTIM_AGES = ("under 10", "10-11", "12", "13", "14", "15", "16", "17", "18 and over")
-ADULT_AGES = ("under 18", "18-24", "25-34", "35-44", "45-54", "55 and over")
-GROUP_SIZES = ("2", "3-4", "5-9", "10 and over")
-YES_NO = ("yes", "no")
-SEX = {"F": "female", "M": "male"}
-OFFENDER_ROLES = ("suspect", "offender")
+from joinedup.stats.people import Mention, Person
+from joinedup.stats.tables import CountTable, TwoWayTable
 
 
 @dataclass
@@ -123,13 +113,13 @@ def build_profile(
             f"{len(loose):,} in-scope mentions joined no entity (ingested after the last "
             "resolution run); each counts as a separate person."
         )
-    _add(profile, "victims", "Victims", victims, _child_tables, scope)
+    _add(profile, "victims", "Victims", victims, child_tables, scope)
     _add(
         profile,
         "offenders",
         "Suspects and offenders",
         offenders,
-        _adult_tables,
+        adult_tables,
         scope,
         anchors=anchors,
     )
@@ -140,8 +130,8 @@ def build_profile(
     else:
         profile.groups_available = True
         for kind, title, tables in (
-            ("child", "Flagged children", _child_tables),
-            ("adult", "Flagged adults", _adult_tables),
+            ("child", "Flagged children", child_tables),
+            ("adult", "Flagged adults", adult_tables),
         ):
             _add(
                 profile,
@@ -186,200 +176,20 @@ def _add(
         profile.tables.append(table)
 
 
-def _tally(
-    key: str, title: str, values: list[str], categories: tuple[str, ...] | None = None, **kw: Any
-) -> CountTable:
-    counts = Counter(values)
-    unknown = {UNRECORDED: counts.pop(UNRECORDED, 0)}
-    if counts.get(CONFLICTING):
-        unknown[CONFLICTING] = counts.pop(CONFLICTING)
-    counts.pop(CONFLICTING, None)
-    order = list(categories) if categories else [c for c, _ in counts.most_common()]
-    order += sorted(c for c in counts if c not in order)
-    return one_way(key, title, {c: counts.get(c, 0) for c in order}, unknown, **kw)
-
-
-def _band(age: int | None, bands: tuple[str, ...]) -> str:
-    if age is None:
-        return UNRECORDED
-    if bands is VICTIM_AGES:
-        return (
-            "under 10"
-            if age < 10
-            else "10-11"
-            if age < 12
-            else "18 and over"
-            if age >= 18
-            else str(age)
-        )
-    edges = ((18, "under 18"), (25, "18-24"), (35, "25-34"), (45, "35-44"), (55, "45-54"))
-    return next((label for edge, label in edges if age < edge), "55 and over")
-
-
-def _age(p: Person, when: datetime | None, bands: tuple[str, ...]) -> str:
-    if p.dob_value() == CONFLICTING:
-        return CONFLICTING
-    return _band(p.age_at(when), bands)
-
-
-def _sex(p: Person) -> str:
-    return SEX.get(p.sex(), p.sex())
-
-
-def _child_tables(pop: str, people: list[Person], scope: q.Scope) -> list[CountTable]:
-    ages = [_age(p, p.first_concern(), VICTIM_AGES) for p in people]
-    tables = [
-        _tally(f"{pop}.age_first_concern", "Age at first recorded concern", ages, VICTIM_AGES),
-        _tally(f"{pop}.sex", "Sex", [_sex(p) for p in people], tuple(SEX.values())),
-        _tally(f"{pop}.in_care", "Ever recorded in care", [p.in_care() for p in people], YES_NO),
-    ]
-    for name in VULNERABILITIES:
-        tables.append(
-            _tally(
-                f"{pop}.vulnerability.{name}",
-                f"Vulnerability: {name.replace('_', ' ')}",
-                [p.flag(name) for p in people],
-                YES_NO,
-            )
-        )
-    tables.append(
-        _tally(
-            f"{pop}.vulnerability.sen",
-            "Vulnerability: special educational needs",
-            [p.sen() for p in people],
-            YES_NO,
-        )
-    )
-    return tables + _protected_tables(pop, people)
-
-
-def _adult_tables(
-    pop: str, people: list[Person], scope: q.Scope, anchors: dict[str, list[Mention]] | None = None
-) -> list[CountTable]:
-    def first_seen(p: Person) -> datetime | None:
-        ms = (anchors or {}).get(p.key) or [m for m in p.mentions if scope.contains(m)]
-        dates = [m.start_at for m in ms if m.start_at]
-        return min(dates) if dates else None
-
-    tables = []
-    if anchors is not None:
-        roles = [
-            "offender" if any(m.role == "offender" for m in anchors[p.key]) else "suspect"
-            for p in people
-        ]
-        tables.append(_tally(f"{pop}.role", "Recorded role", roles, OFFENDER_ROLES[::-1]))
-    tables += [
-        _tally(
-            f"{pop}.age",
-            "Age at first record in scope",
-            [_age(p, first_seen(p), ADULT_AGES) for p in people],
-            ADULT_AGES,
-        ),
-        _tally(f"{pop}.sex", "Sex", [_sex(p) for p in people], tuple(SEX.values())),
-    ]
-    tables += _protected_tables(pop, people)
-    tables.append(
-        _tally(
-            f"{pop}.disability",
-            "Disability",
-            [p.disability() for p in people],
-            YES_NO,
-            note="No built-in feed records the disability of adults.",
-        )
-    )
-    return tables
-
-
-def _protected_tables(pop: str, people: list[Person]) -> list[CountTable]:
-    detailed = [p.protected("ethnicity_self") for p in people]
-    # The broad group is the group of the detailed value, so the two tables add up exactly
-    # and disclosure control can protect them together.
-    grouped = [
-        v if v in (UNRECORDED, CONFLICTING) else ethnic_group(v) or "Other" for v in detailed
-    ]
-    detail = _tally(f"{pop}.ethnicity_self", "Ethnicity (self-defined), as recorded", detailed)
-    detail.rolls_up_to = f"{pop}.ethnicity_self_group"
-    detail.roll_up = {c: ethnic_group(c) or "Other" for c in detail.counts}
-    return [
-        _tally(
-            f"{pop}.ethnicity_self_group", "Ethnicity (self-defined), broad group", grouped, GROUPS
-        ),
-        detail,
-        _tally(
-            f"{pop}.ethnicity_officer_group",
-            "Ethnicity (officer-observed), broad group",
-            [p.protected("ethnicity_officer", officer_group) for p in people],
-            GROUPS,
-        ),
-        _tally(f"{pop}.nationality", "Nationality", [p.protected("nationality") for p in people]),
-    ]
-
-
 def _groups(profile: Profile, groups: list[tuple[int, list[int]]]) -> None:
-    sizes = [len(set(members)) for _, members in groups]
-    bands = [
-        "2" if s <= 2 else "3-4" if s <= 4 else "5-9" if s <= 9 else "10 and over" for s in sizes
-    ]
-    profile.populations.append(Population("groups", "Groups", POPULATIONS["groups"], len(sizes)))
-    table = _tally("groups.size", "Group size (adults and children)", bands, GROUP_SIZES)
-    table.population = "groups"
-    profile.tables.append(table)
+    count = len(groups)
+    profile.populations.append(Population("groups", "Groups", POPULATIONS["groups"], count))
+    profile.tables.append(group_size_table(groups))
 
 
 def _events(profile: Profile, people: list[Person], scope: q.Scope) -> None:
-    events: dict[int, Mention] = {}
-    for p in people:
-        for m in p.mentions:
-            if m.event_id is not None and m.event_id not in events and scope.contains(m):
-                events[m.event_id] = m
-    ms = list(events.values())
-    month = [m.start_at.strftime("%Y-%m") if m.start_at else UNRECORDED for m in ms]
-    months = _month_range(sorted({x for x in month if x != UNRECORDED}))
-    kinds = [m.event_type or UNRECORDED for m in ms]
-    offences = [
-        (m.event_attributes or {}).get("incident_class") or UNRECORDED
-        for m in ms
-        if m.event_type == "police_incident"
-    ]
-    for table in (
-        _tally("events.type", "Events by type", kinds),
-        _tally("offences.class", "Police incidents by recorded class", offences),
-        _tally(
-            "events.place_type", "Events by place type", [m.place_type or UNRECORDED for m in ms]
-        ),
-        _tally("events.month", "Events by month", month, tuple(months)),
-    ):
-        table.population = "offences" if table.key.startswith("offences.") else "events"
-        profile.tables.append(table)
-    cols = months + ([UNRECORDED] if UNRECORDED in month else [])
-    rows = sorted(set(kinds))
-    cells = Counter(zip(kinds, month, strict=True))
-    profile.two_way.append(
-        TwoWayTable.from_cells(
-            "events.type_by_month",
-            "Events by type and month",
-            dict(cells),
-            rows,
-            cols,
-            row_label="event type",
-            col_label="month",
-        )
-    )
-    profile.populations.append(Population("events", "Events", POPULATIONS["events"], len(ms)))
+    tables, grid, events, offences = event_tables(people, scope)
+    profile.tables.extend(tables)
+    profile.two_way.append(grid)
+    profile.populations.append(Population("events", "Events", POPULATIONS["events"], events))
     profile.populations.append(
-        Population("offences", "Police incidents", POPULATIONS["offences"], len(offences))
+        Population("offences", "Police incidents", POPULATIONS["offences"], offences)
     )
-
-
-def _month_range(months: list[str]) -> list[str]:
-    if not months:
-        return []
-    y, m = map(int, months[0].split("-"))
-    out = []
-    while f"{y:04d}-{m:02d}" <= months[-1]:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 POPULATIONS = {
