@@ -124,3 +124,31 @@ def test_flagged_people_and_groups_once_detection_has_run(hand_store: Engine) ->
     assert nv5["groups"] == 1  # Bob's entity includes Finn, named at an NV5 incident
     assert nv5["flagged_child"] == 0 and nv5["flagged_adult"] == 1
     assert {x.key: x.count for x in profile(hand_store, area="NV9").populations}["groups"] == 0
+
+
+def test_mentions_ingested_after_resolution_count_alone(hand_store: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from joinedup.ingest.batch import ingest_file
+
+    resolve_by_hand(hand_store, [["Bob", "Finn"]])
+    late = tmp_path / "late.jsonl"
+    row = {
+        "incident_no": "NV/24/000009",
+        "opened": "2024-04-01T10:00:00",
+        "received": "2024-04-01T10:00:00",
+        "class": "THEFT",
+        "location": {"name": "Test Road", "postcode": "NV3 9ZZ"},
+        "persons": [
+            {"role": "V", "forenames": "Ivy", "surname": "Testlate", "sex": "F"},
+            {"role": "S", "forenames": "Jon", "surname": "Testlate", "sex": "M"},
+        ],
+    }
+    late.write_text(json.dumps(row) + "\n")
+    ingest_file(hand_store, late, "police_incidents", actor="stats.test")
+    p = profile(hand_store)
+    assert p.unit == "people"
+    assert any(n.startswith("2 in-scope mentions joined no entity") for n in p.notes)
+    assert {x.key: x.count for x in p.populations}["victims"] == 5
+    # Published, that small count is a "c" like any other.
+    assert any(n.startswith("c in-scope mentions") for n in controlled(p).notes)

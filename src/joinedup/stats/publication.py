@@ -4,6 +4,7 @@ table and its groups; events by type and month and their margins) protected toge
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -59,7 +60,7 @@ def controlled(
         replace(p, count=None if p.key in hidden_total or p.key in small else p.count)
         for p in profile.populations
     ]
-    notes = [*profile.notes, _note(threshold, round_to)]
+    notes = [*(_small_in_note(n, threshold) for n in profile.notes), _note(threshold, round_to)]
     return replace(
         profile,
         populations=populations,
@@ -109,6 +110,14 @@ def _events_from_margins(
             if incidents is None and offences.total
             else control_one_way(offences, threshold, round_to)
         )
+
+
+def _small_in_note(note: str, threshold: int) -> str:
+    """A note that counts something (mentions left unresolved) obeys the threshold too."""
+    m = re.match(r"([\d,]+) ", note)
+    if m and 0 < int(m.group(1).replace(",", "")) < threshold:
+        return "c" + note[m.end(1) :]
+    return note
 
 
 def _note(threshold: int, round_to: int | None) -> str:
