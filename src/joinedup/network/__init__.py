@@ -17,11 +17,13 @@ communities: what link charts, detection and the workbench read (docs/network.md
                     with_events=False)                    -> Subgraph (.to_dict())
     g.shortest_path(a, b, time_respecting=False, kinds=, date_from=, date_to=)
                                                           -> Path | None
-    g.measures(kinds=None, links=None, within=None, cutoff=None) -> list[Measure]
-    g.communities(seed=0, resolution=1.0, kinds=None, links=None, min_size=2)
+    g.measures(kinds=None, links=None, within=None, cutoff=None, sample=None, seed=0)
+                                                          -> list[Measure]
+    g.communities(seed=0, resolution=1.0, kinds=None, links=None, min_size=2, iterations=5)
                                                           -> list[Community]
     g.components(kinds=None, links=None)                  -> list[list[entity id]]
     g.projection(kinds=None, links=None)                  -> Projection (igraph, weights)
+    g.associations_many(entities, ...same filters)        -> {entity id: [Association]}
     g.summary(), g.entities(kind=None), g.has_entity(e), len(g)
 
 Entities are given as ints (34) or as users see them ("E34"). Association kinds: co_event,

@@ -414,12 +414,14 @@ class PoleGraph:
         kinds: Iterable[str] | None = None,
         links: Iterable[str] | None = None,
         min_size: int = 2,
+        iterations: int = 5,
     ) -> list[Community]:
         from joinedup.network.measures import communities
 
         return communities(
-            self, seed=seed, resolution=resolution, kinds=kinds, links=links, min_size=min_size
-        )
+            self, seed=seed, resolution=resolution, kinds=kinds, links=links,
+            min_size=min_size, iterations=iterations,
+        )  # fmt: skip
 
     def components(
         self, kinds: Iterable[str] | None = None, links: Iterable[str] | None = None

@@ -131,9 +131,12 @@ def communities(
     kinds: Iterable[str] | None = None,
     links: Iterable[str] | None = None,
     min_size: int = 2,
+    iterations: int = 5,
 ) -> list[Community]:
     """Leiden (modularity, weighted by evidence count) on the projection; largest first;
-    the same seed on the same graph gives the same communities."""
+    the same seed on the same graph gives the same communities. `iterations` passes of
+    Leiden (-1: until stable, about ten times slower for a modularity gain under 0.001 on
+    the synthetic city)."""
     proj = g.projection(kinds, links)
     graph = proj.graph
     with seeded(seed):
@@ -141,17 +144,17 @@ def communities(
             objective_function="modularity",
             weights="weight" if graph.ecount() else None,
             resolution=resolution,
-            n_iterations=-1,
+            n_iterations=iterations,
         )
     groups: dict[int, list[int]] = {}
     for pv, c in enumerate(found.membership):
         groups.setdefault(c, []).append(pv)
-    weights = graph.es["weight"] if graph.ecount() else []
-    internal: Counter[int] = Counter()
-    membership = found.membership
-    for e, (s, t) in enumerate(graph.get_edgelist()):
-        if membership[s] == membership[t]:
-            internal[membership[s]] += weights[e]
+    membership = np.asarray(found.membership, dtype=np.int64)
+    internal = np.zeros(int(membership.max()) + 1 if len(membership) else 0)
+    if len(proj.ends):
+        a, b = membership[proj.ends[:, 0]], membership[proj.ends[:, 1]]
+        same = a == b
+        internal = np.bincount(a[same], weights=proj.weights[same], minlength=len(internal))
     rows = []
     for c, pvs in groups.items():
         if len(pvs) < min_size:

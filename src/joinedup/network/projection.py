@@ -26,6 +26,8 @@ class Projection:
     graph: ig.Graph  # vertex attribute entity_id; edge attribute weight
     to_pole: np.ndarray  # projection vertex -> PoleGraph vertex
     from_pole: np.ndarray  # PoleGraph vertex -> projection vertex, -1 when left out
+    ends: np.ndarray  # (edges, 2) projection vertices, in igraph's edge order
+    weights: np.ndarray  # evidence count per edge
 
     def entity_id(self, pv: int, g: PoleGraph) -> int:
         return int(g.entity_ids[self.to_pole[pv]])
@@ -120,9 +122,10 @@ def project(g: PoleGraph, kinds: frozenset[str] | None, links: frozenset[str] | 
     graph = ig.Graph(n=len(to_pole), directed=False)
     ends = np.column_stack((from_pole[edges.a.to_numpy(int)], from_pole[edges.b.to_numpy(int)]))
     graph.add_edges(ends.tolist())
-    graph.es["weight"] = edges.w.to_numpy(float).tolist()
+    weights = edges.w.to_numpy(float)
+    graph.es["weight"] = weights.tolist()
     graph.vs["entity_id"] = g.entity_ids[to_pole].tolist()
-    return Projection(graph, to_pole, from_pole)
+    return Projection(graph, to_pole, from_pole, ends, weights)
 
 
 def vertices_of(g: PoleGraph, proj: Projection, entities: Iterable[int | str]) -> list[int]:
