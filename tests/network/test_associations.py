@@ -93,6 +93,11 @@ def test_role_filter_keeps_evidence_where_both_sides_play_those_roles(
     assert set(found) == {(world.A, "co_event")}
     assert found[(world.A, "co_event")].event_ids == [world.events["e1"]]
     assert [e.role for e in g.events_of(world.C, roles=["subject"])] == ["subject"]
+    # behind a shared vehicle the roles are the two people's: the vehicle's does not count
+    drivers = links(g, world.A, roles=["driver", "licence_holder"])
+    assert drivers[(world.B, "shared_vehicle")].other_roles == {"licence_holder"}
+    assert (world.V, "vehicle_of") not in drivers  # the direct tie shows the role "vehicle"
+    assert (world.B, "shared_vehicle") not in links(g, world.A, roles=["driver"])
 
 
 def test_partial_plate_links_are_candidates_never_firm(engine: Engine, world: World) -> None:

@@ -89,11 +89,15 @@ def co_participants(g: PoleGraph, rows: np.ndarray, flt: Filter) -> tuple[np.nda
     return mine[keep], theirs[keep]
 
 
-def ties_ok(g: PoleGraph, rows: np.ndarray, flt: Filter) -> np.ndarray:
+def ties_ok(g: PoleGraph, rows: np.ndarray, flt: Filter, object_role: bool = True) -> np.ndarray:
+    """Tie rows passing the filter. The object's role counts only where the evidence shows
+    it (a direct tie), not for a person's tie behind a shared object or a phone contact."""
     if flt.empty:
         return rows
     ok = flt.days_ok(g.t_day[rows]) & flt.roles_ok(g.t_person_role[rows])
-    return rows[ok & flt.roles_ok(g.t_object_role[rows])]
+    if object_role:
+        ok &= flt.roles_ok(g.t_object_role[rows])
+    return rows[ok]
 
 
 def _co_event(g: PoleGraph, own: np.ndarray, flt: Filter) -> dict[str, np.ndarray]:
@@ -138,11 +142,11 @@ def _one_side(g: PoleGraph, pairs: pd.DataFrame, kind: object, row: str, mine: b
 
 def _shared(g: PoleGraph, vs: np.ndarray, flt: Filter) -> list[dict[str, np.ndarray]]:
     """Other people tied to an object a source person is tied to; both sides' tie records."""
-    mine = ties_ok(g, g.t_by_person.rows_many(vs), flt)
+    mine = ties_ok(g, g.t_by_person.rows_many(vs), flt, object_role=False)
     if not len(mine):
         return []
     objects = np.unique(g.t_object[mine])
-    theirs = ties_ok(g, g.t_by_object.rows_many(objects), flt)
+    theirs = ties_ok(g, g.t_by_object.rows_many(objects), flt, object_role=False)
     left = pd.DataFrame({"source": g.t_person[mine], "via": g.t_object[mine], "k": g.t_kind[mine],
                          "mine": mine})  # fmt: skip
     right = pd.DataFrame({"other": g.t_person[theirs], "via": g.t_object[theirs],
@@ -158,7 +162,7 @@ def _shared(g: PoleGraph, vs: np.ndarray, flt: Filter) -> list[dict[str, np.ndar
 
 def _owners(g: PoleGraph, phones: np.ndarray, flt: Filter) -> pd.DataFrame:
     """(phone, owner, tie row) for the people each phone is given for."""
-    rows = ties_ok(g, g.t_by_object.rows_many(phones), flt)
+    rows = ties_ok(g, g.t_by_object.rows_many(phones), flt, object_role=False)
     rows = rows[g.t_kind[rows] == g.links.index.get("phone_of", -1)]
     return pd.DataFrame({"via": g.t_object[rows], "owner": g.t_person[rows], "tie": rows})
 
@@ -192,7 +196,7 @@ def _phone_contact(
                 role=g.p_role[r], via=pairs.via.to_numpy(),
             ))  # fmt: skip
             parts.append(_one_side(g, pairs, CONTACT, "tie", False))
-    mine_ties = ties_ok(g, g.t_by_person.rows_many(vs), flt)
+    mine_ties = ties_ok(g, g.t_by_person.rows_many(vs), flt, object_role=False)
     mine_ties = mine_ties[g.t_kind[mine_ties] == g.links.index.get("phone_of", -1)]
     if len(mine_ties):
         phones = np.unique(g.t_object[mine_ties])
@@ -265,7 +269,7 @@ def _candidates(
             for c in g.c_with_event[g.c_by_event.rows(int(g.p_event[r]))].tolist():
                 target = int(g.c_target[c])
                 if target != v and int(g.c_source[c]) != v and ok(c):
-                    out.append(row(c, v, target, int(g.p_role[r]), -1))
+                    out.append(row(c, v, target, int(g.p_role[r]), int(g.c_role[c])))
     if not out:
         return _rows(0)
     arr = np.array(out, dtype=np.int64)
