@@ -53,18 +53,17 @@ def most_common_sentence(a: TableAnalysis, noun: str) -> str | None:
         return None
     assert top.bounds is not None
     lo, hi = top.bounds
-    others_hidden = any(r.count is None for r in a.rows if not r.unknown and r is not top)
     # Over everyone the top category must beat every other one even if all the unrecorded
-    # were that other, including a category nobody was recorded in.
-    unknown_share = 1.0 - (a.recorded[0] / a.total if a.recorded else 0.0)
-    beaten = top.bounds[0] > unknown_share and all(
-        top.bounds[0] > (r.bounds[1] if r.bounds else 1.0)
-        for r in a.rows
-        if not r.unknown and r is not top
+    # were that other; a suppressed or unlisted category could hold everyone not shown in
+    # a published recorded cell.
+    published = sum(r.count or 0 for r in rows)
+    ceiling = (a.total - published) / a.total
+    beaten = lo > ceiling and all(
+        lo > (r.bounds[1] if r.bounds else 1.0) for r in rows if r is not top
     )
     name = top.category.replace("_", " ")
     share = f"between {pct(lo)} and {pct(hi)} of all {noun} were {name}"
-    if beaten and not others_hidden:
+    if beaten:
         head = name[:1].upper() + name[1:]
         return f"{head} is the most common, whatever the unrecorded are: {share}."
     among = ""
