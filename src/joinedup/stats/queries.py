@@ -259,12 +259,16 @@ def detection_state(conn: Connection) -> dict[str, Any] | None:
 
 def flagged_entities(conn: Connection, kind: str) -> set[int]:
     """Entities with a live lead of `kind` (child or adult): active and not dismissed."""
-    f = t.metadata.tables["flag"]
-    query = select(f.c.entity_id).where(
-        f.c.kind == kind,
-        f.c.active.is_(True),
-        f.c.status != "dismissed",
-        f.c.entity_id.is_not(None),
+    f, en = t.metadata.tables["flag"], t.entity
+    query = (
+        select(f.c.entity_id)
+        .join(en, en.c.id == f.c.entity_id)
+        .where(
+            f.c.kind == kind,
+            f.c.active.is_(True),
+            f.c.status != "dismissed",
+            en.c.retired_run_id.is_(None),  # a retired entity's lead follows its person
+        )
     )
     return {x for (x,) in conn.execute(query)}
 
