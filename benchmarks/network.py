@@ -7,7 +7,7 @@ Prints one JSON object:
 
 - `build`: `build_graph` wall and CPU seconds, peak RSS after it, and the graph's counts;
 - `whole`: seconds for the entity-entity projection, components, Leiden communities (all
-  kinds, and persons only), measures on persons (betweenness/closeness with `--cutoff`) and
+  kinds, and persons only), measures on persons (betweenness/closeness from `--sample` sources) and
   measures within the largest person community, and peak RSS after them;
 - `around`: `neighbourhood(E, depth)` on the loaded graph for `--samples` entities of each
   kind (seeded), wall and CPU milliseconds (median, p95, max) and the largest answer, with
@@ -108,7 +108,7 @@ def main() -> None:
     ap.add_argument("--db", required=True, help="a resolved store (SQLAlchemy URL or path)")
     ap.add_argument("--samples", type=int, default=100, help="entities per kind for around")
     ap.add_argument("--depth", type=int, default=2)
-    ap.add_argument("--cutoff", type=int, default=3, help="path cutoff for person measures")
+    ap.add_argument("--sample", type=int, default=1000, help="sampled sources, person measures")
     ap.add_argument("--cold", type=int, default=3, help="cold CLI runs")
     ap.add_argument("--as", dest="user", default=None, help="CLI user with read_personal")
     ap.add_argument("--seed", type=int, default=1)
@@ -146,9 +146,9 @@ def main() -> None:
     people, w, c = _timed(lambda: g.communities(seed=args.seed, kinds=["person"]))
     whole["communities_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
                                    "count": len(people)}  # fmt: skip
-    _, w, c = _timed(lambda: g.measures(["person"], cutoff=args.cutoff))
+    _, w, c = _timed(lambda: g.measures(["person"], sample=args.sample, seed=args.seed))
     whole["measures_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
-                                "cutoff": args.cutoff}  # fmt: skip
+                                "sample": args.sample}  # fmt: skip
     if people:
         _, w, c = _timed(lambda: g.measures(["person"], within=people[0].members))
         whole["measures_largest_person_community"] = {
