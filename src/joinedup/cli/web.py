@@ -124,3 +124,31 @@ def profile(
     out.print(table)
     for f in report["flags"]:
         out.print(f"flag {f['kind']} {f['rule']} ({f['status']}): {f['reason']}")
+
+
+@app.command()
+def restrict(
+    record: int = typer.Argument(..., help="the record's id (as a profile shows it, #123)"),
+    unit: str = typer.Option(..., "--unit", help="the only unit whose users may see it"),
+    reason: str = typer.Option(..., "--reason", help="why (kept and audited)"),
+    as_user: str | None = AsOption,
+    db: str | None = DbOption,
+    json: bool = JsonOption,
+) -> None:
+    """Restrict a record to one unit: every other user's search, profile, timeline, chart
+    and flag view leaves it out (audited as an alteration; needs manage_feeds)."""
+    from joinedup.search import NotFound, restrict_record
+
+    engine = store_engine(db)
+    actor = authorised(engine, "manage_feeds", as_user)
+    try:
+        with write_transaction(engine, lock="audit") as conn:
+            row = restrict_record(conn, record, unit, reason, actor=actor.actor)
+    except NotFound as exc:
+        fail(str(exc), Exit.not_found)
+    except ValueError as exc:
+        fail(str(exc))
+    if json:
+        print_json(row)
+    else:
+        out.print(f"Record {record} is now visible only to unit {row['unit']}.")

@@ -87,6 +87,10 @@ def restrict_record(
         raise ValueError("a restriction needs a unit and a reason")
     if conn.execute(select(t.record.c.id).where(t.record.c.id == record_id)).first() is None:
         raise NotFound(f"there is no record {record_id}")
+    rr = t.record_restriction
+    already = conn.execute(select(rr.c.unit).where(rr.c.record_id == record_id)).scalar()
+    if already is not None:
+        raise ValueError(f"record {record_id} is already restricted to unit {already}")
     row = {
         "record_id": record_id,
         "unit": unit.strip(),
