@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from joinedup.stats import analyse_profile, build_profile, controlled
@@ -152,3 +153,43 @@ def test_mentions_ingested_after_resolution_count_alone(hand_store: Engine, tmp_
     assert {x.key: x.count for x in p.populations}["victims"] == 5
     # Published, that small count is a "c" like any other.
     assert any(n.startswith("c in-scope mentions") for n in controlled(p).notes)
+
+
+@pytest.mark.slow
+def test_no_published_cell_of_a_controlled_profile_can_be_recovered(city_store: Engine) -> None:
+    from tests.stats.test_disclosure import (
+        assert_safe,
+        attack,
+        one_way_equations,
+        two_way_equations,
+    )
+
+    exact = profile(city_store)
+    shown = controlled(exact)
+    assert any(v is None for t in shown.tables for v in t.counts.values())  # it did something
+    for before, after in zip(exact.tables, shown.tables, strict=True):
+        eqs, published = one_way_equations(after)
+        _, original = one_way_equations(before)
+        assert_safe(eqs, published, original)
+    for before, after in zip(exact.two_way, shown.two_way, strict=True):
+        eqs, published = two_way_equations(after)
+        _, original = two_way_equations(before)
+        assert_safe(eqs, published, original)
+    # Linked tables agree on every shared cell, and together still hide every "c".
+    grid = shown.two_way[0]
+    assert shown.table("events.type").counts == {r: grid.row_totals[r] for r in grid.rows}
+    for pop in ("victims", "offenders"):
+        d, g = shown.table(f"{pop}.ethnicity_self"), shown.table(f"{pop}.ethnicity_self_group")
+        assert d.unknown == g.unknown and d.total == g.total
+        published = {("d", k): v for k, v in d.counts.items()} | {
+            ("g", k): v for k, v in g.counts.items()
+        }
+        published |= {("u", k): v for k, v in g.unknown.items()} | {"T": g.total}
+        eqs = [([("g", k) for k in g.counts] + [("u", k) for k in g.unknown], "T")]
+        eqs += [
+            ([("d", k) for k in d.counts if d.roll_up[k] == grp], ("g", grp))
+            for grp in g.counts
+            if any(d.roll_up[k] == grp for k in d.counts)
+        ]
+        for k, (lo, hi) in attack(eqs, published).items():
+            assert hi - lo >= 1, (pop, k)
