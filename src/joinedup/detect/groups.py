@@ -76,10 +76,10 @@ def tie_graph(an: Analysis, min_tie: float) -> tuple[ig.Graph, list[Node], list[
     for kind, entity in objects:
         for a in an.owners(kind, entity):
             if a not in an.professionals:
-                link(("adult", a), (kind, entity), 2.0, None)
+                link(("adult", a), (kind, entity), an.weights["owner"], None)
     for a, b, _how, ev in an.adult_links:
         if a in an.adults and b in an.adults:
-            link(("adult", a), ("adult", b), 1.0, ev)
+            link(("adult", a), ("adult", b), an.weights["adults_together"], ev)
     nodes = list(index)
     g = ig.Graph(n=len(nodes), edges=list(edges))
     g.es["weight"] = list(edges.values())

@@ -47,6 +47,7 @@ class Analysis:
     ties_by_child: dict[int, list[Tie]] = field(default_factory=dict)
     family_homes: set[int] = field(default_factory=set)  # homes where a child lives
     names: dict[str, int] = field(default_factory=dict)  # single name -> its node id
+    weights: dict[str, float] = field(default_factory=dict)  # tie weights (adults.yaml)
     _owners: dict[tuple[str, int], set[int]] = field(default_factory=dict)
     today: date | None = None  # the last event's day, once asked for
     _family_homes: dict[int, set[int]] = field(default_factory=dict)
@@ -118,6 +119,7 @@ def analyse(facts: Facts, params: dict) -> Analysis:
     places = {loc: classify_place(facts, loc) for loc in facts.location_labels}
     an = Analysis(facts, children, adults, professionals, defaultdict(set), places, homes)
     an.family_homes = {h for h, people in homes.items() if people & children}
+    an.weights = {k: float(v) for k, v in params["tie_weights"].items()}
     # Family and carers: reported the child missing, recorded as parent/guardian/carer or by a
     # family relationship beside the child, share the child's home, or share a surname.
     for e in facts.events.values():
@@ -155,6 +157,7 @@ def _explained(an: Analysis, child: int, adult: int) -> bool:
 
 
 def _event_ties(an: Analysis, e: Event) -> None:
+    W = an.weights  # noqa: N806 - the tie weights of the rule book, read often
     persons = [x for x in e.parts if x.kind == "person"]
     kids = [x for x in persons if x.entity in an.children]
     grown = [x for x in persons if x.entity in an.adults]
@@ -175,24 +178,28 @@ def _event_ties(an: Analysis, e: Event) -> None:
                     setting = "home"  # her home, her family's, or a home where children live
                     continue
                 setting = cls
-                add(Tie(c, "location", loc, 2.0 if cls != "public" else 0.5, f"found_at_{cls}",
-                        e.id, day))  # fmt: skip
+                w = W["found_at_public" if cls == "public" else "found_at_private"]
+                add(Tie(c, "location", loc, w, f"found_at_{cls}", e.id, day))
             if cars:
                 setting = "vehicle"
             for v in cars:
-                add(Tie(c, "vehicle", v, 3.0, "found_in" if not _named(e, v) else "named", e.id,
-                        day))  # fmt: skip
-            weight = {"home": 0.0, "public": 1.0, "none": 2.0}.get(setting, 3.0)
+                how = "named" if _named(e, v) else "found_in"
+                add(Tie(c, "vehicle", v, W["found_in"], how, e.id, day))
+            weight = {
+                "home": 0.0,
+                "public": W["found_with_public"],
+                "none": W["found_with_unplaced"],
+            }.get(setting, W["found_with_private"])
             for a in grown:
                 if _explained(an, c, a.entity):
                     continue
                 if a.role == "found_with" and weight:
                     add(Tie(c, "person", a.entity, weight, "found_with", e.id, day))
                 elif a.role == "mentioned":
-                    add(Tie(c, "person", a.entity, 2.0, "named", e.id, day))
+                    add(Tie(c, "person", a.entity, W["named"], "named", e.id, day))
             for x in e.parts:
                 if x.kind == "phone" and x.role == "mentioned":
-                    add(Tie(c, "phone", x.entity, 2.0, "named", e.id, day))
+                    add(Tie(c, "phone", x.entity, W["named"], "named", e.id, day))
             others = [x.entity for x in grown if x.role == "found_with"]
             others = [a for a in others if not _explained(an, c, a)] if weight >= 2 else []
             for i, a in enumerate(others):
@@ -210,10 +217,30 @@ def _event_ties(an: Analysis, e: Event) -> None:
             for a in drivers:
                 if _explained(an, c, a) or (an.facts.persons[a].school_contract and not cawn):
                     continue
-                add(Tie(c, "person", a, 3.0 if cawn else 1.0, "in_car", e.id, day))
+                add(
+                    Tie(
+                        c,
+                        "person",
+                        a,
+                        W["warning_notice" if cawn else "in_car"],
+                        "in_car",
+                        e.id,
+                        day,
+                    )
+                )
             for v in cars:
                 if not any(an.facts.persons[a].school_contract for a in drivers) or cawn:
-                    add(Tie(c, "vehicle", v, 3.0 if cawn else 1.0, "in_car", e.id, day))
+                    add(
+                        Tie(
+                            c,
+                            "vehicle",
+                            v,
+                            W["warning_notice" if cawn else "in_car"],
+                            "in_car",
+                            e.id,
+                            day,
+                        )
+                    )
         if passengers:
             free = [a for a in drivers if not an.facts.persons[a].school_contract]
             for i, a in enumerate(free):
@@ -227,14 +254,28 @@ def _event_ties(an: Analysis, e: Event) -> None:
         victims = [x.entity for x in kids if x.role == "victim"]
         suspects = [x.entity for x in grown if x.role in ("suspect", "associate", "mentioned")]
         # Intelligence needs corroboration; an arrest or a welfare call is a recorded fact.
-        strength = {"arrest": 3.0, "concern_for_welfare": 2.0}.get(str(cls), 1.5)
+        strength = W[
+            {"arrest": "arrest", "concern_for_welfare": "welfare_concern"}.get(
+                str(cls), "intelligence"
+            )
+        ]
         for c in victims:
             for a in suspects:
                 if not _explained(an, c, a):
                     add(Tie(c, "person", a, strength, "victim_report", e.id, day))
             for x in e.parts:
                 if x.kind in ("vehicle", "phone") and x.role == "mentioned":
-                    add(Tie(c, x.kind, x.entity, min(strength, 2.0), "victim_report", e.id, day))
+                    add(
+                        Tie(
+                            c,
+                            x.kind,
+                            x.entity,
+                            min(strength, W["named"]),
+                            "victim_report",
+                            e.id,
+                            day,
+                        )
+                    )
         if cls in ("arrest", "intelligence_report") and victims:
             for i, a in enumerate(suspects):
                 for b in suspects[i + 1 :]:
@@ -258,10 +299,10 @@ def _event_ties(an: Analysis, e: Event) -> None:
                 a.role in ("associate", "accompanying_adult")
                 and rel in ("boyfriend", "friend", "unknown", "cousin", "")
             ):
-                add(Tie(c, "person", a.entity, 2.0, "named", e.id, day))
+                add(Tie(c, "person", a.entity, W["named"], "named", e.id, day))
         for x in e.parts:
             if x.kind in ("vehicle", "phone") and x.role == "mentioned":
-                add(Tie(c, x.kind, x.entity, 2.0, "named", e.id, day))
+                add(Tie(c, x.kind, x.entity, W["named"], "named", e.id, day))
 
 
 def _named(e: Event, vehicle: int) -> bool:
@@ -287,7 +328,17 @@ def hotel_overlaps(an: Analysis) -> list[Tie]:
         if t.kind == "location" and t.how == "found_at_hotel":
             for start, end, guest, ev in stays.get(t.other, ()):
                 if start <= t.day <= end and not _explained(an, t.child, guest):
-                    out.append(Tie(t.child, "person", guest, 2.0, "hotel_guest", ev, start))
+                    out.append(
+                        Tie(
+                            t.child,
+                            "person",
+                            guest,
+                            an.weights["hotel_guest"],
+                            "hotel_guest",
+                            ev,
+                            start,
+                        )
+                    )
     return out
 
 
