@@ -108,3 +108,13 @@ def test_every_run_is_recorded_and_audited(resolved: Engine) -> None:
 def test_a_researcher_cannot_run_detection(resolved: Engine) -> None:
     with pytest.raises(NotAuthorised):
         run_detection(resolved, actor(resolved, "rex"))
+
+
+def test_detection_before_resolution_says_what_to_do(engine: Engine) -> None:
+    from joinedup.access.actor import Actor
+    from joinedup.access.roles import permissions_for
+    from joinedup.pole import UserRole
+
+    ana = Actor("ana", UserRole.analyst, permissions_for(UserRole.analyst))
+    with pytest.raises(FlagError, match="run `joinedup resolve` first"):
+        run_detection(engine, ana)

@@ -48,7 +48,7 @@ def detect_command(
     json: bool = JsonOption,
 ) -> None:
     """Run the detection rules and write flags (audited as a combination)."""
-    from joinedup.detect.lifecycle import run_detection
+    from joinedup.detect.lifecycle import FlagError, run_detection
     from joinedup.detect.rulebook import RuleError
 
     engine = store_engine(db)
@@ -56,7 +56,7 @@ def detect_command(
     with console.status("detecting", spinner="dots") if not json else _null():
         try:
             summary = run_detection(engine, actor.actor, _as_of(as_of), actor.purpose)
-        except RuleError as exc:
+        except (RuleError, FlagError) as exc:
             fail(str(exc), Exit.usage)
     result = {
         "run": summary.run_id,

@@ -124,6 +124,11 @@ def run_detection(
     require(Permission.run_detection, actor)
     with engine.connect() as conn:
         d = detect(conn, as_of)
+        if d.facts.resolution_run is None:
+            raise FlagError(
+                "the store has no resolution run, so there are no entities to flag: "
+                "run `joinedup resolve` first"
+            )
         cands = candidates(d)
         network_centrality(conn, as_of, cands)
     counts: dict[str, Any] = defaultdict(int)
