@@ -91,30 +91,6 @@ def _follow_anchors(conn: Connection) -> None:
             conn.execute(update(f).where(f.c.id == fid).values(entity_id=now, subject_key=key))
 
 
-def network_centrality(conn: Connection, as_of: date | None, cands: list[Candidate]) -> None:
-    """Each group member's betweenness within the group on the POLE graph's associations
-    (joinedup.network: every shared event, vehicle, phone and address, not only the conduct
-    ties that formed the group), the measure an analyst's link chart shows. Core and wider
-    stay as the conduct-tie graph decided."""
-    from joinedup.network import NetworkError, build_graph
-
-    groups = [c for c in cands if c.kind == "group"]
-    if not groups:
-        return
-    try:
-        graph = build_graph(conn, as_of)
-    except NetworkError:
-        return
-    for c in groups:
-        people = [e for e, k, _, _ in c.members if k in ("adult", "child") and graph.has_entity(e)]
-        if len(people) < 2:
-            continue
-        between = {m.entity_id: m.betweenness for m in graph.measures(within=people)}
-        c.members = [
-            (e, k, role, round(float(between.get(e, cent)), 3)) for e, k, role, cent in c.members
-        ]
-
-
 def run_detection(
     engine: Engine, actor: Any, as_of: date | None = None, purpose: str | None = None
 ) -> RunSummary:
@@ -130,7 +106,6 @@ def run_detection(
                 "run `joinedup resolve` first"
             )
         cands = candidates(d)
-        network_centrality(conn, as_of, cands)
     counts: dict[str, Any] = defaultdict(int)
     with write_transaction(engine) as conn:
         now = _now()
