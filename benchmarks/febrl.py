@@ -30,9 +30,12 @@ def write_lists(folder: Path) -> list[Path]:
         out = frame.reset_index().rename(columns={"rec_id": "record_id"})
         out["forename"] = out.given_name
         out["dob"] = out.date_of_birth
+        # the whole postal address on one line, as a person list usually writes it: the
+        # Australian postcode is also written to `postcode`, which the UK normaliser drops
         out["address"] = (
             out.street_number.fillna("") + " " + out.address_1.fillna("") + ", "
-            + out.address_2.fillna("") + ", " + out.suburb.fillna("")
+            + out.address_2.fillna("") + ", " + out.suburb.fillna("") + ", "
+            + out.postcode.fillna("") + " " + out.state.fillna("")
         )  # fmt: skip
         path = folder / f"{name}.csv"
         out[["record_id", "forename", "surname", "dob", "address", "postcode"]].to_csv(

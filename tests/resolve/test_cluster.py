@@ -49,3 +49,31 @@ def test_an_entity_keeps_its_id_while_its_membership_holds() -> None:
 def test_a_misread_plate_lists_what_it_could_be() -> None:
     assert "AB12CDE" in plate_candidates("A812CDE")
     assert "OX17RRO" in plate_candidates("0X17RRO")
+
+
+def _dated(*items: tuple[int, str | None]) -> ConstrainedClusters:
+    cc = ConstrainedClusters()
+    for item, dob in items:
+        cc.add(item, None, int(dob[:4]) if dob else None, dob)
+    return cc
+
+
+def test_two_known_dates_of_birth_no_typing_slip_explains_are_never_chained() -> None:
+    cc = _dated((1, "2007-09-15"), (2, None), (3, "2008-07-28"), (4, "2007-09-16"))
+    assert cc.union(1, 2, 0.9, "model")  # an undated "Olivia Smith" joins the first
+    assert not cc.union(2, 3, 0.9, "model")  # ...and may not bring in the other
+    assert cc.conflict(2, 3) == "different dates of birth"
+    assert cc.union(4, 2, 0.9, "model")  # one digit mistyped: the same date
+
+
+def test_a_sure_direct_link_may_cross_dates_once_but_never_chain() -> None:
+    cc = _dated((1, "1913-06-29"), (2, "1966-03-06"), (3, "1913-06-29"), (4, "1950-01-01"))
+    assert not cc.union(1, 2, 0.95, "model")  # not sure enough
+    assert cc.union(1, 2, 0.995, "model")  # the model saw both dates and is still sure
+    assert not cc.union(4, 2, 0.999, "model")  # the merged cluster already spans the years
+
+
+def test_decisions_and_identifiers_are_not_checked_against_dates() -> None:
+    cc = _dated((1, "1980-01-01"), (2, "1990-05-05"), (3, "1970-02-02"), (4, "2000-03-03"))
+    assert cc.union(1, 2, 1.0, "decision")
+    assert cc.union(3, 4, 1.0, "identifier")

@@ -81,6 +81,36 @@ def test_a_forename_alone_needs_the_same_companions() -> None:
     assert cc.find(5) not in (cc.find(1), cc.find(3))
 
 
+def _with_companions(rows: list[dict[str, Any]], *groups: list[int]) -> ConstrainedClusters:
+    cc = run(rows, ())
+    for group in groups:  # what the model joined
+        for other in group[1:]:
+            cc.union(group[0], other, 1.0, "model")
+    complete_clusters(cc, pd.DataFrame(rows), ("companions",))
+    return cc
+
+
+def test_of_two_bearers_the_one_far_more_often_beside_the_companions_wins() -> None:
+    def beside_ayesha(uid: int, forename: str, surname: str, record: int) -> list[Any]:
+        return [mention(uid, forename, surname, record_id=record),
+                mention(uid + 100, "ayesha", "bibi", dob_y="2009", record_id=record)]  # fmt: skip
+
+    rows = [*beside_ayesha(1, "mohammed", "khan", 10), *beside_ayesha(2, "mohammed", "iqbal", 20)]
+    for n in range(3):  # Mohammed Khan is found with her three more times
+        rows += beside_ayesha(10 + n, "mohammed", "khan", 30 + n)
+    rows += beside_ayesha(40, "mohammed", None, 50)  # "Mohammed", found with her again
+    khan, iqbal = [1, 10, 11, 12], [2]
+    ayesha = [m["unique_id"] for m in rows if m["forename"] == "ayesha"]
+    cc = _with_companions(rows, khan, iqbal, ayesha)
+    assert cc.find(40) == cc.find(1)  # four records against one
+
+    for n in range(2):  # Mohammed Iqbal is found with her twice more: four against three
+        rows += beside_ayesha(60 + n, "mohammed", "iqbal", 70 + n)
+    ayesha = [m["unique_id"] for m in rows if m["forename"] == "ayesha"]
+    cc = _with_companions(rows, khan, [2, 60, 61], ayesha)
+    assert cc.find(40) not in (cc.find(1), cc.find(2))  # too close to call: an analyst's
+
+
 def test_rank_and_surname_is_a_surname() -> None:
     base = {"forename": "x", "middle_names": None, "surname": "y"}
     assert _officer_fix({**base, "raw_name": "PC 1000 Shah"}) == (None, None, "shah")

@@ -31,6 +31,10 @@ class SplinkBackend:
             return self.db_api.register(to_spark(self.db_api, frame), table_name=name)
         return self.db_api.register(frame, table_name=name)
 
+    @property
+    def dialect(self) -> str:
+        return self.name  # Splink's dialect names: "duckdb", "spark"
+
     def linker(self, sdf: Any, settings: Any) -> Any:
         from splink import Linker
 

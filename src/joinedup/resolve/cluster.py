@@ -1,11 +1,17 @@
 """Constrained clustering: union-find over links by descending strength, refusing any merge
-that would join two mentions an analyst said differ or two conflicting strong identifiers.
+that would join two mentions an analyst said differ, two conflicting strong identifiers, or
+(through other mentions) birth years more than two years apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+
+import jellyfish
+
+# Links whose dates of birth are not checked: the dates are then the record's error.
+TRUSTED = frozenset({"decision", "identifier", "earlier"})
 
 
 @dataclass
@@ -18,7 +24,15 @@ class ConstrainedClusters:
     strength: dict[Hashable, float] = field(default_factory=dict)  # mention -> best link
     how: dict[Hashable, str] = field(default_factory=dict)
     years: dict[Hashable, tuple[int, int]] = field(default_factory=dict)  # root -> birth years
+    item_years: dict[Hashable, int] = field(default_factory=dict)  # mention -> birth year
+    dobs: dict[Hashable, set[str]] = field(default_factory=dict)  # root -> full dates (ISO)
+    item_dobs: dict[Hashable, str] = field(default_factory=dict)
     max_year_spread: int = 2
+    # A model link this sure whose own two mentions carry the differing years may join
+    # clusters that each agree within themselves: the model weighed that very disagreement
+    # (a mistyped or misremembered date). It never chains: the merged cluster then spans
+    # the years, so no further cross-year merge fits.
+    sure_across_years: float = 0.99
     refused: int = 0
 
     def add(
@@ -26,13 +40,18 @@ class ConstrainedClusters:
         item: Hashable,
         identifiers: Mapping[str, str] | None = None,
         birth_year: int | None = None,
+        dob: str | None = None,
     ) -> None:
         if item not in self.parent:
             self.parent[item] = item
+            if dob:
+                self.dobs[item] = {dob}
+                self.item_dobs[item] = dob
             if identifiers:
                 self.ids[item] = dict(identifiers)
             if birth_year is not None:
                 self.years[item] = (birth_year, birth_year)
+                self.item_years[item] = birth_year
 
     def find(self, item: Hashable) -> Hashable:
         root = item
@@ -48,19 +67,40 @@ class ConstrainedClusters:
         self.cannot.setdefault(self.find(a), set()).add(b)
         self.cannot.setdefault(self.find(b), set()).add(a)
 
-    def conflict(self, a: Hashable, b: Hashable) -> str | None:
+    def conflict(
+        self, a: Hashable, b: Hashable, strength: float = 0.0, how: str = ""
+    ) -> str | None:
         """Why the clusters of a and b may not merge, or None when they may."""
         ra, rb = self.find(a), self.find(b)
         ia, ib = self.ids.get(ra, {}), self.ids.get(rb, {})
         for kind, value in ia.items():
             if kind in ib and ib[kind] != value:
                 return f"different {kind}"
-        ya, yb = self.years.get(ra), self.years.get(rb)
-        if ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) > self.max_year_spread:
-            return "born years apart"
         for x in self.cannot.get(ra, ()):
             if self.find(x) == rb:
                 return "an analyst decided these differ"
+        if how in TRUSTED:  # an analyst's decision, a shared identifier, an earlier run
+            return None
+        ya, yb = self.years.get(ra), self.years.get(rb)
+        spread = self.max_year_spread
+        sure = how == "model" and strength >= self.sure_across_years
+        if ya and yb and max(ya[1], yb[1]) - min(ya[0], yb[0]) > spread:
+            direct = (
+                sure
+                and a in self.item_years
+                and b in self.item_years
+                and ya[1] - ya[0] <= spread
+                and yb[1] - yb[0] <= spread
+            )
+            if not direct:
+                return "born years apart"
+        da, db = self.dobs.get(ra), self.dobs.get(rb)
+        if da and db and not any(same_date(x, y) for x in da for y in db):
+            # Two known dates no typing slip explains: two people (the "Olivia Smith" born
+            # 2007 and the one born 2008), unless the model, seeing both, is still sure.
+            direct = sure and self.item_dobs.get(a) in da and self.item_dobs.get(b) in db
+            if not (direct and len(da) == 1 and len(db) == 1):
+                return "different dates of birth"
         return None
 
     def union(self, a: Hashable, b: Hashable, strength: float, how: str) -> bool:
@@ -70,13 +110,15 @@ class ConstrainedClusters:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.conflict(a, b):
+        if self.conflict(a, b, strength, how):
             self.refused += 1
             return False
         self.parent[rb] = ra
         merged = {**self.ids.pop(rb, {}), **self.ids.get(ra, {})}
         if merged:
             self.ids[ra] = merged
+        if rb in self.dobs:
+            self.dobs.setdefault(ra, set()).update(self.dobs.pop(rb))
         yb = self.years.pop(rb, None)
         if yb:
             ya = self.years.get(ra, yb)
@@ -108,6 +150,15 @@ class ConstrainedClusters:
         for item in self.parent:
             out.setdefault(self.find(item), []).append(item)
         return out
+
+
+def same_date(x: str, y: str) -> bool:
+    """Two ISO dates of birth one person could have been written with: equal, a typing
+    slip or two (one or two digits, two adjacent swapped), or day and month swapped."""
+    if x == y:
+        return True
+    swapped = x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7]
+    return swapped or jellyfish.damerau_levenshtein_distance(x, y) <= 2
 
 
 def identifier_edges(

@@ -14,7 +14,7 @@ from joinedup.resolve.aliases import load_aliases
 from joinedup.resolve.backends import splink_backend
 from joinedup.resolve.decisions import DecisionGraph, Ref, active_decisions
 from joinedup.resolve.persons.features import COLUMNS, person_features, read_person_rows
-from joinedup.resolve.persons.model import clamp_model
+from joinedup.resolve.persons.model import clamp_model, for_dialect
 from joinedup.resolve.run import last_run
 from joinedup.store import tables as t
 
@@ -110,8 +110,8 @@ def explain_pair(conn: Connection, a: Ref, b: Ref, engine: str = "duckdb") -> di
     features = person_features(read_person_rows(conn), load_aliases())
     rows = features[features.unique_id.isin([a.mention_id, b.mention_id])]
     out["identifiers"] = {f"person:{r.unique_id}": r.ids for r in rows.itertuples()}
-    model = clamp_model(json.loads(run.model))
     backend = splink_backend(engine)
+    model = clamp_model(for_dialect(json.loads(run.model), backend.dialect))
     linker = backend.linker(backend.register(features[list(COLUMNS)], "person_features"), model)
     left, right = (
         {k: _plain(v) for k, v in rows[rows.unique_id == m][list(COLUMNS)].iloc[0].items()}

@@ -17,22 +17,24 @@ a member has a date of birth or a strong identifier: a known person, never moved
   cluster (or each other when none is anchored).
 - `initials` (off): "A SHAH" joins the one cluster whose surname key matches and whose
   forename begins with that letter, when exactly one forename key fits.
-- `companions` (off, `how = "context"`): a forename-only mention ("Peter", "Mo") joins the
-  one entity bearing that forename (or a nickname of it) that appears in another record
-  beside someone who is beside this mention in its own record. A name alone still never
-  merges anything.
+- `companions` (on, `how = "context"`): a forename-only mention ("Peter", "Mo") joins the
+  entity bearing that forename (or a nickname of it) that shares the most other records
+  with the people beside this mention in its own record, when it is the only such bearer
+  or shares at least COMPANION_MARGIN (3) times as many records as the next: "Mo" found
+  with a child joins the Mohammed found with her in six other episodes, not the one seen
+  with her once. A name alone still never merges anything.
 
-The three passes that are off each raise recall on the quality city but widen the South
+The two passes that are off each raise recall on the quality city but widen the South
 Asian recall gap past its bar (docs/resolution.md): the single names and initials they
-resolve are mostly those of people with one unambiguous name in the city, while "Mo" beside
-a victim may be any of several Mohammeds in one group, which no rule here can tell apart.
+resolve are mostly those of people with one unambiguous name in the city, while "A Khan"
+may be any of several Khans, which no rule here can tell apart.
 Only names, dates of birth, phones, identifiers and which records mentions share are read:
 never ethnicity, religion or nationality.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable
 from typing import Any
 
@@ -41,6 +43,7 @@ import pandas as pd
 
 from joinedup.resolve.cluster import ConstrainedClusters
 
+COMPANION_MARGIN = 3  # a bearer wins over others when it shares this many times the records
 NAME_STRENGTH = 0.8  # stored as the link's probability: at the model's threshold, no higher
 CONTEXT_STRENGTH = 0.8
 
@@ -242,12 +245,12 @@ def _companions(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             by_record[row["record_id"]].append(int(row["unique_id"]))
     bearers = _bearers(cc, rows)
     root0 = {int(row["unique_id"]): cc.find(int(row["unique_id"])) for row in rows}
-    # Which entities appear in a record beside which (as of the clusters before this pass).
-    beside: dict[Hashable, set[Hashable]] = defaultdict(set)
+    # How many records each entity shares with each other one (clusters before this pass).
+    beside: dict[Hashable, Counter[Hashable]] = defaultdict(Counter)
     for members in by_record.values():
         roots = {root0[m] for m in members}
         for r in roots:
-            beside[r] |= roots - {r}
+            beside[r].update(roots - {r})
     size: dict[Hashable, int] = defaultdict(int)
     for root in root0.values():
         size[root] += 1
@@ -261,14 +264,18 @@ def _companions(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
         if size[own] > 1:  # already joined to others (an identifier): not moved as a bloc
             continue
         mates = {root0[m] for m in by_record[row["record_id"]]} - {own}
-        named = set().union(*(bearers.get(n, set()) for n in names))
-        fits = {c for c in named if c != own and beside[c] & mates}
-        if len(fits) == 1:
-            (target,) = fits
-            if cc.find(target) != cc.find(uid) and cc.union(
-                target, uid, CONTEXT_STRENGTH, "context"
-            ):
-                merged += 1
+        named = set().union(*(bearers.get(n, set()) for n in names)) - {own}
+        # each bearer's evidence: the records it shares with this mention's companions
+        shared = sorted(((sum(beside[c][m] for m in mates), c) for c in named), key=lambda x: -x[0])
+        shared = [(n, c) for n, c in shared if n > 0]
+        if not shared:
+            continue
+        best, target = shared[0]
+        runner_up = shared[1][0] if len(shared) > 1 else 0
+        if runner_up and best < COMPANION_MARGIN * runner_up:
+            continue  # two bearers fit about as well: leave it to an analyst
+        if cc.find(target) != cc.find(uid) and cc.union(target, uid, CONTEXT_STRENGTH, "context"):
+            merged += 1
     return merged
 
 
@@ -279,6 +286,6 @@ _PASSES = {
     "initials": _initials,
     "companions": _companions,
 }
-# Enabled by default: the two that raise recall without widening the South Asian gap past
-# its bar on the quality city (docs/resolution.md, "After the model").
-PASSES: tuple[str, ...] = ("same_phone", "similar_name")
+# Enabled by default: the three that raise recall without widening the South Asian gap past
+# its bar on the quality cities (docs/resolution.md, "After the model").
+PASSES: tuple[str, ...] = ("same_phone", "similar_name", "companions")

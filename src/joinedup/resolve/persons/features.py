@@ -16,7 +16,7 @@ import jellyfish
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from joinedup.ingest.normalise.addresses import normalise_address
+from joinedup.ingest.normalise.addresses import FLAT_WORDS, THOROUGHFARES, normalise_address
 from joinedup.ingest.normalise.names import clean_name
 from joinedup.resolve.aliases import Aliases
 from joinedup.resolve.persons.identifiers import RANK_AND_COLLAR, strong_identifiers
@@ -45,6 +45,14 @@ COLUMNS = (
     "address_key",
     "phones",
     "phone1",
+    "forename_sk",
+    "surname_fk",
+    "name_tokens",
+    "locality",
+    "initial_key",
+    "si_key",
+    "house_number",
+    "street_key",
 )
 _MENTION_COLUMNS = (
     "id",
@@ -155,9 +163,19 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "dob_md": dob.isoformat()[5:] if has_day else None,
             "sex": _sex(row["sex"]),
             "postcode": row["postcode"] or addr.postcode,
-            "address_key": _address_key(addr.house_number, addr.street, addr.flat),
+            "address_key": _address_key(addr),
+            "house_number": addr.house_number,
             "phones": row["phones"] or None,
             "phone1": row["phones"][0] if row["phones"] else None,
+            # each name part keyed by the other part's table, for names written swapped
+            "forename_sk": sa.key(forename),
+            "surname_fk": fa.key(surname.split()[0] if surname else None),
+            "name_tokens": _name_tokens(f"{fore_all or ''} {_mid or ''}", surname),
+            "locality": _locality(addr),
+            "street_key": _street_key(addr),
+            # "A SHAH" meets "Aisha Shah": an initial's key against everyone's surname+initial
+            "initial_key": _initial_key(skey, forename),
+            "si_key": f"{skey} {forename[:1]}" if skey and forename else None,
             "ids": strong_identifiers(row),
             "name_only": _name_only(forename, surname, has_day),
             "extracted": bool(row["extracted"]),
@@ -175,10 +193,59 @@ def _sex(value: str | None) -> str | None:
     return v if v in ("M", "F") else None
 
 
-def _address_key(number: str | None, street: str | None, flat: str | None) -> str | None:
-    if not number or not street:
+def _address_key(addr: Any) -> str | None:
+    """Flat/number and street; when no thoroughfare word is recognised ("12 Pinkerton
+    Circuit Bega"), the number and the two words after it."""
+    words, start, end = _street_words(addr)
+    if start < 0 or end <= start:
         return None
-    return f"{flat + '/' if flat else ''}{number} {street}"
+    flat = addr.flat
+    return f"{flat + '/' if flat else ''}{addr.house_number} {' '.join(words[start:end])}"
+
+
+_ADDRESS_NOISE = THOROUGHFARES | FLAT_WORDS
+
+
+def _street_words(addr: Any) -> tuple[list[str], int, int]:
+    """The address's words and where its street starts and ends (-1, 0: no street). With no
+    thoroughfare word recognised, the house number must open the address (after any flat
+    words): "Richlands 4223 QLD" has a postcode, not a house number."""
+    words = (addr.address or "").split()
+    number = addr.house_number
+    at = words.index(number) if number and number in words else -1
+    opens = at >= 0 and all(w in FLAT_WORDS or w == addr.flat for w in words[:at])
+    if at < 0 or not (opens or addr.street):
+        return words, -1, 0
+    street = addr.street.split() if addr.street else words[at + 1 : at + 3]
+    if not street or not all(w.isalpha() for w in street[:1]):
+        return words, -1, 0
+    return words, at + 1, at + 1 + len(street)
+
+
+def _street_key(addr: Any) -> str | None:
+    """House number and the street's first word ("592 DALRYMPLE"): a block for a street
+    name whose type word is mistyped ("Dalrymple S Treet")."""
+    words, start, end = _street_words(addr)
+    return f"{addr.house_number} {words[start]}" if 0 <= start < end else None
+
+
+def _locality(addr: Any) -> list[str] | None:
+    """The words after number and street (district, town, a postcode or state written in
+    the line), thoroughfare words dropped: "8 Stanley Street, Miami, Winston Hills 4223"
+    -> MIAMI, WINSTON, HILLS, 4223. A UK postcode is compared on its own (`postcode`)."""
+    words, start, end = _street_words(addr)
+    rest = {w for w in words[end:] if w not in _ADDRESS_NOISE}
+    return sorted(rest) or None
+
+
+def _initial_key(surname_key: str | None, forename: str | None) -> str | None:
+    return f"{surname_key} {forename}" if surname_key and forename and len(forename) == 1 else None
+
+
+def _name_tokens(forenames: str | None, surname: str | None) -> list[str] | None:
+    """Every given name and surname word: the same names in another order compare equal."""
+    words = {w for part in (forenames, surname) if part for w in part.split()}
+    return sorted(words) or None
 
 
 def _name_only(forename: str | None, surname: str | None, full_dob: bool) -> bool:

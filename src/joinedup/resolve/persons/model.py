@@ -11,8 +11,28 @@ from typing import Any
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
+from splink.comparison_level_library import ArraySubsetLevel
+from splink.internals.comparison_creator import ComparisonLevelCreator
+from splink.internals.dialects import SplinkDialect
 
 log = logging.getLogger(__name__)
+
+
+class NamesSwappedLevel(ComparisonLevelCreator):
+    """Forename and surname written the other way round, each spelling group read in the
+    other part's alias table ("Khan Rizwan"), with a typing slip (Jaro-Winkler >= 0.9 both
+    ways: "Jhnson Jack"), or the same name words in another order ("Wilson Carol Samantha")."""
+
+    def create_sql(self, sql_dialect: SplinkDialect) -> str:
+        jw = sql_dialect.jaro_winkler_function_name
+        keys = "(forename_sk_{a} = surname_key_{b} AND surname_fk_{a} = forename_key_{b})"
+        fuzzy = f"({jw}(forename_l, surname_r) >= 0.9 AND {jw}(surname_l, forename_r) >= 0.9)"
+        subset = ArraySubsetLevel("name_tokens").create_sql(sql_dialect)
+        both = f"{keys.format(a='l', b='r')} OR {keys.format(a='r', b='l')}"
+        return f"({both} OR {fuzzy} OR ({subset} AND forename_l <> forename_r))"
+
+    def create_label_for_charts(self) -> str:
+        return "forename and surname swapped"
 
 
 def _exact(col: str, tf: bool = True, label: str | None = None) -> cll.ComparisonLevelCreator:
@@ -25,9 +45,7 @@ def forename_comparison() -> cl.CustomComparison:
         output_column_name="forename",
         comparison_levels=[
             cll.NullLevel("forename"),
-            cll.ColumnsReversedLevel("forename_key", "surname_key", symmetrical=True).configure(
-                label_for_charts="forename and surname swapped"
-            ),
+            NamesSwappedLevel(),
             _exact("forename", label="exact forename"),
             _exact("forename_key", label="same spelling group (transliteration)"),
             cll.ArrayIntersectLevel("forename_keys", 1).configure(
@@ -57,9 +75,7 @@ def surname_comparison() -> cl.CustomComparison:
         output_column_name="surname",
         comparison_levels=[
             cll.NullLevel("surname"),
-            cll.ColumnsReversedLevel("forename_key", "surname_key", symmetrical=True).configure(
-                label_for_charts="forename and surname swapped"
-            ),
+            NamesSwappedLevel(),
             _exact("surname", label="exact surname"),
             _exact("surname_key", label="same spelling group (transliteration)"),
             cll.JaroWinklerLevel("surname", 0.92),
@@ -135,6 +151,10 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("address_key", "surname1"),
     ("phone1", "surname1"),
     ("phone1", "forename1"),
+    ("dob", "house_number"),
+    ("street_key",),
+    ("surname_key", "house_number"),
+    ("forename_key", "house_number"),
 )
 TF_COLUMNS = ("forename", "forename_key", "surname", "surname_key", "address_key")
 
@@ -163,17 +183,37 @@ def person_settings() -> SettingsCreator:
                 ],
             ),
             cl.CustomComparison(
+                output_column_name="locality",
+                comparison_levels=[
+                    cll.NullLevel("locality"),
+                    *(
+                        cll.ArrayIntersectLevel("locality", n).configure(
+                            label_for_charts=f"{n} words of the locality in common"
+                        )
+                        for n in (3, 2, 1)
+                    ),
+                    cll.ElseLevel(),
+                ],
+            ),
+            cl.CustomComparison(
                 output_column_name="phones",
                 comparison_levels=[
                     cll.NullLevel("phones"),
-                    cll.ArrayIntersectLevel("phones", 1),
+                    cll.ArrayIntersectLevel("phones", 1).configure(
+                        label_for_charts="a phone shared"
+                    ),
                     cll.ElseLevel(),
                 ],
             ),
         ],
         blocking_rules_to_generate_predictions=[
             *(block_on(*cols) for cols in BLOCKING_KEYS),
-            "l.forename_key = r.surname_key AND l.surname_key = r.forename_key",
+            "l.forename_sk = r.surname_key AND l.surname_fk = r.forename_key",
+            "l.surname_key = r.forename_sk AND l.forename_key = r.surname_fk",
+            "l.initial_key = r.si_key",
+            "l.si_key = r.initial_key",
+            "l.dob = r.dob AND l.forename1 = r.surname1",
+            "l.dob = r.dob AND l.surname1 = r.forename1",
         ],
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
@@ -182,20 +222,53 @@ def person_settings() -> SettingsCreator:
     )
 
 
-M_FLOOR = 1e-6  # no level is impossible among true matches, however clean the data
+M_FLOOR = 1e-3  # no level is impossible among true matches: a disagreement, not a veto
 
 
 def clamp_model(model: dict[str, Any]) -> dict[str, Any]:
-    """Floor each trained m probability so a later EM session cannot drive it to zero."""
+    """Floor each trained m probability so a later EM session cannot drive it to zero, and
+    make a level that training never saw (no pair reached it) neutral: m = u."""
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
-            m = level.get("m_probability")
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if not isinstance(m, float) and isinstance(u, float):
+                level["m_probability"] = m = u
+            if not isinstance(u, float) and isinstance(m, float):
+                level["u_probability"] = m
             if isinstance(m, float) and m < M_FLOOR:
                 level["m_probability"] = M_FLOOR
     return model
 
 
-def train(sdf: Any, linker_factory: Any, *, max_pairs: float = 5e6, seed: int = 42) -> Any:
+def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A trained model's parameters on the settings written for `dialect`: each SQL
+    condition is quoted for the engine that runs it (a model trained on DuckDB scores on
+    Spark). Levels are matched by position, the comparisons being the same code's."""
+    if model.get("sql_dialect") in (None, dialect):
+        return model
+    fresh = person_settings().create_settings_dict(dialect)
+    trained = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
+    for comparison in fresh["comparisons"]:
+        levels = trained.get(comparison["output_column_name"], [])
+        if len(levels) != len(comparison["comparison_levels"]):
+            raise ValueError(
+                f"the stored model's {comparison['output_column_name']!r} comparison does not "
+                "match this version's: run `joinedup resolve --full` to retrain"
+            )
+        for level, old in zip(comparison["comparison_levels"], levels, strict=True):
+            for key in ("m_probability", "u_probability", "tf_minimum_u_value"):
+                if key in old:
+                    level[key] = old[key]
+    fresh["probability_two_random_records_match"] = model["probability_two_random_records_match"]
+    return fresh
+
+
+U_MAX_PAIRS = 5e6  # random pairs sampled to estimate u
+
+
+def train(sdf: Any, linker_factory: Any, *, max_pairs: float | None = None, seed: int = 42) -> Any:
     """Prior from deterministic rules, u by random sampling, m by EM on two blockings.
 
     `linker_factory(sdf, settings)` builds a Linker; the model is rebuilt from its JSON
@@ -206,10 +279,33 @@ def train(sdf: Any, linker_factory: Any, *, max_pairs: float = 5e6, seed: int = 
     training.estimate_probability_two_random_records_match(
         [block_on("forename_key", "surname_key", "dob")], recall=0.7
     )
-    training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    training.estimate_u_using_random_sampling(max_pairs=max_pairs or U_MAX_PAIRS, seed=seed)
+    model = linker.misc.save_model_to_json()
     for rule in (block_on("forename_key", "surname_key"), block_on("dob")):
-        linker = linker_factory(sdf, clamp_model(linker.misc.save_model_to_json()))
-        linker.training.estimate_parameters_using_expectation_maximisation(
-            rule, estimate_without_term_frequencies=True
-        )
-    return linker_factory(sdf, clamp_model(linker.misc.save_model_to_json()))
+        model = _em_session(sdf, linker_factory, model, rule)
+    return linker_factory(sdf, clamp_model(model))
+
+
+def _em_session(sdf: Any, linker_factory: Any, model: dict[str, Any], rule: Any) -> dict[str, Any]:
+    """One EM session from `model`; the trained model as JSON.
+
+    Within a session EM can drive a level's m below what a float holds (a level almost
+    never seen among the block's matches), which Splink refuses with a ValueError. Then
+    the session is run again with fewer iterations, and skipped (the model kept as it
+    was, with a warning) if even a few iterations underflow.
+    """
+    for iterations in (model.get("max_iterations", 25), 8, 3):
+        linker = linker_factory(sdf, clamp_model({**model, "max_iterations": iterations}))
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except ValueError as err:
+            log.warning("EM on %s failed after up to %s iterations: %s", rule, iterations, err)
+            continue
+        return {
+            **linker.misc.save_model_to_json(),
+            "max_iterations": model.get("max_iterations", 25),
+        }
+    log.warning("EM on %s skipped: the model keeps its earlier m probabilities", rule)
+    return model

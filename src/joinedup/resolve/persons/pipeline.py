@@ -15,11 +15,18 @@ from joinedup.resolve.backends import splink_backend
 from joinedup.resolve.cluster import ConstrainedClusters, identifier_edges
 from joinedup.resolve.persons.context import complete_clusters
 from joinedup.resolve.persons.features import COLUMNS
-from joinedup.resolve.persons.model import BLOCKING_KEYS, TF_COLUMNS, clamp_model, train
+from joinedup.resolve.persons.model import (
+    BLOCKING_KEYS,
+    TF_COLUMNS,
+    clamp_model,
+    for_dialect,
+    train,
+)
 
 log = logging.getLogger(__name__)
 THRESHOLD = 0.8  # link pairs at or above this match probability
 REVIEW_BAND = (0.2, 0.98)  # pairs kept for analysts' review
+REVIEW_LIMIT = 20_000  # the most uncertain of them: more than any team reviews between runs
 MIN_LABELS_FOR_M = 20  # 'same' decisions needed before they re-estimate m
 
 
@@ -47,8 +54,9 @@ def resolve_persons(
 ) -> PersonResult:
     """Cluster every mention in `features`; incremental when `existing`, `new_ids`, `model`."""
     cc = ConstrainedClusters()
-    for uid, ids, year in zip(features.unique_id, features.ids, features.dob_y, strict=True):
-        cc.add(int(uid), ids, int(year) if year else None)
+    rows = zip(features.unique_id, features.ids, features.dob_y, features.dob, strict=True)
+    for uid, ids, year, dob in rows:
+        cc.add(int(uid), ids, int(year) if year else None, dob or None)
     for a, b in different:
         if a in cc.parent and b in cc.parent:
             cc.cannot_link(a, b)
@@ -72,16 +80,21 @@ def resolve_persons(
         if sum(1 for a, b in same) >= MIN_LABELS_FOR_M:
             linker = _m_from_decisions(backend, linker, sdf, same)
     else:
-        linker = backend.linker(sdf, clamp_model(model))
+        linker = backend.linker(sdf, clamp_model(for_dialect(model, backend.dialect)))
     if new_ids is not None:
         _register_tf(backend, linker, usable)
     progress("scoring candidate pairs")
-    pred = linker.inference.predict(
-        threshold_match_probability=REVIEW_BAND[0]
-    ).as_pandas_dataframe()
+    scored = linker.inference.predict(threshold_match_probability=REVIEW_BAND[0])
+    # Only the ids and probability of every pair leave the engine; the review pairs, with
+    # their per-comparison weights, are the few nearest a coin toss (REVIEW_LIMIT).
+    pred = _frame(
+        scored.query_sql("SELECT unique_id_l, unique_id_r, match_probability FROM {this}")
+    )
+    band = _frame(scored.query_sql(_REVIEW_SQL))
     if new_ids is not None:
-        touches = pred.unique_id_l.isin(new_ids) | pred.unique_id_r.isin(new_ids)
-        pred = pred[touches]
+        pred, band = (
+            f[f.unique_id_l.isin(new_ids) | f.unique_id_r.isin(new_ids)] for f in (pred, band)
+        )
     counts["pairs_scored"] = len(pred)
     progress("clustering")
     strong = pred[pred.match_probability >= THRESHOLD]
@@ -90,7 +103,21 @@ def resolve_persons(
     counts["model_merges"] = cc.link_all(edges, "model")
     counts.update(complete_clusters(cc, features))
     counts["refused_merges"] = cc.refused
-    return PersonResult(cc, linker.misc.save_model_to_json(), _review(pred), counts)
+    return PersonResult(cc, linker.misc.save_model_to_json(), _review(band), counts)
+
+
+# Module constants only: no value from outside reaches this SQL.
+_REVIEW_SQL = (
+    f"SELECT * FROM {{this}} WHERE match_probability >= {REVIEW_BAND[0]}"  # noqa: S608
+    f" AND match_probability < {REVIEW_BAND[1]}"
+    " ORDER BY abs(match_probability - 0.5), unique_id_l, unique_id_r"
+    f" LIMIT {REVIEW_LIMIT}"
+)
+
+
+def _frame(result: Any) -> pd.DataFrame:
+    """A pandas frame of a Splink query's result, whichever backend ran it."""
+    return result.as_pandas_dataframe() if hasattr(result, "as_pandas_dataframe") else result.df()
 
 
 def _candidates(usable: pd.DataFrame, new_ids: set[int]) -> pd.DataFrame:
@@ -116,16 +143,41 @@ def _register_tf(backend: Any, linker: Any, usable: pd.DataFrame) -> None:
 
 
 def _m_from_decisions(backend: Any, linker: Any, sdf: Any, same: list[tuple[int, int]]) -> Any:
+    """Analysts' `same` decisions re-estimate m: each level's share among the decided pairs,
+    blended with the EM estimate as if EM's were LABEL_PRIOR further decisions, so a few
+    decisions move the model a little and many move it a lot."""
+    em = linker.misc.save_model_to_json()
     labels = pd.DataFrame(
         {"unique_id_l": [a for a, _ in same], "unique_id_r": [b for _, b in same]}
     )
     linker.training.estimate_m_from_pairwise_labels(backend.register(labels, "decided_same"))
-    return backend.linker(sdf, clamp_model(linker.misc.save_model_to_json()))
+    blended = blend_m(em, linker.misc.save_model_to_json(), len(same))
+    return backend.linker(sdf, clamp_model(blended))
 
 
-def _review(pred: pd.DataFrame) -> list[dict[str, Any]]:
-    lo, hi = REVIEW_BAND
-    band = pred[(pred.match_probability >= lo) & (pred.match_probability < hi)]
+LABEL_PRIOR = 100  # EM's m counts as this many decisions
+
+
+def blend_m(em: dict[str, Any], labelled: dict[str, Any], n: int) -> dict[str, Any]:
+    """m = (n * m_labels + LABEL_PRIOR * m_em) / (n + LABEL_PRIOR), level by level."""
+    by_level = {
+        (c["output_column_name"], i): level.get("m_probability")
+        for c in labelled["comparisons"]
+        for i, level in enumerate(c["comparison_levels"])
+    }
+    for c in em["comparisons"]:
+        for i, level in enumerate(c["comparison_levels"]):
+            if level.get("is_null_level") or not isinstance(level.get("m_probability"), float):
+                continue
+            m_lab = by_level.get((c["output_column_name"], i))
+            m_lab = m_lab if isinstance(m_lab, float) else 0.0
+            level["m_probability"] = (n * m_lab + LABEL_PRIOR * level["m_probability"]) / (
+                n + LABEL_PRIOR
+            )
+    return em
+
+
+def _review(band: pd.DataFrame) -> list[dict[str, Any]]:
     gammas = [c for c in band.columns if c.startswith("bf_") and not c.startswith("bf_tf_adj")]
     out = []
     for row in band.itertuples(index=False):
