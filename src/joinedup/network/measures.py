@@ -5,6 +5,7 @@ eigenvector, k-core) and Leiden communities, deterministic for a given seed.
 from __future__ import annotations
 
 import random
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -44,7 +45,9 @@ def eigenvector_by_component(graph: ig.Graph, weights: str | None = "weight") ->
             out[comp[0]] = out[comp[1]] = 1.0
             continue
         sub = graph.induced_subgraph(comp)
-        values = sub.eigenvector_centrality(scale=True, weights=weights if sub.ecount() else None)
+        with warnings.catch_warnings():  # igraph's "nearly zero" warning: one component here
+            warnings.simplefilter("ignore", RuntimeWarning)
+            values = sub.eigenvector_centrality(scale=True, weights=weights)
         for v, x in zip(comp, values, strict=True):
             out[v] = float(x)
     return out
