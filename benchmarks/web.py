@@ -167,6 +167,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--think", type=float, default=1.0,
                         help="mean seconds of reading between requests")  # fmt: skip
     args = parser.parse_args()
@@ -174,7 +175,18 @@ def main() -> None:
     queries = _queries(args.db, 400, args.seed)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "joinedup", "serve", "--db", args.db, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "joinedup",
+            "serve",
+            "--db",
+            args.db,
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],  # fmt: skip
         env={**os.environ, "JOINEDUP_LOG": ""},
     )
     base = f"http://127.0.0.1:{port}"
@@ -189,9 +201,12 @@ def main() -> None:
         warm_up = Analyst(base, queries, 0, args.seed)
         with httpx.Client(base_url=base, timeout=300) as client:
             body = {"username": USER, "password": PASSWORD, "purpose": "benchmark warm-up"}
-            client.headers["authorization"] = "Bearer " + client.post(
-                "/api/token", json=body).json()["token"]  # fmt: skip
-            for _ in range(3):  # the first search builds the index, the first chart the graph
+            token = client.post("/api/token", json=body).json()["token"]
+        # The first search builds the index, the first chart the graph, in every worker: a
+        # new connection per round (Connection: close) so the kernel spreads them over all.
+        for _ in range(4 * args.workers):
+            headers = {"authorization": f"Bearer {token}", "connection": "close"}
+            with httpx.Client(base_url=base, timeout=300, headers=headers) as client:
                 warm_up.round(client)
         warm_seconds = time.perf_counter() - warm
         analysts = [Analyst(base, queries, 0, args.seed + i, args.think)
@@ -211,7 +226,8 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     result: dict[str, Any] = {"db": make_engine(args.db).url.render_as_string(hide_password=True),
-                              "users": args.users, "think_seconds": args.think,
+                              "users": args.users, "workers": args.workers,
+                              "think_seconds": args.think,
                               "seconds": round(wall, 1),
                               "warm_up_seconds": round(warm_seconds, 1),
                               "load_average": os.getloadavg()}  # fmt: skip

@@ -33,3 +33,16 @@ def test_restricted_records_are_left_out_on_the_command_line_too(seeded) -> None
     assert seen.exit_code == 0
     refused = run(seeded, "restrict", "1", "--unit", "cse-north", "--reason", "x")
     assert refused.exit_code == 3  # analysts may not restrict records; admins (feeds) may
+
+
+def test_worker_processes_build_their_app_from_the_environment(seeded, monkeypatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from joinedup.web.app import app_from_environment
+
+    monkeypatch.setenv("JOINEDUP_DB", seeded.url)
+    monkeypatch.setenv("JOINEDUP_SECURE_COOKIES", "1")
+    app = app_from_environment()
+    assert app.state.settings.secure_cookies is True
+    response = TestClient(app).get("/signin")
+    assert response.status_code == 200 and "strict-transport-security" in response.headers

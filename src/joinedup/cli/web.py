@@ -26,9 +26,16 @@ from joinedup.pole import AuditCategory
 from joinedup.store import write_transaction
 
 
-def serve_app(app_: Any, host: str, port: int) -> None:
+def serve_app(app_: Any, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
+    if workers > 1:  # uvicorn starts each worker from an import string, not an object
+        # Building the search index or the graph holds a worker for seconds; the default
+        # 5 s health check would kill it mid-build and drop its connections.
+        uvicorn.run("joinedup.web.app:app_from_environment", factory=True, workers=workers,
+                    host=host, port=port, log_level="warning", server_header=False,
+                    timeout_worker_healthcheck=300)  # fmt: skip
+        return
     uvicorn.run(app_, host=host, port=port, log_level="warning", server_header=False)
 
 
@@ -39,15 +46,22 @@ def serve(
     secure_cookies: bool = typer.Option(
         False, "--secure-cookies", help="mark cookies Secure (behind a TLS proxy)"
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="worker processes (each holds its own index and graph)"
+    ),
     db: str | None = DbOption,
 ) -> None:
     """Serve the analyst workbench (web pages and REST API) on the store."""
+    import os
+
     from joinedup.web import WebSettings, create_app
 
     engine = store_engine(db)
     app_ = create_app(WebSettings(db_url(db), secure_cookies=secure_cookies), engine)
+    os.environ["JOINEDUP_DB"] = db_url(db)  # what each worker process reads
+    os.environ["JOINEDUP_SECURE_COOKIES"] = "1" if secure_cookies else "0"
     console.print(f"JoinedUp workbench on http://{host}:{port}/ (Ctrl+C stops it)")
-    serve_app(app_, host, port)
+    serve_app(app_, host, port, workers)
 
 
 def _unit(engine: Any, name: str) -> str | None:

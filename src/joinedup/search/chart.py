@@ -20,6 +20,9 @@ from joinedup.search.visibility import NotFound, hidden_records
 from joinedup.store import tables as t
 
 MAX_NODES = 150  # a chart beyond this is unreadable: expand further from a node instead
+# Evidence items and record ids kept per link in a chart; the counts say how many there
+# are, and the profile or the network CLI lists every one.
+MAX_EVIDENCE = 20
 
 
 def _runs(conn: Connection) -> tuple[Any, ...]:
@@ -84,10 +87,13 @@ def _visible_edges(conn: Connection, edges: list[Association], unit: str | None)
     out = []
     for a in edges:  # on dicts: the graph's own objects are shared by every request
         link = a.to_dict()
-        link["evidence"] = [e for e in link["evidence"] if e["record_id"] not in hidden]
-        link["record_ids"] = [r for r in link["record_ids"] if r not in hidden]
-        if link["evidence"]:
-            out.append(link)
+        evidence = [e for e in link["evidence"] if e["record_id"] not in hidden]
+        records = [r for r in link["record_ids"] if r not in hidden]
+        if not evidence:
+            continue
+        link.update(evidence=evidence[:MAX_EVIDENCE], evidence_count=len(evidence),
+                    record_ids=records[:MAX_EVIDENCE], record_count=len(records))  # fmt: skip
+        out.append(link)
     return out
 
 

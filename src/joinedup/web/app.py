@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from typing import Any
 
@@ -50,6 +51,18 @@ def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
     _errors(app)
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `joinedup serve --workers N` (uvicorn imports it in
+    each worker): the store from $JOINEDUP_DB, cookie security from
+    $JOINEDUP_SECURE_COOKIES. Each worker builds its own search index and graph."""
+    return create_app(
+        WebSettings(
+            os.environ["JOINEDUP_DB"],
+            secure_cookies=os.environ.get("JOINEDUP_SECURE_COOKIES") == "1",
+        )
+    )
 
 
 def wants_json(request: Request) -> bool:

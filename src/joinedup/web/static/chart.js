@@ -79,7 +79,8 @@
       elements.push({ group: "edges", data: {
         id: id, source: e.entity, target: e.other, kind: e.kind.replace("_", " "),
         firm: e.firm, count: e.count, first: e.first, last: e.last,
-        roles: (e.roles || []).concat(e.other_roles || []), records: e.record_ids } });
+        roles: (e.roles || []).concat(e.other_roles || []), records: e.record_ids,
+        record_count: e.record_count || e.record_ids.length } });
     });
     cy.add(elements);
     cy.layout({ name: "cose", animate: false, nodeRepulsion: 9000, idealEdgeLength: 90,
@@ -151,7 +152,9 @@
     line(details, edge.data("count") + " piece(s) of evidence, " + edge.data("first") +
          " to " + edge.data("last"));
     line(details, "roles: " + edge.data("roles").join(", "), "why");
-    line(details, "records: " + edge.data("records").join(", "), "why");
+    line(details, "records: " + edge.data("records").join(", ") +
+         (edge.data("record_count") > edge.data("records").length ? " and " +
+          (edge.data("record_count") - edge.data("records").length) + " more" : ""), "why");
   }
 
   cy.on("tap", "node", function (evt) { showNode(evt.target); });
