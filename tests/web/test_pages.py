@@ -150,3 +150,26 @@ def test_user_admin_adds_and_disables_without_personal_data(client, seeded) -> N
     users = {u["username"]: u for u in client.get("/api/users").json()}
     assert users["newt.analyst"]["active"] is False and "password_hash" not in users["newt.analyst"]
     assert client.get(f"/api/entities/{seeded.known_entity}").status_code == 403
+
+
+def test_export_is_a_disclosure_with_recipient_and_formula_safe_cells(client, seeded) -> None:
+    import csv
+    import io
+
+    from joinedup.search.export import safe_cell
+
+    sign_in(client, "ann.analyst", purpose="Op TEST-15 strategy meeting")
+    token = csrf(client)
+    missing = client.post(f"/entity/{seeded.known_entity}/export",
+                          data={"recipient": "", "csrf": token})  # fmt: skip
+    assert missing.status_code == 422
+    response = client.post(f"/entity/{seeded.known_entity}/export",
+                           data={"recipient": "DS Example, CSE team", "csrf": token})  # fmt: skip
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][0] == "entity" and len(rows) > 1
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("Ann") == "Ann"
+    with seeded.engine.connect() as conn:
+        events = list_events(conn, actor="ann.analyst", category="disclosure")
+    assert events[-1].recipient == "DS Example, CSE team"
+    assert events[-1].purpose == "Op TEST-15 strategy meeting"
