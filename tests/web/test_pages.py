@@ -128,8 +128,18 @@ def test_statistics_are_controlled_for_researchers(client) -> None:
     assert client.get("/stats").status_code == 200
 
 
-def test_audit_viewer_and_verify_for_auditors(client, seeded) -> None:
+def test_audit_viewer_and_verify_for_auditors(app, client, seeded) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.web.seed import HOSTILE
+
+    analyst = TestClient(app)
+    sign_in(analyst, "ann.analyst", purpose="Op TEST-16 <b>bold</b>")
+    analyst.get("/api/search", params={"q": HOSTILE["script"]})
     sign_in(client, "aud.auditor")
+    page = client.get("/audit", params={"actor": "ann.analyst"}).text
+    assert "<script>alert" not in page and "<b>bold" not in page  # shown as text
+    assert "&lt;script&gt;" in page
     rows = client.get("/api/audit", params={"limit": 50}).json()
     assert rows and rows[0]["seq"] > rows[-1]["seq"]
     assert client.get("/api/audit/verify").json()["ok"] is True

@@ -4,6 +4,7 @@ and the CSRF token every form and htmx request carries.
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 from typing import Any
 
@@ -18,6 +19,10 @@ from joinedup.web.csrf import expected_token
 P = Permission
 TEMPLATES = Jinja2Templates(directory=str(resources.files("joinedup.web") / "templates"))
 TEMPLATES.env.autoescape = True  # every value is escaped; nothing is ever marked safe
+# JSON shown as text (audit detail): a plain string, so autoescaping still applies to it.
+TEMPLATES.env.filters["as_json"] = lambda value: json.dumps(
+    value, ensure_ascii=False, sort_keys=True, default=str
+)
 
 # (label, path, permission): a link is shown only to roles that could open it.
 NAVIGATION = (
