@@ -20,7 +20,9 @@ def upgrade() -> None:
     op.create_table(
         "record_restriction",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column(
+            "record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("unit", sa.String(length=100), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("restricted_by", sa.String(length=100), nullable=False),
