@@ -97,7 +97,12 @@ def resolve_persons(
         )
     counts["pairs_scored"] = len(pred)
     progress("clustering")
-    strong = pred[pred.match_probability >= THRESHOLD]
+    # Ties in probability are common (one pattern of levels, one probability) and the
+    # constraints make the order of merges matter: order them by id, never by the order
+    # the engine happened to return rows in, so a run is repeatable.
+    strong = pred[pred.match_probability >= THRESHOLD].sort_values(
+        ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
+    )
     edges = zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
                 strong.match_probability, strict=True)  # fmt: skip
     counts["model_merges"] = cc.link_all(edges, "model")
