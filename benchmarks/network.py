@@ -44,10 +44,13 @@ def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def _timed(fn: Any) -> tuple[Any, float, float]:
+def _timed(fn: Any, label: str = "") -> tuple[Any, float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     value = fn()
-    return value, time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if wall > 1:  # progress on stderr for long runs
+        print(f"{label or 'step'}: {wall:.1f} s", file=sys.stderr, flush=True)
+    return value, wall, cpu
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -171,7 +174,8 @@ def main() -> None:
     ap.add_argument("--db", required=True, help="a resolved store (SQLAlchemy URL or path)")
     ap.add_argument("--samples", type=int, default=100, help="entities per kind for around")
     ap.add_argument("--depth", type=int, default=2)
-    ap.add_argument("--sample", type=int, default=1000, help="sampled sources, person measures")
+    ap.add_argument("--sample", type=int, default=1000,
+                    help="sampled sources for person measures (0: skip them)")  # fmt: skip
     ap.add_argument("--cold", type=int, default=3, help="cold CLI runs")
     ap.add_argument("--as", dest="user", default=None, help="CLI user with read_personal")
     ap.add_argument("--seed", type=int, default=1)
@@ -190,7 +194,7 @@ def main() -> None:
     engine = make_engine(args.db)
     load = os.getloadavg()[0]
     with engine.connect() as conn:
-        g, wall, cpu = _timed(lambda: build_graph(conn))
+        g, wall, cpu = _timed(lambda: build_graph(conn), "build")
     report: dict[str, Any] = {
         "db": engine.url.render_as_string(hide_password=True),
         "load_avg_before": round(load, 1),
@@ -202,22 +206,19 @@ def main() -> None:
         },  # fmt: skip
     }
     whole: dict[str, Any] = {}
-    proj, w, c = _timed(g.projection)
+    proj, w, c = _timed(g.projection, "projection")
     pg = proj.graph
     whole["projection"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
                            "vertices": pg.vcount(), "edges": pg.ecount()}  # fmt: skip
     comps, w, c = _timed(g.components)
     whole["components"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1), "count": len(comps),
                            "largest": len(comps[0]) if comps else 0}  # fmt: skip
-    groups, w, c = _timed(lambda: g.communities(seed=args.seed))
+    groups, w, c = _timed(lambda: g.communities(seed=args.seed), "communities")
     whole["communities_all"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
                                 "count": len(groups)}  # fmt: skip
-    people, w, c = _timed(lambda: g.communities(seed=args.seed, kinds=["person"]))
+    people, w, c = _timed(lambda: g.communities(seed=args.seed, kinds=["person"]), "people")
     whole["communities_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
                                    "count": len(people)}  # fmt: skip
-    _, w, c = _timed(lambda: g.measures(["person"], sample=args.sample, seed=args.seed))
-    whole["measures_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
-                                "sample": args.sample}  # fmt: skip
     if people:
         _, w, c = _timed(lambda: g.measures(["person"], within=people[0].members))
         whole["measures_largest_person_community"] = {
@@ -225,13 +226,18 @@ def main() -> None:
             "cpu_s": round(c, 2),
             "size": people[0].size,
         }
-    whole["peak_rss_mb"] = _rss_mb()
     report["whole"] = whole
     report["around"] = around_latency(g, args.samples, args.depth, args.seed)
+    print(json.dumps(report), file=sys.stderr, flush=True)
     if args.cold:
         rng = random.Random(args.seed)
         report["cold_cli"] = cold_cli(args.db, rng.sample(g.entities("person"), args.cold),
                                       args.depth, args.user)  # fmt: skip
+    if args.sample:  # last: on a whole city this is the slowest step by far
+        _, w, c = _timed(lambda: g.measures(["person"], sample=args.sample, seed=args.seed))
+        whole["measures_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
+                                    "sample": args.sample}  # fmt: skip
+    whole["peak_rss_mb"] = _rss_mb()
     report["load_avg_after"] = round(os.getloadavg()[0], 1)
     text = json.dumps(report, indent=2)
     if args.out_json:
