@@ -24,7 +24,8 @@ communities: what link charts, detection and the workbench read (docs/network.md
     g.components(kinds=None, links=None)                  -> list[list[entity id]]
     g.projection(kinds=None, links=None)                  -> Projection (igraph, weights)
     g.associations_many(entities, ...same filters)        -> {entity id: [Association]}
-    g.summary(), g.entities(kind=None), g.has_entity(e), len(g)
+    g.summary(), g.entities(kind=None), g.has_entity(e), g.vertex(e), g.kind_of(v),
+    g.label_of(v), len(g)
 
 Entities are given as ints (34) or as users see them ("E34"). Association kinds: co_event,
 vehicle_of, phone_of, home_address, shared_vehicle, shared_phone, shared_address,

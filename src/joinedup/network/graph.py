@@ -235,42 +235,10 @@ class PoleGraph:
     def graph(self) -> ig.Graph:
         """Entities (0..n-1) then events; edges: participations, then person-object ties."""
         if self._graph is None:
-            self._graph = self._to_igraph()
-        return self._graph
+            from joinedup.network.view import to_igraph
 
-    def _to_igraph(self) -> ig.Graph:
-        n, names = self.n_entities, self.roles.names
-        g = ig.Graph(n=n + self.n_events, directed=False)
-        g.vs["type"] = ["entity"] * n + ["event"] * self.n_events
-        g.vs["entity_id"] = [int(e) for e in self.entity_ids] + [None] * self.n_events
-        g.vs["kind"] = [self.kinds.names[k] for k in self.entity_kind] + [None] * self.n_events
-        g.vs["label"] = list(self.entity_label) + [None] * self.n_events
-        g.vs["event_id"] = [None] * n + [int(e) for e in self.event_ids]
-        g.vs["event_type"] = [None] * n + [self.types.names[c] for c in self.event_type]
-        g.vs["start_at"] = [None] * n + [moment_of(s) for s in self.event_start.tolist()]
-        g.vs["record_id"] = [None] * n + [int(r) for r in self.event_record]
-        edges = np.concatenate(
-            [np.column_stack((self.p_entity, self.p_event + n)),
-             np.column_stack((self.t_person, self.t_object))]
-        )  # fmt: skip
-        g.add_edges(edges.tolist())
-        links = self.links.names
-        g.es["type"] = ["participation"] * len(self.p_entity) + [links[k] for k in self.t_kind]
-        g.es["role"] = [names[r] for r in self.p_role] + [names[r] for r in self.t_person_role]
-        g.es["object_role"] = [None] * len(self.p_entity) + [names[r] for r in self.t_object_role]
-        g.es["mention_kind"] = [self.kinds.names[k] for k in self.p_mention_kind] + [
-            "person"
-        ] * len(self.t_person)
-        g.es["mention_id"] = [int(m) for m in self.p_mention] + [
-            int(m) for m in self.t_person_mention
-        ]
-        g.es["object_mention_id"] = [None] * len(self.p_entity) + [
-            int(m) for m in self.t_object_mention
-        ]
-        g.es["record_id"] = [int(r) for r in self.event_record[self.p_event]] + [
-            int(r) for r in self.t_record_id
-        ]
-        return g
+            self._graph = to_igraph(self)
+        return self._graph
 
     # --- local questions ---------------------------------------------------------------
     def events_of(
