@@ -134,13 +134,18 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
     one cluster with a fully named member one typing slip away: the same forename key and
     a surname one edit away (Ikbal/Ikbl), or the same surname key and a forename one edit
     away (Afil/Adil), names of four letters or more, when exactly one cluster fits."""
-    by_forename: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    by_surname: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    # (the other part's key, a name with at most one letter dropped) -> (name, mention):
+    # two names one edit apart always share such a variant, so only those are compared
+    # (without it this pass compared every pair of surnames under one forename).
+    by_forename: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
+    by_surname: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
     for row in rows:
         if _full(row) and row.get("forename_key"):
             uid = int(row["unique_id"])
-            by_forename[row["forename_key"]].add((row["surname"], uid))
-            by_surname[row["surname_key"]].add((row["forename"], uid))
+            for variant in _deletes(row["surname"]):
+                by_forename[(row["forename_key"], variant)].add((row["surname"], uid))
+            for variant in _deletes(row["forename"]):
+                by_surname[(row["surname_key"], variant)].add((row["forename"], uid))
     anchored = _anchored(cc, rows)
     merged = 0
     for row in rows:
@@ -152,17 +157,24 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             continue
         fits = {
             cc.find(other)
-            for name, other in by_forename[row["forename_key"]]
+            for variant in _deletes(surname)
+            for name, other in by_forename.get((row["forename_key"], variant), ())
             if len(surname) >= 4 and len(name) >= 4 and _one_edit(name, surname)
         } | {
             cc.find(other)
-            for name, other in by_surname[row["surname_key"]]
+            for variant in _deletes(forename)
+            for name, other in by_surname.get((row["surname_key"], variant), ())
             if len(forename) >= 4 and len(name) >= 4 and _one_edit(name, forename)
         }
         fits -= {own}
         if len(fits) == 1 and cc.union(fits.pop(), uid, NAME_STRENGTH, "name"):
             merged += 1
     return merged
+
+
+def _deletes(name: str) -> set[str]:
+    """The name and every form of it with one letter dropped."""
+    return {name} | {name[:i] + name[i + 1 :] for i in range(len(name))}
 
 
 def _one_edit(a: str, b: str) -> bool:
