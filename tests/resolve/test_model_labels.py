@@ -73,7 +73,9 @@ def test_same_decisions_re_estimate_m(labelled_features: tuple[pd.DataFrame, lis
     many = resolve_persons(features, same=pairs[: MIN_LABELS_FOR_M + 5], different=[])
     assert base.model and few.model and many.model
     m0, m_few, m_many = _m(base.model), _m(few.model), _m(many.model)
-    assert m_few == m0  # below MIN_LABELS_FOR_M the decisions only link, they do not train
+    # Below MIN_LABELS_FOR_M the decisions only link, they do not train (EM's sums may
+    # differ in the last bit from run to run, hence the tolerance).
+    assert m_few == pytest.approx(m0, rel=1e-9, abs=1e-12)
     moved = {k for k in m0 if abs(m_many[k] - m0[k]) > 1e-9}
     assert moved, "enough decisions must change the model"
     for key in moved:  # each level moves at most the labels' share of the way
