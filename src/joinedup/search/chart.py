@@ -7,14 +7,14 @@ has finished (both change what the chart should show).
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, func, select
 
 from joinedup.network import PoleGraph, build_graph
 from joinedup.network.model import Association
+from joinedup.search.cache import PerStore
 from joinedup.search.profile import flags_available, member_rows
 from joinedup.search.visibility import NotFound, hidden_records
 from joinedup.store import tables as t
@@ -34,28 +34,8 @@ def _runs(conn: Connection) -> tuple[Any, ...]:
     return tuple(key)
 
 
-class GraphCache:
-    """One PoleGraph per store per process, keyed by the latest finished runs."""
-
-    def __init__(self) -> None:
-        self._graphs: dict[str, tuple[tuple[Any, ...], PoleGraph]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, engine: Engine) -> PoleGraph:
-        name = engine.url.render_as_string(hide_password=True)
-        with engine.connect() as conn:
-            runs = _runs(conn)
-            cached = self._graphs.get(name)
-            if cached is not None and cached[0] == runs:
-                return cached[1]
-            with self._lock:
-                cached = self._graphs.get(name)
-                if cached is None or cached[0] != runs:
-                    cached = self._graphs[name] = (runs, build_graph(conn))
-                return cached[1]
-
-
-GRAPHS = GraphCache()
+# One PoleGraph per store per process, keyed by the latest finished runs.
+GRAPHS: PerStore[PoleGraph] = PerStore(_runs, build_graph)
 
 
 def flagged(conn: Connection, entity_ids: set[int]) -> dict[int, list[dict[str, Any]]]:

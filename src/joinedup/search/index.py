@@ -4,14 +4,14 @@ postcode, by entity, rebuilt once per resolution run (cheap to check, costly to 
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, func, select
 
 from joinedup.ingest.normalise.names import clean_name
 from joinedup.resolve.aliases import Aliases, load_aliases
+from joinedup.search.cache import PerStore
 from joinedup.store import tables as t
 
 Entry = tuple[int, int]  # (entity id, mention id)
@@ -88,25 +88,5 @@ def build_index(conn: Connection) -> NameIndex:
     return index
 
 
-class IndexCache:
-    """One index per process, rebuilt when a new resolution run has finished."""
-
-    def __init__(self) -> None:
-        self._indexes: dict[str, NameIndex] = {}  # by store URL
-        self._lock = threading.Lock()
-
-    def get(self, engine: Engine) -> NameIndex:
-        key = engine.url.render_as_string(hide_password=True)
-        with engine.connect() as conn:
-            run = latest_run(conn)
-            current = self._indexes.get(key)
-            if current is not None and current.run_id == run:
-                return current
-            with self._lock:  # one build at a time; the others wait and reuse it
-                current = self._indexes.get(key)
-                if current is None or current.run_id != run:
-                    current = self._indexes[key] = build_index(conn)
-                return current
-
-
-CACHE = IndexCache()
+# One index per process, rebuilt when a new resolution run has finished.
+CACHE: PerStore[NameIndex] = PerStore(latest_run, build_index)
