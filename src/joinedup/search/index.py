@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select
 from joinedup.ingest.normalise.names import clean_name
 from joinedup.resolve.aliases import Aliases, load_aliases
 from joinedup.search.cache import PerStore
+from joinedup.search.fuzzy import GramIndex
 from joinedup.store import tables as t
 
 Entry = tuple[int, int]  # (entity id, mention id)
@@ -32,6 +33,12 @@ class NameIndex:
     # Partial plates as sighted ("VP11*"): (pattern, entity id, mention id, as written).
     partial_plates: list[tuple[str, int, int, str]] = field(default_factory=list)
     aliases: Aliases | None = None
+    # Blocked fuzzy look-ups (search.fuzzy): the same answers as a scan of the list.
+    name_grams: GramIndex = field(default_factory=lambda: GramIndex([]))
+    word_grams: GramIndex = field(default_factory=lambda: GramIndex([]))
+    nickname_grams: GramIndex = field(default_factory=lambda: GramIndex([]))
+    # Postcode district ("LS6") -> the full postcodes in it, in the order first seen.
+    districts: dict[str, list[str]] = field(default_factory=dict)
 
     def alias_groups(self, token: str) -> set[str]:
         if self.aliases is None:
@@ -85,6 +92,11 @@ def build_index(conn: Connection) -> NameIndex:
         index.nicknames.append(nick)
         index.nickname_entries.append(entries)
         index.nickname_raw.append(nick_raw[nick])
+    index.name_grams = GramIndex(index.names)
+    index.word_grams = GramIndex(index.words)
+    index.nickname_grams = GramIndex(index.nicknames)
+    for postcode in index.postcodes:
+        index.districts.setdefault(postcode.split(" ")[0], []).append(postcode)
     return index
 
 
