@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, select
 
 from joinedup.access import audit
 from joinedup.access.actor import Actor, actor_for_user
+from joinedup.access.clock import as_utc
 from joinedup.access.model import SessionInfo
 from joinedup.access.roles import PERMISSION_CATEGORY, NotAuthorised, Permission, require
-from joinedup.access.sessions import lookup
+from joinedup.access.sessions import TOUCH_INTERVAL, lookup, token_hash
 from joinedup.pole import AuditCategory
 from joinedup.store import write_transaction
 from joinedup.store.engine import is_sqlite
+from joinedup.store.tables import user_session
 from joinedup.web.csrf import SESSION_COOKIE
 
 # Routes anyone may reach: signing in, the token endpoint for scripts, health.
@@ -100,8 +102,20 @@ def signed_in(request: Request) -> Viewer:
     if not token:
         raise NotSignedIn("sign in first")
     settings = request.app.state.settings
-    with short_write(engine_of(request)) as conn:
-        info = lookup(conn, token, idle_timeout=settings.idle_timeout)
+    engine = engine_of(request)
+    # Most requests come within a minute of the last touch and need no write: look the
+    # session up on a plain read, at a fixed `now`, and take the writers' lock only when
+    # the session's last-seen time is due for a touch (once a minute per session).
+    now = as_utc(None)
+    s = user_session.c
+    with engine.connect() as conn:
+        seen = conn.execute(select(s.last_seen_at).where(s.token_hash == token_hash(token)))
+        last_seen = seen.scalar()
+        due = last_seen is not None and now - last_seen >= TOUCH_INTERVAL
+        info = None if due else lookup(conn, token, idle_timeout=settings.idle_timeout, now=now)
+    if due:
+        with short_write(engine) as conn:
+            info = lookup(conn, token, idle_timeout=settings.idle_timeout, now=now)
     if info is None or info.kind != via:
         raise NotSignedIn("your session has ended (expired, idle or signed out): sign in again")
     viewer = Viewer(info, token, actor_for_user(info.user), via)
