@@ -138,7 +138,12 @@ def _plates(conn: Connection, index: NameIndex, query: str, found: Candidates) -
     cols = (vm.c.id, vm.c.vrm, vm.c.pattern, vm.c.raw)
     if "?" in plate or "*" in plate:
         like = plate.replace("*", "%").replace("?", "_")
-        rows = conn.execute(select(*cols).where(vm.c.vrm.like(like)).limit(MAX_CANDIDATES)).all()
+        query = select(*cols).where(vm.c.vrm.like(like))
+        prefix = re.split(r"[?*]", plate, maxsplit=1)[0]
+        if prefix:  # the plate index narrows to the fixed start (SQLite's LIKE cannot use it)
+            query = query.where(vm.c.vrm >= prefix, vm.c.vrm < prefix + "\x7f")
+        # The first sightings recorded, as a scan of the table finds them, not index order.
+        rows = conn.execute(query.order_by(vm.c.id).limit(MAX_CANDIDATES)).all()
         rows = [r for r in rows if r.vrm and plate_matches(plate, r.vrm)]
         why = f"plate fits the partial {plate}"
     else:  # a full plate or its start: an index range, not LIKE (case rules differ by backend)
