@@ -9,7 +9,7 @@ store per backend, each run in a fresh subprocess so that its peak RSS (getrusag
 ingest process and, separately, its largest worker process) is its own. PostgreSQL
 runs use a new database `bench_ingest_<size>` on --pg (dropped afterwards).
 Prints one JSON object per run: backend, records, seconds, records_per_s, peak_rss_mb
-(ingest process + largest worker: an upper bound on the two together), the CPU seconds
+(ingest process + WORKERS x the largest worker: an upper bound on them together), the CPU seconds
 of the ingest process and of its workers (the PostgreSQL server's are not counted), and
 the 1-minute load average before and after (other work on the machine slows a run).
 The goal (docs/benchmarks.md): 20,000 records a second on 2 cores, under 1 GiB.
@@ -59,13 +59,15 @@ for planned in plan_paths([folder], None):
     for key, value in result.counts().items():
         totals[key] += value
 seconds = time.perf_counter() - t0
+from joinedup.ingest.prepare import WORKERS, stop_workers
+stop_workers()  # the pool stays up between files; stopped, its CPU and RSS are counted
 engine.dispose()
 main_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({
     "records": totals["read"], "seconds": round(seconds, 1),
     "records_per_s": round(totals["read"] / seconds),
-    "peak_rss_mb": round((main_kb + worker_kb) / 1024),
+    "peak_rss_mb": round((main_kb + WORKERS * worker_kb) / 1024), "workers": WORKERS,
     "peak_rss_main_mb": round(main_kb / 1024), "peak_rss_worker_mb": round(worker_kb / 1024),
     "cpu_main_s": round(cpu(resource.RUSAGE_SELF) - cpu0[0], 1),
     "cpu_workers_s": round(cpu(resource.RUSAGE_CHILDREN) - cpu0[1], 1),

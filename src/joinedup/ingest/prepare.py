@@ -15,26 +15,19 @@ import os
 import pickle
 import signal
 import traceback
-from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from joinedup.feeds.spec import FeedSpec
-from joinedup.ingest.mapper import RowError, as_datetime, map_row
+from joinedup.ingest.layout import RecordRows, Values, record_rows
+from joinedup.ingest.mapper import RowError, map_row
 from joinedup.ingest.readers import RowStream, SourceRow, open_rows
-from joinedup.pole import MappedRecord, ParsedDate
 
 CHUNK_ROWS = 2000
 # Smaller files are prepared in the ingest process: a worker takes about half a second
 # to start (importing the mapper), about what preparing a 1 MB file takes.
 WORKER_MIN_BYTES = 1 << 20
-
-Row = tuple[Any, ...]
-# (source_ref, row_number, received_at, event_type, grading x3, persons, protected,
-#  locations, vehicles, phones, event): see record_rows.
-RecordRows = tuple[Any, ...]
-NO_SPAN: Row = (False, None, None, None)  # extracted, text_field, span_start, span_end
 
 
 # One encoder for every row: json.dumps with these options builds a new one per call.
@@ -46,188 +39,6 @@ _CANONICAL = json.JSONEncoder(
 def canonical_json(fields: dict[str, Any]) -> str:
     """The row's fields as JSON with sorted keys: what its content hash is taken of."""
     return _CANONICAL.encode(fields)
-
-
-# -- values as each driver wants them ----------------------------------------------------
-# The same text SQLAlchemy's own bind processors produce, without a call through them
-# per value: SQLite keeps dates as ISO text and JSON as json.dumps text; psycopg takes
-# dates as they are. JSON None is the JSON value null (SQLAlchemy's none_as_null=False).
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(" ", "microseconds")
-
-
-def _sqlite_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _json(value: Any) -> str:
-    return "null" if value is None else json.dumps(value)
-
-
-class Values:
-    """Converters for date, date-time and JSON columns on one dialect.
-
-    Any other dialect keeps Python values, for the writer's portable SQLAlchemy path.
-    """
-
-    def __init__(self, dialect_name: str):
-        self.json: Callable[[Any], Any] = _same
-        self.datetime: Callable[[datetime | None], Any] = _same
-        self.date: Callable[[date | None], Any] = _same
-        if dialect_name in ("sqlite", "postgresql"):
-            self.json = _json
-        if dialect_name == "sqlite":
-            self.datetime = _sqlite_datetime
-            self.date = _sqlite_date
-
-
-def _date_parts(value: ParsedDate | None) -> tuple[datetime | None, str | None]:
-    if value is None or value.value is None:
-        return None, None
-    return as_datetime(value.value), value.precision.value if value.precision else None
-
-
-def _span(span: Any) -> Row:
-    if span is None:
-        return NO_SPAN
-    return (True, span.field, span.start, span.end)
-
-
-def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
-    """Everything a mapped record will store, as plain tuples with no ids yet.
-
-    Made wherever the row was mapped (possibly another process: tuples travel cheaply
-    where dataclasses do not); `add_record` then gives the ids. Each mention tuple is
-    its table row after (id, record_id); where a row names its person mention (or the
-    event its location) it holds that mention's index in the record for now.
-    """
-    as_json = values.json
-    as_date = values.date
-    as_datetime_value = values.datetime
-    person_index: dict[str, int] = {}
-    persons: list[Row] = []
-    protected: list[Row] = []
-    for i, p in enumerate(mapped.persons):
-        person_index[p.slot] = i
-        dob, dob_precision = _date_parts(p.dob)
-        ident = p.identifiers
-        age = p.raw.get("age")
-        persons.append(
-            (
-                p.slot,
-                p.role,
-                p.raw_name,
-                p.forename,
-                p.middle_names,
-                p.surname,
-                p.nickname,
-                as_date(dob.date() if dob else None),
-                dob_precision,
-                p.dob.raw if p.dob else None,
-                int(age) if age and age.isdigit() and len(age) < 4 else None,
-                p.sex,
-                p.address,
-                p.postcode,
-                ident.get("nhs_number"),
-                ident.get("pnc_id"),
-                ident.get("child_ref"),
-                ident.get("upn"),
-                ident.get("local_id"),
-                ident.get("licence_no"),
-                as_json(p.attributes or None),
-                as_json(p.raw or None),
-            )
-            + _span(p.span)
-        )
-        for kind, value in p.protected.items():
-            protected.append((i, kind, value))
-    location_index: dict[str, int] = {}
-    locations: list[Row] = []
-    for i, loc in enumerate(mapped.locations):
-        location_index[loc.slot] = i
-        owner = loc.slot.rsplit(".", 1)[0] if loc.slot.endswith(".address") else None
-        locations.append(
-            (
-                loc.slot,
-                loc.role,
-                loc.raw,
-                loc.name,
-                loc.address,
-                loc.postcode,
-                loc.property_ref,
-                loc.place_type,
-                loc.lat,
-                loc.lon,
-                person_index.get(owner) if owner else None,
-            )
-            + _span(loc.span)
-        )
-    vehicles = [
-        (
-            v.slot,
-            v.role,
-            v.raw,
-            v.vrm,
-            v.pattern,
-            v.plate_format,
-            v.make,
-            v.model,
-            v.colour,
-            person_index.get(v.person_slot) if v.person_slot else None,
-        )
-        + _span(v.span)
-        for v in mapped.vehicles
-    ]
-    phones = [
-        (
-            ph.slot,
-            ph.role,
-            ph.raw,
-            ph.e164,
-            ph.valid,
-            person_index.get(ph.person_slot) if ph.person_slot else None,
-        )
-        + _span(ph.span)
-        for ph in mapped.phones
-    ]
-    received, _ = _date_parts(mapped.received_at)
-    grading = mapped.grading
-    ev = mapped.event
-    event: Row | None = None
-    if ev is not None:
-        start, start_precision = _date_parts(ev.start)
-        end, end_precision = _date_parts(ev.end)
-        event = (
-            ev.event_type,
-            as_datetime_value(start),
-            start_precision,
-            as_datetime_value(end),
-            end_precision,
-            location_index.get(ev.location_slot) if ev.location_slot else None,
-            ev.description,
-            as_json(ev.attributes or None),
-        )
-    return (
-        mapped.source_ref,
-        mapped.row_number,
-        as_datetime_value(received),
-        ev.event_type if ev else None,
-        grading.source if grading else None,
-        grading.intelligence if grading else None,
-        grading.handling if grading else None,
-        tuple(persons),
-        tuple(protected),
-        tuple(locations),
-        tuple(vehicles),
-        tuple(phones),
-        event,
-    )
 
 
 # -- preparing a file's rows, in chunks -------------------------------------------------
@@ -291,9 +102,11 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
 
     Workers start at once, so they read while the caller waits for the writers' lock.
     """
-    if stream.size < WORKER_MIN_BYTES:
+    pool = _POOL
+    alive = pool is not None and pool.alive()
+    if stream.size < (WORKER_MIN_BYTES_WARM if alive else WORKER_MIN_BYTES):
         return _LocalChunks(stream, spec, dialect)
-    return _WorkerChunks(stream.path, spec, dialect, WORKERS)
+    return _WorkerChunks(stream.path, spec, dialect)
 
 
 def _chunked(
@@ -323,89 +136,156 @@ class _LocalChunks(Chunks):
         return _chunked(self.stream, self.spec, self.values)
 
 
-# Worker processes for a large file: with the ingest process itself, one per core (up to
-# 4). Each reads the whole file, which is cheap next to mapping it, and prepares every
-# WORKERS-th chunk; taking the chunks from the workers in turn keeps file order.
-WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))
+# Worker processes for a large file: one per core (up to 4), beside the ingest process,
+# which spends its time in the database driver. Each worker reads the whole file, which is
+# cheap next to mapping it, and prepares every WORKERS-th chunk; taking the chunks from the
+# workers in turn keeps file order, so ids and results are those of a one-process run.
+WORKERS = max(1, min(4, os.cpu_count() or 2))
+# Once the pool is running (an ingest of several files), a file of a chunk's size or more
+# goes to it too: starting is what costs, not a job.
+WORKER_MIN_BYTES_WARM = 64 << 10
 
 
-class _WorkerChunks(Chunks):
-    """Chunks prepared by worker processes, each one chunk ahead of the caller.
+class _Pool:
+    """Worker processes that stay up between files, each waiting for its next job.
 
-    A pipe holds at most the chunk in transit, so memory stays flat: a worker waits
-    until the caller takes its chunk. Workers die with the caller's process, even by
-    SIGKILL (see `_die_with`), and `close` stops them if the batch ends early.
+    A worker takes one job at a time from its own pipe and sends that job's chunks back on
+    another, each at most one chunk ahead of the ingest process, so memory stays flat.
+    Workers die with the ingest process, even by SIGKILL (see `_die_with`); a job given up
+    half-way (an error in the batch) stops the whole pool, and the next file starts anew.
     """
 
-    def __init__(self, path: Path, spec: FeedSpec, dialect: str, workers: int):
-        self.path = path
+    def __init__(self, workers: int):
         context = multiprocessing.get_context("spawn")
-        self.receivers: list[Any] = []
+        self.jobs: list[Any] = []
+        self.results: list[Any] = []
         self.workers: list[Any] = []
         try:
             for turn in range(workers):
-                receiver, sender = context.Pipe(duplex=False)
-                self.receivers.append(receiver)
+                job_receiver, job_sender = context.Pipe(duplex=False)
+                result_receiver, result_sender = context.Pipe(duplex=False)
                 worker = context.Process(
-                    target=_prepare_in_worker,
-                    args=(sender, os.getpid(), str(path), spec, dialect, turn, workers),
-                    name=f"joinedup-ingest-{turn} {path.name}",
+                    target=_worker_loop,
+                    args=(job_receiver, result_sender, os.getpid()),
+                    name=f"joinedup-ingest-{turn}",
                     daemon=True,
                 )
                 worker.start()
+                job_receiver.close()
+                result_sender.close()  # the worker holds the only writing end: EOF if it dies
+                self.jobs.append(job_sender)
+                self.results.append(result_receiver)
                 self.workers.append(worker)
-                sender.close()  # the worker holds the only writing end: EOF means it is gone
         except BaseException:
-            self.close()
+            self.stop()
             raise
 
-    def __iter__(self) -> Iterator[Chunk]:
-        for index in itertools.count():
-            turn = index % len(self.workers)
-            try:
-                kind, payload = self.receivers[turn].recv()
-            except EOFError:
-                raise RuntimeError(
-                    f"{self.path}: a worker process reading this file stopped unexpectedly"
-                    f" (exit code {self.workers[turn].exitcode}); nothing was written"
-                ) from None
-            if kind == "chunk":
-                yield payload
-            elif kind == "done":
-                return
-            else:
-                raise _worker_error(*payload)
+    def alive(self) -> bool:
+        return all(w.is_alive() for w in self.workers)
 
-    def close(self) -> None:
-        for receiver in self.receivers:
-            receiver.close()
+    def stop(self) -> None:
+        for pipe in self.jobs + self.results:
+            pipe.close()
         for worker in self.workers:
             if worker.is_alive():
                 worker.terminate()
             worker.join()
 
 
-def _prepare_in_worker(
-    sender: Any, parent: int, path: str, spec: FeedSpec, dialect: str, turn: int, turns: int
-) -> None:
-    """Worker process: prepare this worker's chunks of the file and send each when done."""
+_POOL: _Pool | None = None
+
+
+def _pool() -> _Pool:
+    global _POOL
+    if _POOL is None or not _POOL.alive():
+        if _POOL is not None:
+            _POOL.stop()
+        _POOL = _Pool(WORKERS)
+    return _POOL
+
+
+def stop_workers() -> None:
+    """Stop the worker pool, if one is running (it also stops when the process ends)."""
+    global _POOL
+    if _POOL is not None:
+        _POOL.stop()
+        _POOL = None
+
+
+class _WorkerChunks(Chunks):
+    """One file's chunks, prepared by the pool's workers in turn."""
+
+    def __init__(self, path: Path, spec: FeedSpec, dialect: str):
+        self.path = path
+        self.pool = _pool()
+        self.finished = False
+        turns = len(self.pool.workers)
+        for turn, jobs in enumerate(self.pool.jobs):
+            jobs.send((str(path), spec, dialect, turn, turns))
+
+    def __iter__(self) -> Iterator[Chunk]:
+        pool = self.pool
+        done = 0
+        for index in itertools.count():
+            turn = index % len(pool.workers)
+            try:
+                kind, payload = pool.results[turn].recv()
+            except (EOFError, OSError):
+                raise RuntimeError(
+                    f"{self.path}: a worker process reading this file stopped unexpectedly"
+                    f" (exit code {pool.workers[turn].exitcode}); nothing was written"
+                ) from None
+            if kind == "chunk":
+                yield payload
+            elif kind == "done":
+                # The other workers have sent everything too (their turns came first or they
+                # had no chunk left): collect their "done" so the pipes are clear.
+                done += 1
+                for other in range(len(pool.workers)):
+                    if other != turn:
+                        kind, payload = pool.results[other].recv()
+                        if kind == "error":
+                            raise _worker_error(*payload)
+                        if kind != "done":
+                            raise RuntimeError(f"{self.path}: a worker sent {kind} after the end")
+                self.finished = True
+                return
+            else:
+                raise _worker_error(*payload)
+
+    def close(self) -> None:
+        if not self.finished:  # given up half-way: workers may be mid-file
+            self.finished = True
+            stop_workers()
+
+
+def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
+    """Worker process: take jobs until the pipe closes; send each job's chunks, then done."""
     _die_with(parent)
     try:
-        stream = open_rows(path, spec)
-        try:
-            for chunk in _chunked(stream, spec, Values(dialect), turn, turns):
-                sender.send(("chunk", chunk))
-        finally:
-            stream.close()
-        sender.send(("done", None))
-    except (BrokenPipeError, KeyboardInterrupt):
+        while True:
+            try:
+                path, spec, dialect, turn, turns = jobs.recv()
+            except EOFError:
+                return  # the ingest process has finished with us
+            try:
+                stream = open_rows(path, spec)
+                try:
+                    for chunk in _chunked(stream, spec, Values(dialect), turn, turns):
+                        results.send(("chunk", chunk))
+                finally:
+                    stream.close()
+                results.send(("done", None))
+            except (BrokenPipeError, KeyboardInterrupt):
+                raise
+            except BaseException as exc:  # noqa: BLE001 - every failure goes back to the ingest
+                try:
+                    blob: bytes | None = pickle.dumps(exc)
+                except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
+                    blob = None
+                results.send(("error", (blob, traceback.format_exc())))
+    except (BrokenPipeError, KeyboardInterrupt, OSError):
         pass  # the ingest process is gone or stopping: nobody to report to
-    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the ingest
-        try:
-            blob: bytes | None = pickle.dumps(exc)
-        except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
-            blob = None
-        sender.send(("error", (blob, traceback.format_exc())))
 
 
 def _die_with(parent: int) -> None:

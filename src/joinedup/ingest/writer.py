@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Table, func, select, text
 
-from joinedup.ingest.prepare import RecordRows, Values
+from joinedup.ingest.layout import RecordRows, Values
 from joinedup.store import tables as t
 
 ID_TABLES = (
@@ -38,7 +38,7 @@ INSERT_ORDER = (
     t.participation,
     t.quarantine,
 )
-# Rows are tuples in table column order (prepare.record_rows, add_record): a new column
+# Rows are tuples in table column order (layout.record_rows, add_record): a new column
 # must be added there too, or rows would go in short.
 for _table, _width in (
     (t.record, 13),

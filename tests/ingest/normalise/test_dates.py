@@ -170,3 +170,79 @@ def test_iso_datetimes_round_trip_to_the_second(value: datetime) -> None:
     value = value.replace(microsecond=0)
     parsed = parse_date(value.isoformat())
     assert parsed == ParsedDate(value, MINUTE, value.isoformat())
+
+
+# -- the compiled strptime agrees with datetime.strptime ---------------------------------
+
+from joinedup.ingest.normalise.dates import _compiled_format, strptime  # noqa: E402
+
+FEED_FORMATS = [
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y%m%d%H%M",
+    "%Y%m%d",
+    "%d-%b-%Y %H:%M",
+    "%d-%b-%Y",
+    "%d %B %Y",
+    "%d/%m/%y",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%H:%M",
+    "%Y",
+    "%b %Y (%d)",
+    "%d.%m.%Y",
+    "%%d %d",
+]
+
+
+def _strptime_outcome(fn, text: str, fmt: str) -> datetime | str:
+    try:
+        return fn(text, fmt)
+    except ValueError:
+        return "ValueError"
+
+
+@st.composite
+def _date_texts(draw: st.DrawFn) -> tuple[str, str]:
+    fmt = draw(st.sampled_from(FEED_FORMATS))
+    moment = draw(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2099, 12, 31)))
+    text = moment.strftime(fmt)
+    mutate = draw(st.integers(0, 5))
+    if mutate == 1:  # a digit changed, perhaps making it impossible (31/02, month 13)
+        at = draw(st.integers(0, max(0, len(text) - 1)))
+        text = text[:at] + draw(st.sampled_from("0123459 ")) + text[at + 1 :]
+    elif mutate == 2:  # unpadded or padded differently
+        text = text.replace("0", "", draw(st.integers(1, 2)))
+    elif mutate == 3:
+        text = text + draw(st.sampled_from(["", " ", "Z", "0", "x"]))
+    elif mutate == 4:
+        text = draw(st.text(alphabet="0123456789-/: TZadejnopru", max_size=20))
+    elif mutate == 5:
+        text = text.upper() if draw(st.booleans()) else text.replace(" ", "  ")
+    return text, fmt
+
+
+@given(_date_texts())
+def test_compiled_strptime_agrees_with_datetime_strptime(case: tuple[str, str]) -> None:
+    text, fmt = case
+    assert _strptime_outcome(strptime, text, fmt) == _strptime_outcome(
+        datetime.strptime, text, fmt
+    )
+
+
+@pytest.mark.parametrize("fmt", FEED_FORMATS)
+def test_every_feed_format_is_compiled(fmt: str) -> None:
+    assert _compiled_format(fmt) is not None
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %z", "%I:%M %p", "%j/%Y"])
+def test_other_directives_fall_back_to_strptime(fmt: str) -> None:
+    assert _compiled_format(fmt) is None
+    text = datetime(2021, 3, 12, 14, 30).strftime(fmt)
+    assert _strptime_outcome(strptime, text, fmt) == _strptime_outcome(
+        datetime.strptime, text, fmt
+    )
+
+
+def test_a_directive_given_twice_is_left_to_strptime() -> None:
+    assert _compiled_format("%d %d") is None  # strptime's own error then reaches the spec check
