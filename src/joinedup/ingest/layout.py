@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from joinedup.ingest.mapper import as_datetime
+from joinedup.feeds.spec import FeedSpec
+from joinedup.ingest.mapper import as_datetime, map_row
 from joinedup.pole import MappedRecord, ParsedDate
 
 Row = tuple[Any, ...]
@@ -201,3 +202,10 @@ def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
         tuple(phones),
         event,
     )
+
+
+def mapped_rows(
+    spec: FeedSpec, fields: dict[str, Any], row_number: int, values: Values
+) -> RecordRows:
+    """One source row mapped with `spec` and laid out as rows; RowError for quarantine."""
+    return record_rows(map_row(spec, fields, row_number), values)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from joinedup.feeds.spec import FeedSpec
-from joinedup.ingest.layout import RecordRows, Values, record_rows
-from joinedup.ingest.mapper import RowError, map_row
+from joinedup.ingest.layout import RecordRows, Values, mapped_rows
+from joinedup.ingest.mapper import RowError
 from joinedup.ingest.readers import RowStream, SourceRow, open_rows
 
 CHUNK_ROWS = 2000
@@ -61,7 +61,7 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
         error_field, reason = None, row.error
         if fields is not None:
             try:
-                planned = record_rows(map_row(spec, fields, row.row_number), values)
+                planned = mapped_rows(spec, fields, row.row_number, values)
             except RowError as exc:
                 error_field, reason = exc.field, exc.reason
         raw_ref = None
