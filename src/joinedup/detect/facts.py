@@ -66,6 +66,7 @@ class Person:
     school_contract: bool = False  # holds a licence recorded as on a council school contract
     has_name: bool = False  # some mention gives a forename and a surname
     names: set[str] = field(default_factory=set)  # single names it is known by ("MO")
+    forenames: set[str] = field(default_factory=set)  # first forenames of its full names
 
     def dob(self) -> date | None:
         return sorted(self.dobs)[len(self.dobs) // 2] if self.dobs else None
@@ -116,6 +117,14 @@ def cutoff(as_of: date | None) -> datetime | None:
     return None if as_of is None else datetime.combine(as_of + timedelta(days=1), time())
 
 
+def seen_at(received: datetime, start: datetime | None) -> datetime:
+    """When detection may first see a record: when it was received, but never before the
+    event it records began. A record cannot arrive before its event; where the store says
+    it did (an extract date misread), the as-of run waits for the event's start instead of
+    seeing the record early."""
+    return received if start is None or start <= received else start
+
+
 @dataclass
 class Rows:
     """The store's rows detection reads, each with its record's received_at: read once,
@@ -152,12 +161,15 @@ def read_rows(conn: Connection) -> Rows:
         ev.c.id, ev.c.record_id, ev.c.event_type, ev.c.start_at, rec.c.received_at,
         ev.c.attributes, ev.c.location_mention_id, rec.c.batch_id, rec.c.raw,
     ).join(rec, rec.c.id == ev.c.record_id)  # fmt: skip
+    arrived: dict[int, datetime] = {}  # record -> when detection may first see it
     for eid, rid, etype, start, received, attrs, loc_m, batch, raw in conn.execute(query):
         cols = free_text.get(batch, ())
         text = ""
         if cols:
             fields = _json(raw)
             text = " ".join(str(fields[c]) for c in cols if fields.get(c))
+        received = seen_at(received, start)
+        arrived[rid] = max(arrived.get(rid, received), received)
         events.append((eid, rid, etype, start, received, _json(attrs), loc_m, text))
     members = {
         (kind, mid): entity
@@ -170,22 +182,26 @@ def read_rows(conn: Connection) -> Rows:
         pm.c.id, pm.c.record_id, pm.c.role, pm.c.forename, pm.c.surname, pm.c.dob, pm.c.age,
         pm.c.attributes, rec.c.received_at, pm.c.nickname, pm.c.raw_name,
     ).join(rec, rec.c.id == pm.c.record_id)  # fmt: skip
-    persons = [(*r[:7], _json(r[7]), r[8], r[9], r[10]) for r in conn.execute(query)]
+    persons = [
+        (*r[:7], _json(r[7]), arrived.get(r[1], r[8]), r[9], r[10]) for r in conn.execute(query)
+    ]
     objects = {}
     for kind, table in (("location", t.location_mention), ("vehicle", t.vehicle_mention),
                         ("phone", t.phone_mention)):  # fmt: skip
         place = table.c.place_type if kind == "location" else None
-        cols = [table.c.id, table.c.person_mention_id, rec.c.received_at]
+        cols = [table.c.id, table.c.person_mention_id, rec.c.received_at, rec.c.id]
         query = select(*cols, *([place] if place is not None else [])).join(
             rec, rec.c.id == table.c.record_id
         )
-        objects[kind] = [tuple(r) for r in conn.execute(query)]
+        objects[kind] = [(r[0], r[1], arrived.get(r[3], r[2]), *r[4:]) for r in conn.execute(query)]
     query = (
-        select(p.c.event_id, p.c.mention_kind, p.c.mention_id, p.c.role, rec.c.received_at)
+        select(
+            p.c.event_id, p.c.mention_kind, p.c.mention_id, p.c.role, rec.c.received_at, rec.c.id
+        )
         .join(ev, ev.c.id == p.c.event_id)
         .join(rec, rec.c.id == ev.c.record_id)
     )
-    parts = [tuple(r) for r in conn.execute(query)]
+    parts = [(*r[:4], arrived.get(r[5], r[4])) for r in conn.execute(query)]
     run = conn.execute(select(func.max(t.resolution_run.c.id))).scalar()
     rows = Rows(run, events, members, persons, objects, parts, _labels(conn))
     _CACHE.clear()  # one store at a time is plenty
@@ -240,6 +256,7 @@ def build_facts(rows: Rows, as_of: date | None = None) -> Facts:
             person.surnames.add(surname.upper())
         if forename and surname:
             person.has_name = True
+            person.forenames.add(str(forename).split()[0].upper())
         elif nickname or forename or surname:
             person.names.add(str(nickname or forename or surname).strip("'\" ").upper())
         person.roles[role] += 1

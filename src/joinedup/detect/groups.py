@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 import igraph as ig
 
+from joinedup.detect.facts import Person
 from joinedup.detect.rulebook import BANDS, EntityRules
 from joinedup.detect.ties import Analysis
 
@@ -109,6 +111,34 @@ def communities(g: ig.Graph, rules: EntityRules) -> list[list[int]]:
     return out
 
 
+def may_be_one(a: Person, b: Person) -> bool:
+    """Two adult entities the records cannot tell apart as two people: a single name
+    ("Kevin", from a narrative) that is the other's forename, surname or single name, or two
+    full names with the same forename and surname (resolution kept them apart)."""
+    if not a.has_name or not b.has_name:
+        single, other = (a, b) if not a.has_name else (b, a)
+        return bool(single.names & (other.names | other.forenames | other.surnames))
+    return bool(a.forenames & b.forenames) and bool(a.surnames & b.surnames)
+
+
+def distinct_people(an: Analysis, adults: Iterable[int]) -> int:
+    """How many people these adult entities are at least (may_be_one counts once)."""
+    items = sorted(adults)
+    parent = {a: a for a in items}
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i, a in enumerate(items):
+        for b in items[i + 1 :]:
+            if root(a) != root(b) and may_be_one(an.facts.persons[a], an.facts.persons[b]):
+                parent[root(a)] = root(b)
+    return len({root(a) for a in items})
+
+
 def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -> list[GroupResult]:
     rule = rules.rules[0]
     need_adults = int(rule.params.get("adults", 2))
@@ -130,7 +160,7 @@ def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -
         # An adult belongs when his ties into the group reach min_tie.
         strength = sub.strength(weights="weight")
         adults = {kinds[i][1]: float(strength[i]) for i in adult_idx if strength[i] >= min_tie}
-        if len(adults) < need_adults:
+        if len(adults) < need_adults or distinct_people(an, adults) < need_adults:
             continue
         between = sub.betweenness(weights=None)
         centrality = {kinds[i][1]: float(between[i]) + float(strength[i]) for i in adult_idx}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -122,6 +123,7 @@ def analyse(facts: Facts, params: dict) -> Analysis:
     an.weights = {k: float(v) for k, v in params["tie_weights"].items()}
     # Family and carers: reported the child missing, recorded as parent/guardian/carer or by a
     # family relationship beside the child, share the child's home, or share a surname.
+    family_text = family_pattern(params.get("family_in_text", ()))
     for e in facts.events.values():
         kids = [x.entity for x in e.parts if x.kind == "person" and x.entity in children]
         if not kids:
@@ -130,7 +132,14 @@ def analyse(facts: Facts, params: dict) -> Analysis:
             if x.kind != "person" or x.entity not in adults:
                 continue
             rel = str(x.attrs.get("relationship") or "")
-            if x.role in ("reporting_person", "parent", "guardian", "carer") or rel in family_rel:
+            if (
+                x.role in ("reporting_person", "parent", "guardian", "carer")
+                or rel in family_rel
+                or (
+                    x.role == "mentioned"
+                    and _named_as_family(e.text, facts.persons[x.entity], family_text)
+                )
+            ):
                 for k in kids:
                     an.family[k].add(x.entity)
     by_surname: dict[str, set[int]] = defaultdict(set)
@@ -150,6 +159,22 @@ def analyse(facts: Facts, params: dict) -> Analysis:
     for tie in an.ties:
         an.ties_by_child.setdefault(tie.child, []).append(tie)
     return an
+
+
+def family_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
+    """A name in quotes followed by a family word: "Collected by 'Graham', family member"."""
+    words = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(
+        r"'([^']{1,40})'\s*,\s*(?:her |his |a |the )?(?:" + "|".join(words) + r")\b", re.I
+    )
+
+
+def _named_as_family(text: str, p: Person, pattern: re.Pattern[str] | None) -> bool:
+    if pattern is None or not text or p.has_name:
+        return False
+    return any(m.group(1).strip().upper() in p.names for m in pattern.finditer(text))
 
 
 def _explained(an: Analysis, child: int, adult: int) -> bool:
