@@ -147,11 +147,13 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             for variant in _deletes(row["forename"]):
                 by_surname[(row["surname_key"], variant)].add((row["forename"], uid))
     anchored = _anchored(cc, rows)
+    postcode = {int(row["unique_id"]): row.get("postcode") for row in rows}
     merged = 0
     for row in rows:
         if not _full(row) or not row.get("forename_key"):
             continue
         uid, forename, surname = int(row["unique_id"]), row["forename"], row["surname"]
+        here = postcode[uid]
         own = cc.find(uid)
         if own in anchored:
             continue
@@ -159,17 +161,29 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             cc.find(other)
             for variant in _deletes(surname)
             for name, other in by_forename.get((row["forename_key"], variant), ())
-            if len(surname) >= 4 and len(name) >= 4 and _one_edit(name, surname)
+            if len(surname) >= 4
+            and len(name) >= 4
+            and _one_edit(name, surname)
+            and not _elsewhere(here, postcode[other])
         } | {
             cc.find(other)
             for variant in _deletes(forename)
             for name, other in by_surname.get((row["surname_key"], variant), ())
-            if len(forename) >= 4 and len(name) >= 4 and _one_edit(name, forename)
+            if len(forename) >= 4
+            and len(name) >= 4
+            and _one_edit(name, forename)
+            and not _elsewhere(here, postcode[other])
         }
         fits -= {own}
         if len(fits) == 1 and cc.union(fits.pop(), uid, NAME_STRENGTH, "name"):
             merged += 1
     return merged
+
+
+def _elsewhere(a: str | None, b: str | None) -> bool:
+    """Two postcodes, both written, in different sectors (a UK sector: all but the last
+    two characters; "4223": its first two digits): another person's name, not a slip."""
+    return bool(a and b) and a[:-2] != b[:-2]
 
 
 def _deletes(name: str) -> set[str]:

@@ -143,6 +143,11 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
         has_month = dob is not None and precision in ("day", "month")
         has_year = dob is not None and precision in ("day", "month", "year")
         addr = normalise_address(row["address"])
+        locality = _locality(addr)
+        postcode = row["postcode"] or addr.postcode
+        if not postcode and locality:  # an overseas postcode written in the line ("4223 NSW")
+            postcode = _postal_code(locality)
+            locality = [w for w in locality if w != postcode] or None
         values = {
             "unique_id": row["id"],
             "forename": forename,
@@ -162,7 +167,7 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "dob_y": dob.isoformat()[:4] if has_year else None,
             "dob_md": dob.isoformat()[5:] if has_day else None,
             "sex": _sex(row["sex"]),
-            "postcode": row["postcode"] or addr.postcode,
+            "postcode": postcode,
             "address_key": _address_key(addr),
             "house_number": addr.house_number,
             "phones": row["phones"] or None,
@@ -171,7 +176,7 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "forename_sk": sa.key(forename),
             "surname_fk": fa.key(surname.split()[0] if surname else None),
             "name_tokens": _name_tokens(f"{fore_all or ''} {_mid or ''}", surname),
-            "locality": _locality(addr),
+            "locality": locality,
             "street_key": _street_key(addr),
             # "A SHAH" meets "Aisha Shah": an initial's key against everyone's surname+initial
             "initial_key": _initial_key(skey, forename),
@@ -236,6 +241,13 @@ def _locality(addr: Any) -> list[str] | None:
     words, start, end = _street_words(addr)
     rest = {w for w in words[end:] if w not in _ADDRESS_NOISE}
     return sorted(rest) or None
+
+
+def _postal_code(locality: list[str]) -> str | None:
+    """A postcode the UK normaliser does not know, written after the street: the one word
+    of four or five digits among the locality words ("WINSTON HILLS 4223 NSW" -> 4223)."""
+    codes = [w for w in locality if w.isdigit() and len(w) in (4, 5)]
+    return codes[0] if len(codes) == 1 else None
 
 
 def _initial_key(surname_key: str | None, forename: str | None) -> str | None:

@@ -126,6 +126,9 @@ def postcode_comparison() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel("postcode"),
             _exact("postcode", label="same postcode"),
+            cll.DamerauLevenshteinLevel("postcode", 1).configure(
+                label_for_charts="postcode one typing slip away"
+            ),
             cll.CustomLevel(
                 f"{sector.format(c='postcode_l')} = {sector.format(c='postcode_r')}",
                 label_for_charts="same postcode sector",
@@ -147,6 +150,9 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("dob", "forename1"),
     ("dob", "surname1"),
     ("postcode", "dob_y"),
+    ("postcode", "house_number"),
+    ("postcode", "forename1"),
+    ("postcode", "surname1"),
     ("address_key", "forename1"),
     ("address_key", "surname1"),
     ("phone1", "surname1"),
@@ -179,6 +185,7 @@ def person_settings() -> SettingsCreator:
                     cll.JaroWinklerLevel("address_key", 0.9).configure(
                         label_for_charts="house and street nearly the same (a typing slip)"
                     ),
+                    _exact("house_number", tf=False, label="same house number, another street"),
                     cll.ElseLevel(),
                 ],
             ),
