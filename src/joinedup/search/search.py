@@ -4,6 +4,7 @@ fuzzy name matching and, for each hit, the reasons it matched.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,9 +32,12 @@ class Hit:
     entity_id: int
     kind: str
     evidence: list[tuple[float, str, int]] = field(default_factory=list)
+    score: float = 0.0  # the best evidence's score, kept as evidence comes and goes
 
     def add(self, score: float, reason: str, mention_id: int) -> None:
         self.evidence.append((score, reason, mention_id))
+        if score > self.score:
+            self.score = score
 
     @property
     def mentions(self) -> set[int]:
@@ -41,10 +45,7 @@ class Hit:
 
     def keep(self, visible: set[int]) -> None:
         self.evidence = [e for e in self.evidence if e[2] in visible]
-
-    @property
-    def score(self) -> float:
-        return max((s for s, _r, _m in self.evidence), default=0.0)
+        self.score = max((s for s, _r, _m in self.evidence), default=0.0)
 
     @property
     def reasons(self) -> list[str]:
@@ -63,7 +64,9 @@ class Candidates:
 
     def add(self, kind: str, entry: Entry, score: float, reason: str) -> None:
         key = (kind, entry[0])
-        hit = self.found.setdefault(key, Hit(entry[0], kind))
+        hit = self.found.get(key)
+        if hit is None:
+            hit = self.found[key] = Hit(entry[0], kind)
         hit.add(score, reason, entry[1])
 
 
@@ -80,9 +83,9 @@ def search(
         if not any(ch.isdigit() for ch in query):  # plates, phones, postcodes: not a name
             _names(index, query, found)
             _nicknames(index, query, found)
-    hits = _visible(conn, found, unit)
-    hits.sort(key=lambda h: (-h.score, h.entity_id))
-    hits = hits[:limit]
+    # The best `limit` (what sorting them all and cutting would give: the keys are unique).
+    visible = _visible(conn, found, unit)
+    hits = heapq.nsmallest(limit, visible, key=lambda h: (-h.score, h.entity_id))
     labels = _labels(conn, [h.entity_id for h in hits])
     return {
         "query": query,
@@ -274,11 +277,11 @@ def _nicknames(index: NameIndex, query: str, found: Candidates) -> None:
 
 def _visible(conn: Connection, found: Candidates, unit: str | None) -> list[Hit]:
     """Drop the evidence from records the reader's unit may not see, then empty hits."""
+    if not any_hidden(conn, unit):  # the common case: nothing restricted from this reader
+        return list(found.found.values())
     by_kind: dict[str, set[int]] = {}
     for (kind, _eid), hit in found.found.items():
         by_kind.setdefault(kind, set()).update(hit.mentions)
-    if not any_hidden(conn, unit):  # the common case: nothing restricted from this reader
-        return list(found.found.values())
     seen = {kind: visible_mentions(conn, kind, ids, unit) for kind, ids in by_kind.items()}
     hits = []
     for (kind, _eid), hit in found.found.items():
