@@ -4,6 +4,7 @@ rule's evidence kept, so every flag says which events raised it and why.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -83,6 +84,26 @@ def adult_ties(an: Analysis) -> dict[int, dict[str, list[Tie]]]:
     return out
 
 
+def exploitation_reports(an: Analysis, params: dict) -> dict[int, list[int]]:
+    """Per adult: police arrests and intelligence whose text describes exploiting children
+    (params `text`) naming him as suspect or by name, whether or not a child is named."""
+    classes = set(params.get("incident_classes", ("arrest", "intelligence_report")))
+    roles = set(params.get("roles", ("suspect", "mentioned")))
+    patterns = [re.compile(p, re.I) for p in params.get("text", ())]
+    out: dict[int, set[int]] = defaultdict(set)
+    for e in an.facts.events.values():
+        if e.type != "police_incident" or e.attrs.get("incident_class") not in classes:
+            continue
+        if not any(p.search(e.text) for p in patterns):
+            continue
+        for x in e.parts:
+            a = x.entity
+            if x.kind == "person" and x.role in roles and a in an.adults:
+                if a not in an.professionals:
+                    out[a].add(e.id)
+    return {a: sorted(ids) for a, ids in out.items()}
+
+
 def score_adults(an: Analysis, rules: EntityRules) -> dict[int, EntityResult]:
     book = {r.id: r for r in rules.rules}
     results: dict[int, EntityResult] = {}
@@ -116,6 +137,14 @@ def score_adults(an: Analysis, rules: EntityRules) -> dict[int, EntityResult]:
             reports)  # fmt: skip
         if hits:
             results[a] = EntityResult("adult", a, hits, _kids(every) | _kids(direct))
+    suspect = book.get("adult_suspect_in_exploitation_report")
+    if suspect is not None:
+        for a, ids in exploitation_reports(an, suspect.params).items():
+            res = results.setdefault(a, EntityResult("adult", a, [], set()))
+            n = len(ids)
+            res.hits.append(RuleHit(suspect.id, suspect.version, suspect.points,
+                                    f"suspect in {n} police report{'s' if n > 1 else ''} "
+                                    "of child exploitation", ids))  # fmt: skip
     flagged = {a for a, r in results.items() if r.score >= rules.threshold}
     assoc = book.get("adult_associated_with_flagged_adults")
     if assoc is not None:

@@ -14,7 +14,7 @@ import igraph as ig
 
 from joinedup.detect.facts import Person
 from joinedup.detect.rulebook import BANDS, EntityRules
-from joinedup.detect.ties import Analysis
+from joinedup.detect.ties import WEAK_LINKS, Analysis, Tie
 
 Node = tuple[str, int]  # (child | adult | vehicle | location | phone, entity id)
 
@@ -43,8 +43,20 @@ class GroupResult:
         )
 
 
-def tie_graph(an: Analysis, min_tie: float) -> tuple[ig.Graph, list[Node], list[list[int]]]:
-    """Children, adults and the private places, vehicles and phones that tie them."""
+def tie_graph(
+    an: Analysis,
+    min_tie: float,
+    min_pair: float | None = None,
+    at_risk: Iterable[int] = (),
+) -> tuple[ig.Graph, list[Node], list[list[int]]]:
+    """Children, adults and the private places, vehicles and phones that tie them.
+
+    A child's ties to one adult or object add up; the pair enters the graph when they reach
+    `min_tie`, or `min_pair` when the child is at risk (moderate or significant): ordinary
+    contact (a stop in his car, found with him in public) counts only around a child whose
+    own records already put her at risk. Weak adult links (in a car together with a child,
+    found together in public) likewise count only when a child at risk was there."""
+    at_risk = set(at_risk)
     index: dict[Node, int] = {}
     edges: dict[tuple[int, int], float] = defaultdict(float)
     evidence: dict[tuple[int, int], set[int]] = defaultdict(set)
@@ -63,25 +75,41 @@ def tie_graph(an: Analysis, min_tie: float) -> tuple[ig.Graph, list[Node], list[
         if ev is not None:
             evidence[key].add(ev)
 
-    objects: set[tuple[str, int]] = set()
+    # A child's ties to one adult or object add up: two ordinary stops in his car weigh
+    # as much as one arrest; a pair whose ties reach min_tie enters the graph.
+    pairs: dict[tuple[int, str, int], list[Tie]] = defaultdict(list)
     for t in an.ties:
-        if t.weight < min_tie:
+        if t.kind == "person" and t.other not in an.adults:
             continue
-        if t.kind == "person":
-            if t.other in an.adults:
-                link(("child", t.child), ("adult", t.other), t.weight, t.event)
-        else:
-            if t.kind == "location" and an.place_class.get(t.other) == "public":
-                continue
-            objects.add((t.kind, t.other))
-            link(("child", t.child), (t.kind, t.other), t.weight, t.event)
+        if t.kind == "location" and an.place_class.get(t.other) == "public":
+            continue
+        pairs[(t.child, t.kind, t.other)].append(t)
+    objects: set[tuple[str, int]] = set()
+    for (child, kind, other), ties in pairs.items():
+        total = sum(t.weight for t in ties)
+        strong = any(t.weight >= min_tie for t in ties)
+        weak_ok = (
+            kind == "person" and min_pair is not None and child in at_risk and total >= min_pair
+        )
+        if not strong and not weak_ok:
+            continue
+        far: Node = ("adult", other) if kind == "person" else (kind, other)
+        if kind != "person":
+            objects.add((kind, other))
+        for t in ties:
+            link(("child", child), far, t.weight, t.event)
     for kind, entity in objects:
         for a in an.owners(kind, entity):
             if a not in an.professionals:
                 link(("adult", a), (kind, entity), an.weights["owner"], None)
-    for a, b, _how, ev in an.adult_links:
-        if a in an.adults and b in an.adults:
-            link(("adult", a), ("adult", b), an.weights["adults_together"], ev)
+    for a, b, how, ev in an.adult_links:
+        if a not in an.adults or b not in an.adults:
+            continue
+        if how in WEAK_LINKS:
+            kids = {x.entity for x in an.facts.events[ev].parts if x.kind == "person"}
+            if not kids & at_risk:
+                continue
+        link(("adult", a), ("adult", b), an.weights["adults_together"], ev)
     nodes = list(index)
     g = ig.Graph(n=len(nodes), edges=list(edges))
     g.es["weight"] = list(edges.values())
@@ -144,7 +172,8 @@ def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -
     need_adults = int(rule.params.get("adults", 2))
     need_children = int(rule.params.get("children", 2))
     min_tie = float(rule.params.get("min_tie", 2))
-    g, nodes, edge_events = tie_graph(an, min_tie)
+    at_risk = {c for c, b in child_bands.items() if b in ("moderate", "significant")}
+    g, nodes, edge_events = tie_graph(an, min_tie, rule.params.get("min_pair"), at_risk)
     if g.vcount() == 0:
         return []
     parts = communities(g, rules)

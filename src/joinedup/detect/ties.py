@@ -13,6 +13,8 @@ from datetime import date
 from joinedup.detect.facts import Event, Facts, Person
 
 CHILD_ROLES = frozenset({"missing_person", "pupil"})
+# Adult links from ordinary contact: they count in the group graph only around a child at risk.
+WEAK_LINKS = frozenset({"in a car with a child", "found together in public with a missing child"})
 DIGIT = re.compile(r"\d")
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 
@@ -226,10 +228,15 @@ def _event_ties(an: Analysis, e: Event) -> None:
                 if x.kind == "phone" and x.role == "mentioned":
                     add(Tie(c, "phone", x.entity, W["named"], "named", e.id, day))
             others = [x.entity for x in grown if x.role == "found_with"]
-            others = [a for a in others if not _explained(an, c, a)] if weight >= 2 else []
+            others = [a for a in others if not _explained(an, c, a)] if weight else []
+            how = (
+                "found together with a missing child"
+                if weight >= 2
+                else "found together in public with a missing child"
+            )
             for i, a in enumerate(others):
                 for b in others[i + 1 :]:
-                    an.adult_links.append((a, b, "found together with a missing child", e.id))
+                    an.adult_links.append((a, b, how, e.id))
         return
     if e.type == "stop_check":
         passengers = [x.entity for x in kids if x.role == "passenger"]
