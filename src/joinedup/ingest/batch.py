@@ -38,9 +38,18 @@ from sqlalchemy import (
 from joinedup.access.audit import AuditActor
 from joinedup.feeds.loader import get_spec, spec_hash, spec_json
 from joinedup.feeds.spec import FeedSpec
-from joinedup.ingest.prepare import Chunks, Prepared, chunks
+from joinedup.ingest.prepare import (
+    DUPLICATE,
+    QUARANTINE,
+    STILL_QUARANTINED,
+    STORE,
+    Chunks,
+    HeadRow,
+    Plan,
+    chunks,
+)
 from joinedup.ingest.readers import FileRefused, open_rows
-from joinedup.ingest.writer import ChunkRows, IdAllocator, add_record
+from joinedup.ingest.writer import IdAllocator, LaidOut, insert_rows
 from joinedup.store import tables as t
 from joinedup.store import write_transaction
 
@@ -150,8 +159,7 @@ class _BatchRun:
         self.source_id = _ensure_source(conn, spec)
         self.spec_id = _ensure_spec(conn, spec, self.source_id)
         self.ids = IdAllocator(conn)
-        self.rows = ChunkRows(self.dialect)
-        self.received_default = self.rows.values.datetime(self.started)
+        self.latest_by_ref: dict[str, int] = {}  # refs looked up or stored in this batch
         self.batch_id = 0
 
     def open_batch(self, file_hash: str, actor: str) -> None:
@@ -186,82 +194,75 @@ class _BatchRun:
             ).scalars()
         )
 
-    def process(self, prepared: list[Prepared]) -> None:
+    def plan(self, head: list[HeadRow]) -> Plan:
+        """Decide each row of a chunk from its head: store, duplicate or quarantine."""
         result = self.result
-        hashes = list({p[2] for p in prepared})
+        hashes = list({h[0] for h in head})
         known = self._known(t.record, hashes)
         known_bad = self._known(t.quarantine, hashes)
-        rows = self.rows
-        to_store: list[Prepared] = []
-        for item in prepared:
-            result.read += 1
-            digest = item[2]
+        codes = bytearray(len(head))
+        stored: list[tuple[int, str | None]] = []  # (row index, source_ref) in file order
+        reasons = result.quarantine_reasons
+        for index, (digest, source_ref, reason) in enumerate(head):
             if digest in known:
+                codes[index] = DUPLICATE
                 result.duplicates += 1
-                continue
-            if digest in known_bad:
-                result.quarantined += 1  # still unfixed; already in quarantine once
-                continue
-            if item[3] is None:
-                self._quarantine(rows, item)
+            elif digest in known_bad:
+                codes[index] = STILL_QUARANTINED  # unfixed, and in quarantine once already
+                result.quarantined += 1
+            elif reason is not None:
+                codes[index] = QUARANTINE
                 known_bad.add(digest)
-                continue
-            known.add(digest)
-            to_store.append(item)
-        latest_by_ref: dict[str, int] = {}
-        refs = list({p[3][0] for p in to_store if p[3] is not None and p[3][0]})
-        if refs:
+                result.quarantined += 1
+                key = reason.split(":")[0][:80]
+                reasons[key] = reasons.get(key, 0) + 1
+            else:
+                codes[index] = STORE
+                known.add(digest)
+                stored.append((index, source_ref))
+        result.read += len(head)
+        result.stored += len(stored)
+        # A row whose reference is already stored corrects that record (the latest one, which
+        # may be earlier in this very file). Records take ids in file order from next_ids.
+        supersedes: dict[int, int] = {}
+        refs = list({ref for _, ref in stored if ref})
+        latest_by_ref = self.latest_by_ref
+        missing = [ref for ref in refs if ref not in latest_by_ref]
+        if missing:
             for ref, last_id in self.conn.execute(
                 select(t.record.c.source_ref, func.max(t.record.c.id))
                 .where(
                     t.record.c.source_id == self.source_id,
-                    _one_of(t.record.c.source_ref, refs, self.dialect),
+                    _one_of(t.record.c.source_ref, missing, self.dialect),
                 )
                 .group_by(t.record.c.source_ref)
             ):
                 latest_by_ref[ref] = int(last_id)
-        for _, raw_json, digest, planned, _, _, _ in to_store:
-            assert planned is not None
-            source_ref = planned[0]
-            supersedes = latest_by_ref.get(source_ref) if source_ref else None
-            record_id = add_record(
-                rows,
-                self.ids,
-                planned,
-                source_id=self.source_id,
-                batch_id=self.batch_id,
-                content_hash=digest,
-                raw_json=raw_json,
-                received_default=self.received_default,
-                supersedes_id=supersedes,
-            )
-            if source_ref:
-                latest_by_ref[source_ref] = record_id
-            result.stored += 1
-            result.superseding += supersedes is not None
-        rows.insert(self.conn)
-
-    def _quarantine(self, rows: ChunkRows, item: Prepared) -> None:
-        row_number, raw_json, digest, _, field_name, reason, raw_ref = item
-        self.result.quarantined += 1
-        key = reason.split(":")[0][:80]
-        self.result.quarantine_reasons[key] = self.result.quarantine_reasons.get(key, 0) + 1
-        rows.add(
-            t.quarantine,
-            {
-                "id": self.ids.take(t.quarantine),
-                "source_id": self.source_id,
-                "batch_id": self.batch_id,
-                "file_name": str(self.path),
-                "row_number": row_number,
-                "source_ref": raw_ref,
-                "field": field_name,
-                "reason": reason,
-                "content_hash": digest,
-                "raw": raw_json,
-                "created_at": self.started,
-            },
+        record_id = self.ids.next["record"]
+        for index, ref in stored:
+            if ref:
+                earlier = latest_by_ref.get(ref)
+                if earlier is not None:
+                    supersedes[index] = earlier
+                latest_by_ref[ref] = record_id
+            record_id += 1
+        result.superseding += len(supersedes)
+        return Plan(
+            codes=bytes(codes),
+            next_ids=dict(self.ids.next),
+            supersedes=supersedes,
+            source_id=self.source_id,
+            batch_id=self.batch_id,
+            file_name=str(self.path),
+            started=self.started,
         )
+
+    def write(self, plan: Plan, laid_out: LaidOut, next_ids: dict[str, int]) -> None:
+        stored = plan.codes.count(STORE)
+        if next_ids["record"] - plan.next_ids["record"] != stored:  # pragma: no cover - a guard
+            raise RuntimeError("the chunk's rows do not match the batch's plan")
+        insert_rows(self.conn, laid_out)
+        self.ids.next = dict(next_ids)
 
     def resolve_fixed_quarantine(self) -> int:
         """Rows quarantined earlier whose reference has now been stored are marked fixed."""
@@ -324,12 +325,13 @@ def ingest_file(
         with write_transaction(engine, lock="ingest") as conn:
             run = _BatchRun(conn, spec, p, result)
             run.open_batch(file_hash, actor if isinstance(actor, str) else actor.name)
-            for prepared, full, position in prepared_chunks:
-                run.process(prepared)
-                if full:
+            for chunk in prepared_chunks:
+                plan = run.plan(chunk.head)
+                run.write(plan, *chunk.lay_out(plan))
+                if chunk.full:
                     log.info("%s: %d rows read", p.name, result.read)
                     if progress:
-                        progress(position, stream.size, result.read)
+                        progress(chunk.position, stream.size, result.read)
             run.close_batch()
             result.quarantine_fixed = run.resolve_fixed_quarantine()
             audit.record(

@@ -16,13 +16,15 @@ import pickle
 import signal
 import traceback
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest.layout import RecordRows, Values, mapped_rows
 from joinedup.ingest.mapper import RowError
 from joinedup.ingest.readers import RowStream, SourceRow, open_rows
+from joinedup.ingest.writer import ChunkRows, IdAllocator, LaidOut, add_quarantine, add_record
 
 CHUNK_ROWS = 2000
 # Smaller files are prepared in the ingest process: a worker takes about half a second
@@ -82,15 +84,104 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
     return prepared
 
 
-# A chunk of prepared rows, whether the chunk was a full one (progress is reported after
-# each full chunk) and how far through the file reading has got, in bytes.
-Chunk = tuple[list[Prepared], bool, int]
+# -- a chunk's two halves ----------------------------------------------------------------
+# Preparing a chunk happens in two steps, so that the ingest process does as little per
+# row as it can. First its rows are prepared and the chunk's head goes to the batch: for
+# each row its hash, its reference and, for a row that cannot be stored, its reason. The
+# batch decides from the heads alone (duplicate, quarantine, store, supersedes) and gives
+# the ids to start from. Then the rows are laid out with those ids, as each driver will
+# take them (tuples for SQLite, COPY text for PostgreSQL), and the batch writes them.
+# In worker processes both steps run beside the ingest process.
+
+# (content hash, source reference or None, reason it cannot be stored or None) per row.
+HeadRow = tuple[str, str | None, str | None]
+STORE, DUPLICATE, QUARANTINE, STILL_QUARANTINED = b"S"[0], b"D"[0], b"Q"[0], b"K"[0]
+
+
+class Plan(NamedTuple):
+    """What the batch decided for one chunk, and what it needs to lay its rows out."""
+
+    codes: bytes  # one of STORE, DUPLICATE, QUARANTINE, STILL_QUARANTINED per row
+    next_ids: dict[str, int]  # the next free id of each table
+    supersedes: dict[int, int]  # row index -> the record this row corrects
+    source_id: int
+    batch_id: int
+    file_name: str
+    started: datetime
+
+
+def head_of(prepared: list[Prepared]) -> list[HeadRow]:
+    return [(p[2], p[3][0], None) if p[3] is not None else (p[2], None, p[5]) for p in prepared]
+
+
+def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> LaidOut:
+    """The chunk's rows for every table, with their ids, as the batch's driver takes them."""
+    rows = ChunkRows(dialect)
+    ids = IdAllocator.starting_at(plan.next_ids)
+    received_default = rows.values.datetime(plan.started)
+    codes = plan.codes
+    supersedes = plan.supersedes
+    for index, item in enumerate(prepared):
+        code = codes[index]
+        if code == STORE:
+            row_number, raw_json, digest, planned, _, _, _ = item
+            assert planned is not None
+            add_record(
+                rows,
+                ids,
+                planned,
+                source_id=plan.source_id,
+                batch_id=plan.batch_id,
+                content_hash=digest,
+                raw_json=raw_json,
+                received_default=received_default,
+                supersedes_id=supersedes.get(index),
+            )
+        elif code == QUARANTINE:
+            row_number, raw_json, digest, _, field_name, reason, raw_ref = item
+            add_quarantine(
+                rows,
+                ids,
+                source_id=plan.source_id,
+                batch_id=plan.batch_id,
+                file_name=plan.file_name,
+                row_number=row_number,
+                source_ref=raw_ref,
+                field=field_name,
+                reason=reason,
+                content_hash=digest,
+                raw=raw_json,
+                created_at=plan.started,
+            )
+    return rows.laid_out(), ids.next
+
+
+class PreparedChunk:
+    """One chunk: its head now, its rows once the batch has decided (`lay_out`)."""
+
+    def __init__(self, head: list[HeadRow], full: bool, position: int):
+        self.head = head
+        self.full = full  # progress is reported after each full chunk
+        self.position = position  # how far reading has got, in bytes
+
+    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
+        raise NotImplementedError
+
+
+class _LocalChunk(PreparedChunk):
+    def __init__(self, prepared: list[Prepared], full: bool, position: int, dialect: str):
+        super().__init__(head_of(prepared), full, position)
+        self.prepared = prepared
+        self.dialect = dialect
+
+    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
+        return lay_out(self.prepared, plan, self.dialect)
 
 
 class Chunks:
     """The prepared chunks of one file, in file order; `close` when done with them."""
 
-    def __iter__(self) -> Iterator[Chunk]:
+    def __iter__(self) -> Iterator[PreparedChunk]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -111,7 +202,7 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
 
 def _chunked(
     stream: RowStream, spec: FeedSpec, values: Values, turn: int = 0, turns: int = 1
-) -> Iterator[Chunk]:
+) -> Iterator[tuple[list[Prepared], bool, int]]:
     """Every `turns`-th chunk from the `turn`-th on; the others are read but not prepared."""
     rows: list[SourceRow] = []
     index = 0
@@ -130,10 +221,11 @@ class _LocalChunks(Chunks):
     def __init__(self, stream: RowStream, spec: FeedSpec, dialect: str):
         self.stream = stream
         self.spec = spec
-        self.values = Values(dialect)
+        self.dialect = dialect
 
-    def __iter__(self) -> Iterator[Chunk]:
-        return _chunked(self.stream, self.spec, self.values)
+    def __iter__(self) -> Iterator[PreparedChunk]:
+        for prepared, full, position in _chunked(self.stream, self.spec, Values(self.dialect)):
+            yield _LocalChunk(prepared, full, position, self.dialect)
 
 
 # Worker processes for a large file: one per core (up to 4), beside the ingest process,
@@ -212,6 +304,21 @@ def stop_workers() -> None:
         _POOL = None
 
 
+class _WorkerChunk(PreparedChunk):
+    def __init__(self, owner: _WorkerChunks, turn: int, head: list[HeadRow], full: bool, pos: int):
+        super().__init__(head, full, pos)
+        self.owner = owner
+        self.turn = turn
+
+    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
+        pool = self.owner.pool
+        pool.jobs[self.turn].send(plan)
+        kind, payload = self.owner.receive(self.turn)
+        if kind != "rows":
+            raise RuntimeError(f"{self.owner.path}: a worker sent {kind} instead of rows")
+        return payload  # type: ignore[no-any-return]
+
+
 class _WorkerChunks(Chunks):
     """One file's chunks, prepared by the pool's workers in turn."""
 
@@ -223,35 +330,35 @@ class _WorkerChunks(Chunks):
         for turn, jobs in enumerate(self.pool.jobs):
             jobs.send((str(path), spec, dialect, turn, turns))
 
-    def __iter__(self) -> Iterator[Chunk]:
-        pool = self.pool
-        done = 0
+    def receive(self, turn: int) -> tuple[str, Any]:
+        try:
+            kind, payload = self.pool.results[turn].recv()
+        except (EOFError, OSError):
+            raise RuntimeError(
+                f"{self.path}: a worker process reading this file stopped unexpectedly"
+                f" (exit code {self.pool.workers[turn].exitcode}); nothing was written"
+            ) from None
+        if kind == "error":
+            raise _worker_error(*payload)
+        return kind, payload
+
+    def __iter__(self) -> Iterator[PreparedChunk]:
+        workers = len(self.pool.workers)
         for index in itertools.count():
-            turn = index % len(pool.workers)
-            try:
-                kind, payload = pool.results[turn].recv()
-            except (EOFError, OSError):
-                raise RuntimeError(
-                    f"{self.path}: a worker process reading this file stopped unexpectedly"
-                    f" (exit code {pool.workers[turn].exitcode}); nothing was written"
-                ) from None
-            if kind == "chunk":
-                yield payload
+            turn = index % workers
+            kind, payload = self.receive(turn)
+            if kind == "head":
+                yield _WorkerChunk(self, turn, *payload)
             elif kind == "done":
-                # The other workers have sent everything too (their turns came first or they
-                # had no chunk left): collect their "done" so the pipes are clear.
-                done += 1
-                for other in range(len(pool.workers)):
-                    if other != turn:
-                        kind, payload = pool.results[other].recv()
-                        if kind == "error":
-                            raise _worker_error(*payload)
-                        if kind != "done":
-                            raise RuntimeError(f"{self.path}: a worker sent {kind} after the end")
+                # Chunks go round the workers in turn, so the others are done too: collect
+                # their word so the pipes are clear for the next file.
+                for other in range(workers):
+                    if other != turn and self.receive(other)[0] != "done":
+                        raise RuntimeError(f"{self.path}: a worker sent rows after the end")
                 self.finished = True
                 return
             else:
-                raise _worker_error(*payload)
+                raise RuntimeError(f"{self.path}: a worker sent {kind} out of turn")
 
     def close(self) -> None:
         if not self.finished:  # given up half-way: workers may be mid-file
@@ -260,7 +367,8 @@ class _WorkerChunks(Chunks):
 
 
 def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
-    """Worker process: take jobs until the pipe closes; send each job's chunks, then done."""
+    """Worker process: take jobs until the pipe closes; per chunk, send its head, wait for
+    the batch's plan, send its rows; at the end of the file, send done."""
     _die_with(parent)
     try:
         while True:
@@ -271,12 +379,16 @@ def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
             try:
                 stream = open_rows(path, spec)
                 try:
-                    for chunk in _chunked(stream, spec, Values(dialect), turn, turns):
-                        results.send(("chunk", chunk))
+                    for prepared, full, position in _chunked(
+                        stream, spec, Values(dialect), turn, turns
+                    ):
+                        results.send(("head", (head_of(prepared), full, position)))
+                        plan = jobs.recv()
+                        results.send(("rows", lay_out(prepared, plan, dialect)))
                 finally:
                     stream.close()
                 results.send(("done", None))
-            except (BrokenPipeError, KeyboardInterrupt):
+            except (BrokenPipeError, EOFError, KeyboardInterrupt):
                 raise
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the ingest
                 try:
@@ -284,7 +396,7 @@ def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
                 except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
                     blob = None
                 results.send(("error", (blob, traceback.format_exc())))
-    except (BrokenPipeError, KeyboardInterrupt, OSError):
+    except (BrokenPipeError, EOFError, KeyboardInterrupt, OSError):
         pass  # the ingest process is gone or stopping: nobody to report to
 
 

@@ -8,6 +8,7 @@ table, PostgreSQL one COPY per table.
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Table, func, select, text
@@ -61,12 +62,20 @@ Row = tuple[Any, ...]
 class IdAllocator:
     """Hands out primary keys for the tables a batch writes, starting after the current max."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection | None):
         self.conn = conn
         self.next: dict[str, int] = {}
-        for table in ID_TABLES:
-            current = conn.execute(select(func.max(table.c.id))).scalar()
-            self.next[table.name] = (current or 0) + 1
+        if conn is not None:
+            for table in ID_TABLES:
+                current = conn.execute(select(func.max(table.c.id))).scalar()
+                self.next[table.name] = (current or 0) + 1
+
+    @classmethod
+    def starting_at(cls, next_ids: dict[str, int]) -> IdAllocator:
+        """An allocator going on from `next_ids` (as the batch hands them to a chunk)."""
+        ids = cls(None)
+        ids.next = dict(next_ids)
+        return ids
 
     def take(self, table: Table) -> int:
         value = self.next[table.name]
@@ -75,7 +84,7 @@ class IdAllocator:
 
     def sync_sequences(self) -> None:
         """PostgreSQL: move each serial sequence past the ids we set by hand."""
-        if self.conn.dialect.name != "postgresql":
+        if self.conn is None or self.conn.dialect.name != "postgresql":
             return
         for table in ID_TABLES:
             last = self.next[table.name] - 1
@@ -118,35 +127,71 @@ class ChunkRows:
             return self.values.date(value)
         return value
 
-    def insert(self, conn: Connection) -> None:
-        dbapi = conn.connection.driver_connection
-        if self.dialect_name == "sqlite":
-            cursor = dbapi.cursor()  # type: ignore[union-attr]
-            try:
-                for table in INSERT_ORDER:
-                    rows = self.rows[table.name]
-                    if rows:
-                        cursor.executemany(_sqlite_insert(table), rows)
-                        rows.clear()
-            finally:
-                cursor.close()
-        elif self.dialect_name == "postgresql":
-            with dbapi.cursor() as cursor:  # type: ignore[union-attr]
-                for table in INSERT_ORDER:
-                    rows = self.rows[table.name]
-                    if rows:
-                        with cursor.copy(_pg_copy(table)) as copy:
-                            write = copy.write_row
-                            for row in rows:
-                                write(row)
-                        rows.clear()
-        else:  # any other dialect: the portable, slower path
+    def laid_out(self) -> LaidOut:
+        """The rows of each table as `insert` takes them: COPY text for PostgreSQL."""
+        if self.dialect_name != "postgresql":
+            return {name: rows for name, rows in self.rows.items() if rows}
+        return {name: copy_text(rows) for name, rows in self.rows.items() if rows}
+
+
+# Each table's rows for one chunk: tuples in column order, or (PostgreSQL) COPY text.
+LaidOut = dict[str, list[Row] | bytes]
+
+
+def insert_rows(conn: Connection, laid_out: LaidOut) -> None:
+    """Write one chunk's rows on the batch's connection, parents before children."""
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
             for table in INSERT_ORDER:
-                rows = self.rows[table.name]
+                rows = laid_out.get(table.name)
                 if rows:
-                    names = [c.name for c in table.c]
-                    conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
-                    rows.clear()
+                    cursor.executemany(_sqlite_insert(table), rows)
+        finally:
+            cursor.close()
+    elif dialect == "postgresql":
+        with conn.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            for table in INSERT_ORDER:
+                data = laid_out.get(table.name)
+                if data:
+                    with cursor.copy(_pg_copy(table)) as copy:
+                        copy.write(data)
+    else:  # any other dialect: the portable, slower path
+        for table in INSERT_ORDER:
+            rows = laid_out.get(table.name)
+            if rows:
+                names = [c.name for c in table.c]
+                conn.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in rows])
+
+
+# -- PostgreSQL COPY text format (the server's documented format: tab-separated, \N for
+# NULL, backslash escapes for backslash, tab, newline and carriage return) ----------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)  # type: ignore[no-any-return]
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return repr(value)
+    if kind is datetime or kind is date:
+        return value.isoformat()  # type: ignore[no-any-return]
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_text(rows: list[Row]) -> bytes:
+    """Rows as COPY ... FROM STDIN text, ready for the driver to pass on untouched."""
+    value = _copy_value
+    return "".join(["\t".join(map(value, row)) + "\n" for row in rows]).encode("utf-8")
 
 
 _SQL: dict[tuple[str, str], Any] = {}
@@ -272,3 +317,37 @@ def add_record(
         part_id += 1
     nxt["participation"] = part_id
     return record_id
+
+
+def add_quarantine(
+    rows: ChunkRows,
+    ids: IdAllocator,
+    *,
+    source_id: int,
+    batch_id: int,
+    file_name: str,
+    row_number: int,
+    source_ref: str | None,
+    field: str | None,
+    reason: str,
+    content_hash: str,
+    raw: str,
+    created_at: datetime,
+) -> None:
+    """Queue one quarantined row: where it came from, why it was not stored, and all of it."""
+    rows.add(
+        t.quarantine,
+        {
+            "id": ids.take(t.quarantine),
+            "source_id": source_id,
+            "batch_id": batch_id,
+            "file_name": file_name,
+            "row_number": row_number,
+            "source_ref": source_ref,
+            "field": field,
+            "reason": reason,
+            "content_hash": content_hash,
+            "raw": raw,
+            "created_at": created_at,
+        },
+    )
