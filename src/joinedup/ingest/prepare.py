@@ -311,8 +311,10 @@ class _WorkerChunk(PreparedChunk):
         self.turn = turn
 
     def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
-        pool = self.owner.pool
-        pool.jobs[self.turn].send(plan)
+        try:
+            self.owner.pool.jobs[self.turn].send(plan)
+        except OSError:  # BrokenPipeError: the worker is gone; say so as receive would
+            pass
         kind, payload = self.owner.receive(self.turn)
         if kind != "rows":
             raise RuntimeError(f"{self.owner.path}: a worker sent {kind} instead of rows")
