@@ -8,7 +8,8 @@ import pandas as pd
 
 from joinedup.resolve.cluster import ConstrainedClusters
 from joinedup.resolve.persons.context import complete_clusters
-from joinedup.resolve.persons.features import _name_only, _officer_fix
+from joinedup.resolve.persons.features import _name_only, _officer_fix, _postal_code
+from joinedup.resolve.persons.pipeline import one_name_links
 
 
 def mention(uid: int, forename: str | None, surname: str | None, **extra: Any) -> dict[str, Any]:
@@ -122,3 +123,39 @@ def test_one_name_with_a_full_date_of_birth_goes_to_the_model() -> None:
     assert _name_only(None, "grierson", True) is False
     assert _name_only("peter", None, False) is True
     assert _name_only("peter", "shaw", False) is False
+
+
+def test_one_name_with_a_house_and_street_goes_to_the_model() -> None:
+    assert _name_only(None, "ranson", False, "34 EDGE PLACE") is False
+    assert _name_only(None, "ranson", False, None) is True
+
+
+def test_a_single_name_links_only_when_its_model_links_reach_one_entity() -> None:
+    cc = ConstrainedClusters()
+    for uid in (1, 2, 3, 4, 5):
+        cc.add(uid)
+    cc.union(1, 2, 0.99, "model")  # Hannah Ranson, twice
+    # "Ranson, 34 Edge Place" (3) reaches only Hannah's entity: it joins
+    assert one_name_links(cc, [(1, 3, 0.95), (2, 3, 0.9)], {3}) == 1
+    assert cc.find(3) == cc.find(1)
+    # "Khan, 12 Green Road" (5) reaches the father (4) and the son (1): a household, no link
+    assert one_name_links(cc, [(4, 5, 0.9), (1, 5, 0.9)], {5}) == 0
+    assert cc.find(5) not in (cc.find(1), cc.find(4))
+
+
+def test_a_similar_name_in_another_postcode_sector_is_another_person() -> None:
+    rows = [
+        mention(1, "jade", "white", dob_y="1952", postcode="2800"),
+        mention(2, "kade", "white", postcode="3356"),
+        mention(3, "adil", "shah", dob_y="1990", postcode="LS6 1AB"),
+        mention(4, "afil", "shah", postcode="LS6 1AD"),
+    ]
+    cc = run(rows, ("similar_name",))
+    assert cc.find(1) != cc.find(2)
+    assert cc.find(3) == cc.find(4)
+
+
+def test_a_postcode_written_in_an_overseas_address_line_is_the_postcode() -> None:
+    assert _postal_code(["4223", "HILLS", "NSW", "WINSTON"]) == "4223"
+    assert _postal_code(["NORTHVALE"]) is None
+    assert _postal_code(["1234", "5678"]) is None  # two: no telling which

@@ -131,7 +131,7 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
     """One row per mention: the columns the Splink model compares, plus `ids` (strong ids)."""
     fa, sa = aliases.forenames, aliases.surnames
     out: dict[str, list[Any]] = {
-        c: [] for c in (*COLUMNS, "ids", "name_only", "extracted", "record_id")
+        c: [] for c in (*COLUMNS, "ids", "name_only", "one_name", "extracted", "record_id")
     }
     for row in rows:
         fore_all, _mid, surname = _officer_fix(row)
@@ -143,6 +143,7 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
         has_month = dob is not None and precision in ("day", "month")
         has_year = dob is not None and precision in ("day", "month", "year")
         addr = normalise_address(row["address"])
+        address_key = _address_key(addr)
         locality = _locality(addr)
         postcode = row["postcode"] or addr.postcode
         if not postcode and locality:  # an overseas postcode written in the line ("4223 NSW")
@@ -168,7 +169,7 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "dob_md": dob.isoformat()[5:] if has_day else None,
             "sex": _sex(row["sex"]),
             "postcode": postcode,
-            "address_key": _address_key(addr),
+            "address_key": address_key,
             "house_number": addr.house_number,
             "phones": row["phones"] or None,
             "phone1": row["phones"][0] if row["phones"] else None,
@@ -182,7 +183,8 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "initial_key": _initial_key(skey, forename),
             "si_key": f"{skey} {forename[:1]}" if skey and forename else None,
             "ids": strong_identifiers(row),
-            "name_only": _name_only(forename, surname, has_day),
+            "name_only": _name_only(forename, surname, has_day, address_key),
+            "one_name": _name_only(forename, surname, has_day),
             "extracted": bool(row["extracted"]),
             "record_id": row.get("record_id"),
         }
@@ -260,8 +262,12 @@ def _name_tokens(forenames: str | None, surname: str | None) -> list[str] | None
     return sorted(words) or None
 
 
-def _name_only(forename: str | None, surname: str | None, full_dob: bool) -> bool:
+def _name_only(
+    forename: str | None, surname: str | None, full_dob: bool, address: str | None = None
+) -> bool:
     """A single name with nothing else to go on: never merged on that name alone. One name
-    with a full date of birth ("Grierson, born 12/12/1918") goes to the model, which needs
-    the date and more to agree before it links."""
-    return (surname is None or forename is None) and not full_dob
+    with a full date of birth ("Grierson, born 12/12/1918") or a house and street ("Ranson,
+    34 Edge Place") goes to the model, which needs the date or the address and more to
+    agree before it links (and a single name with an address links only to the one
+    entity the model puts above the threshold: `pipeline.one_name_links`)."""
+    return (surname is None or forename is None) and not full_dob and not address

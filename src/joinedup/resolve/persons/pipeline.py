@@ -103,12 +103,40 @@ def resolve_persons(
     strong = pred[pred.match_probability >= THRESHOLD].sort_values(
         ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
     )
-    edges = zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
-                strong.match_probability, strict=True)  # fmt: skip
-    counts["model_merges"] = cc.link_all(edges, "model")
+    edges = list(zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
+                     strong.match_probability, strict=True))  # fmt: skip
+    one = set(usable.unique_id[usable.one_name].astype(int)) if "one_name" in usable else set()
+    counts["model_merges"] = cc.link_all(
+        [e for e in edges if e[0] not in one and e[1] not in one], "model"
+    )
+    counts["one_name_merges"] = one_name_links(cc, edges, one)
     counts.update(complete_clusters(cc, features))
     counts["refused_merges"] = cc.refused
     return PersonResult(cc, linker.misc.save_model_to_json(), _review(band), counts)
+
+
+def one_name_links(
+    cc: ConstrainedClusters, edges: list[tuple[int, int, float]], one: set[int]
+) -> int:
+    """A mention with a single name and an address but no full date of birth ("Ranson, 34
+    Edge Place") joins the entity its model links reach only when they reach exactly one:
+    a surname at an address may be any of a household, and the model cannot tell which."""
+    reach: dict[int, list[tuple[float, int]]] = {}
+    for a, b, p in edges:
+        for x, y in ((a, b), (b, a)):
+            if x in one:
+                reach.setdefault(x, []).append((p, y))
+    merged = 0
+    for uid in sorted(reach):
+        own = cc.find(uid)
+        targets = {cc.find(y) for _, y in reach[uid]} - {own}
+        if len(targets) != 1:
+            continue
+        p, y = max(reach[uid], key=lambda e: (e[0], -e[1]))
+        if cc.find(y) == own:
+            p, y = max(((q, z) for q, z in reach[uid] if cc.find(z) != own), key=lambda e: e[0])
+        merged += cc.union(uid, y, p, "model")
+    return merged
 
 
 # Module constants only: no value from outside reaches this SQL.
