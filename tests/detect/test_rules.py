@@ -40,7 +40,7 @@ def rules_copy(tmp_path: Path) -> Path:
         ("children.yaml", "tier: significant", "tier: huge", "children.yaml: key indicators."),
         ("children.yaml", "derived: found_at_hotel", "derived: at_a_disco", "at_a_disco"),
         ("adults.yaml", "threshold: 2", "threshold: two", "adults.yaml: key threshold"),
-        ("groups.yaml", "version: 1\n", "version: 0\n", "groups.yaml: key version"),
+        ("groups.yaml", "version: 2\n", "version: 0\n", "groups.yaml: key version"),
         ("children.yaml", '["(?i)older boyfriend"', '["(?i)older (boyfriend"', "regular expr"),
         ("objects.yaml", "summary: A vehicle that two", "sumary: A vehicle that two", "sumary"),
     ],

@@ -1,6 +1,7 @@
-"""Detection on the seeded quality city (resolve, then detect as of every week): the issue's
-bars for groups, offenders, innocent adults, timeliness and children. A bar not met is a
-strict xfail carrying the figure measured, never a lowered bar (docs/benchmarks.md)."""
+"""Detection on the seeded quality cities 11, 12 and 13 (resolve, then detect as of every
+week): the issue's bars for groups, offenders, innocent adults, timeliness and children.
+A bar not met on a city is a strict xfail for that city carrying the figure measured,
+never a lowered bar (docs/benchmarks.md, "Detection")."""
 
 from __future__ import annotations
 
@@ -16,13 +17,30 @@ from joinedup.evaluate.labels import label_mentions
 from joinedup.evaluate.store_view import entity_members, stored_mentions
 from joinedup.resolve import resolve_all
 from joinedup.store import make_engine
-from tests.quality.conftest import run_pipeline
+from joinedup.synth import generate_city
+from tests.quality.conftest import CITY, run_pipeline
 
 pytestmark = pytest.mark.slow
 
+SEEDS = (11, 12, 13)
+# Bars measured as missed, per city: (test name, seed) -> the figure measured.
+MISSED = {
+    ("test_groups_are_found_early", 13): "median delay 94 days on city 13 (21, 38, 92, 96, 144, "
+    "158): no record ties two of G003's or G005's men to a child before day 92-96; an oracle "
+    "reading the truth directly gets 91.5 (docs/benchmarks.md, 'Detection')",
+}
 
-@pytest.fixture(scope="module")
-def detection(city: Path) -> dict[str, Any]:
+
+@pytest.fixture(scope="module", params=SEEDS, ids=lambda s: f"city{s}")
+def detection(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    seed = request.param
+    if seed == CITY["seed"]:
+        city: Path = request.getfixturevalue("city")
+    else:
+        city = tmp_path_factory.mktemp(f"quality{seed}") / "city"
+        generate_city(out_dir=city, **{**CITY, "seed": seed})
     db = city.parent / "detected.db"
     run_pipeline(city, db)
     engine = make_engine(f"sqlite:///{db}")
@@ -42,47 +60,52 @@ def detection(city: Path) -> dict[str, Any]:
     persons = {x for x in labelled["person"].labels if x is not None}
     others = (truth.children - truth.victims) & persons
     report["non_victims_at_risk"] = sum(1 for c in others if bands.get(c) in AT_RISK) / len(others)
+    report["seed"] = seed
     return report
 
 
+@pytest.fixture(autouse=True)
+def _missed_bars(request: pytest.FixtureRequest) -> None:
+    """Mark a (test, city) pair whose bar was measured as missed a strict xfail."""
+    if "detection" not in request.fixturenames:
+        return
+    seed = request.getfixturevalue("detection")["seed"]
+    reason = MISSED.get((request.node.originalname, seed))
+    if reason is not None:
+        request.applymarker(pytest.mark.xfail(reason=f"issue 5 bar not met: {reason}", strict=True))
+
+
+def test_groups_are_found(detection: dict[str, Any]) -> None:
+    # cities 11, 12, 13: 1.0, 1.0, 1.0 (6 of 6 each)
+    assert detection["groups"]["groups_found"] >= 0.90
+
+
 def test_offenders_appear_in_a_lead(detection: dict[str, Any]) -> None:
-    # city 11: 0.907 (seeds 12, 13: 0.958, 0.848)
+    # cities 11, 12, 13: 0.953, 0.979, 0.913
     assert detection["groups"]["offenders_in_a_lead"] >= 0.85
 
 
 def test_few_adults_named_in_leads_are_innocent(detection: dict[str, Any]) -> None:
-    # city 11: 0.046-0.094 by resolution version (seeds 12, 13: 0.076, 0.123)
+    # cities 11, 12, 13: 0.109, 0.094, 0.121
     assert detection["groups"]["lead_adults_innocent"] <= 0.15
 
 
+def test_groups_are_found_early(detection: dict[str, Any]) -> None:
+    # cities 11, 12, 13: median 55, 53.5, 94 days (city 13 is a strict xfail, MISSED)
+    median = detection["timeliness"]["median_days"]
+    assert median is not None and median < 60
+
+
 def test_victims_are_at_risk_before_their_last_abuse(detection: dict[str, Any]) -> None:
-    # city 11: 1.0 (seeds 12, 13: 0.85, 0.875)
+    # cities 11, 12, 13: 1.0, 0.85, 0.875
     assert detection["timeliness"]["victims_at_risk_before_last_abuse"] >= 0.80
 
 
 def test_the_share_of_non_victims_at_risk_is_reported_and_bounded(
     detection: dict[str, Any],
 ) -> None:
-    # Not a bar in the issue, a regression ceiling: city 11 has 0.09 of non-victim children (seeds 12, 13: 0.13, 0.11)
-    # at moderate or significant (children in care who go missing every week are among them).
+    # Not a bar in the issue, a regression ceiling: 0.09, 0.13, 0.11 of non-victim children
+    # at moderate or significant on cities 11, 12, 13 (children in care who go missing
+    # every week are among them).
     share = detection["non_victims_at_risk"]
     assert 0.0 < share <= 0.2
-
-
-@pytest.mark.xfail(
-    reason="issue 5 bar not met: 0.833 of groups found on city 11 (5 of 6; G006 has a single "
-    "victim, which a lead of two children cannot name; cities 12, 13: 1.0, 0.5)",
-    strict=True,
-)
-def test_groups_are_found(detection: dict[str, Any]) -> None:
-    assert detection["groups"]["groups_found"] >= 0.90
-
-
-@pytest.mark.xfail(
-    reason="issue 5 bar not met: median delay 120-130.5 days on city 11, by resolution "
-    "version (cities 12, 13: 124.5, none: half the groups never named)",
-    strict=True,
-)
-def test_groups_are_found_early(detection: dict[str, Any]) -> None:
-    median = detection["timeliness"]["median_days"]
-    assert median is not None and median < 60

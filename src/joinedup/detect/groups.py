@@ -37,8 +37,9 @@ class GroupResult:
         return frozenset(self.members)
 
     def reason(self) -> str:
+        kids = "1 child" if len(self.children) == 1 else f"{len(self.children)} children"
         return (
-            f"{len(self.adults)} adults and {len(self.children)} children tied by "
+            f"{len(self.adults)} adults and {kids} tied by "
             f"{len(self.events)} events; core: {len(self.core)} adult(s)"
         )
 
