@@ -7,8 +7,11 @@ The store must be resolved (and may be detected). The script adds a benchmark an
 the store has none, starts `joinedup serve` in a subprocess on a free loopback port, warms
 the search index and the graph cache once, then runs the analysts for `--seconds`. Each
 analyst loops: search (a surname, a partial plate, a postcode or a misspelt name sampled
-from the store), open the best hit's profile, expand the chart around it. Prints one JSON
-object: per request kind, count, errors, p50 / p95 / p99 / max in milliseconds.
+from the store by a seeded generator: the same questions on every run), open the best
+hit's profile, expand the chart around it. Prints one JSON object: per request kind,
+count, errors, p50 / p95 / p99 / max in milliseconds; the load average before and after
+the run; and per server process (Linux) the CPU seconds it spent during the run and its
+resident and peak resident memory.
 """
 
 from __future__ import annotations
@@ -55,24 +58,37 @@ def _ensure_accounts(url: str) -> None:
     engine.dispose()
 
 
+def _sample(conn: Any, table: Any, columns: list[Any], n: int, rng: random.Random) -> list[Any]:
+    """`n` rows (with every column set) drawn at random by id with a seeded generator, so
+    every run, on any backend and any code, asks the same questions."""
+    low, high = conn.execute(select(func.min(table.c.id), func.max(table.c.id))).one()
+    if low is None:
+        return []
+    found: dict[int, Any] = {}
+    for _ in range(20):  # ids with a null column, or gaps, are drawn again
+        if len(found) >= n:
+            break
+        ids = sorted({rng.randint(low, high) for _ in range(2 * n)} - set(found))
+        for i in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(table.c.id, *columns)
+                .where(table.c.id.in_(ids[i : i + 500]), *(c.is_not(None) for c in columns))
+            ).all()  # fmt: skip
+            found.update({int(r[0]): tuple(r[1:]) for r in rows})
+    picked = [found[k] for k in sorted(found)]
+    rng.shuffle(picked)
+    return picked[:n]
+
+
 def _queries(url: str, n: int, seed: int) -> list[str]:
     """Realistic look-ups sampled from the store: names, misspelt names, plates, postcodes."""
     rng = random.Random(seed)
     engine = make_engine(url)
     pm, vm = t.person_mention, t.vehicle_mention
     with engine.connect() as conn:
-        names = conn.execute(
-            select(pm.c.forename, pm.c.surname)
-            .where(pm.c.surname.is_not(None), pm.c.forename.is_not(None))
-            .order_by(func.random()).limit(n)
-        ).all()  # fmt: skip
-        plates = conn.execute(
-            select(vm.c.vrm).where(vm.c.vrm.is_not(None)).order_by(func.random()).limit(n)
-        ).scalars().all()  # fmt: skip
-        postcodes = conn.execute(
-            select(pm.c.postcode).where(pm.c.postcode.is_not(None))
-            .order_by(func.random()).limit(n)
-        ).scalars().all()  # fmt: skip
+        names = _sample(conn, pm, [pm.c.forename, pm.c.surname], n, rng)
+        plates = [r[0] for r in _sample(conn, vm, [vm.c.vrm], n, rng)]
+        postcodes = [r[0] for r in _sample(conn, pm, [pm.c.postcode], n, rng)]
     engine.dispose()
     out = []
     for i in range(n):
@@ -92,6 +108,37 @@ def _queries(url: str, n: int, seed: int) -> list[str]:
         else:
             out.append(sur)
     return out
+
+
+def _processes(pid: int) -> list[int]:
+    """The server process and its descendants (uvicorn's worker processes), Linux only."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def _usage(pid: int) -> dict[str, float]:
+    """CPU seconds so far, resident and peak resident memory (MB) of one process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/status") as f:
+            status = dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return {}
+    tick = os.sysconf("SC_CLK_TCK")
+    return {
+        "cpu_seconds": (int(fields[11]) + int(fields[12])) / tick,
+        "rss_mb": round(int(status["VmRSS"].split()[0]) / 1024, 1),
+        "peak_rss_mb": round(int(status["VmHWM"].split()[0]) / 1024, 1),
+    }
 
 
 class Analyst(threading.Thread):
@@ -209,6 +256,9 @@ def main() -> None:
             with httpx.Client(base_url=base, timeout=300, headers=headers) as client:
                 warm_up.round(client)
         warm_seconds = time.perf_counter() - warm
+        pids = _processes(server.pid)
+        before = {p: _usage(p) for p in pids}
+        load_before = os.getloadavg()
         analysts = [Analyst(base, queries, 0, args.seed + i, args.think)
                     for i in range(args.users)]  # fmt: skip
         for a in analysts:  # every analyst signs in first (Argon2 is slow on purpose)
@@ -222,6 +272,7 @@ def main() -> None:
         for a in analysts:
             a.join()
         wall = time.perf_counter() - started
+        after = {p: _usage(p) for p in pids}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -230,7 +281,15 @@ def main() -> None:
                               "think_seconds": args.think,
                               "seconds": round(wall, 1),
                               "warm_up_seconds": round(warm_seconds, 1),
+                              "load_average_before": load_before,
                               "load_average": os.getloadavg()}  # fmt: skip
+    # Per server process (with --workers N, the first is uvicorn's supervisor): CPU seconds
+    # spent during the measured run, memory at its end and at its peak.
+    result["server"] = [
+        {"pid": p, "cpu_seconds": round(after[p]["cpu_seconds"] - before[p]["cpu_seconds"], 1),
+         "rss_mb": after[p]["rss_mb"], "peak_rss_mb": after[p]["peak_rss_mb"]}
+        for p in pids if before.get(p) and after.get(p)
+    ]  # fmt: skip
     for kind in ("search", "profile", "chart_expand"):
         values = [v for a in analysts for v in a.times[kind]]
         errors = sum(a.errors[kind] for a in analysts)
