@@ -25,9 +25,9 @@ pytestmark = pytest.mark.slow
 SEEDS = (11, 12, 13)
 # Bars measured as missed, per city: (test name, seed) -> the figure measured.
 MISSED = {
-    ("test_groups_are_found_early", 13): "median delay 94 days on city 13 (21, 38, 92, 96, 144, "
-    "158): no record ties two of G003's or G005's men to a child before day 92-96; an oracle "
-    "reading the truth directly gets 91.5 (docs/benchmarks.md, 'Detection')",
+    ("test_groups_are_found_early", 13): "median delay 94 days on city 13 (21, 38, 92, 158, 96, "
+    "144): benchmarks/timeliness_bound.py, naming a group the day any record puts a child "
+    "with two of its men (truth, perfect resolution), gets 91.5 there (docs/benchmarks.md)",
 }
 
 
@@ -104,7 +104,7 @@ def test_victims_are_at_risk_before_their_last_abuse(detection: dict[str, Any]) 
 def test_the_share_of_non_victims_at_risk_is_reported_and_bounded(
     detection: dict[str, Any],
 ) -> None:
-    # Not a bar in the issue, a regression ceiling: 0.09, 0.13, 0.11 of non-victim children
+    # Not a bar in the issue, a regression ceiling: 0.082, 0.119, 0.103 of non-victim children
     # at moderate or significant on cities 11, 12, 13 (children in care who go missing
     # every week are among them).
     share = detection["non_victims_at_risk"]
