@@ -4,17 +4,27 @@ batch with nothing written."""
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
+from joinedup.feeds import load_spec
 from joinedup.ingest import prepare
 from joinedup.ingest.batch import ingest_file, plan_paths
+from joinedup.ingest.layout import Values
+from joinedup.ingest.readers import FileRefused, open_rows
 from joinedup.store import make_engine, migrate
 from joinedup.store import tables as t
 from joinedup.synth import generate_city
 from tests.conftest import drop_pg_database, new_pg_database
+
+from .conftest import SPECS, STOP_HEADER, stop_row, write_csv
 
 TABLES = (t.record, t.person_mention, t.protected_characteristic, t.location_mention,
           t.vehicle_mention, t.phone_mention, t.event, t.participation, t.quarantine)  # fmt: skip
@@ -115,3 +125,82 @@ def test_a_worker_dying_fails_the_batch_with_nothing_written(
     finally:
         prepare.stop_workers()
         engine.dispose()
+
+
+# -- skipping other workers' chunks changes no row ---------------------------------------
+
+JSONL_LINES = st.one_of(
+    st.just(""),
+    st.just("   "),
+    st.just("not json"),
+    st.just("[1, 2]"),
+    st.just('{"StopRef": "S-no-time"}'),  # refuses the file only as its first object
+    st.builds(
+        lambda n: json.dumps({"StopRef": f"S{n}", "StopTime": "14/03/2024 22:10"}),
+        st.integers(0, 99),
+    ),
+)
+
+
+def _prepared_in_turns(stream_of: Any, spec: Any, turns: int) -> list[Any]:
+    chunks: dict[int, Any] = {}
+    for turn in range(turns):
+        stream = stream_of()
+        try:
+            for index, chunk in enumerate(
+                prepare._chunked(stream, spec, Values("sqlite"), turn, turns)
+            ):
+                chunks[index * turns + turn] = chunk
+        finally:
+            stream.close()
+    return [chunks[i] for i in sorted(chunks)]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    lines=st.lists(JSONL_LINES, max_size=40), chunk_rows=st.integers(1, 7), turns=st.integers(2, 3)
+)
+def test_skipped_jsonl_chunks_count_as_one_reader_would(
+    lines: list[str], chunk_rows: int, turns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prepare, "CHUNK_ROWS", chunk_rows)
+    spec = load_spec(SPECS / "stops.yaml").model_copy(update={"format": "jsonl"})
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        one = _prepared_in_turns(lambda: open_rows(path, spec), spec, 1)
+    except FileRefused:
+        with pytest.raises(FileRefused):
+            _prepared_in_turns(lambda: open_rows(path, spec), spec, turns)
+        return
+    assert _prepared_in_turns(lambda: open_rows(path, spec), spec, turns) == one
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kinds=st.lists(st.sampled_from(["row", "blank", "ragged", "quoted newline"]), max_size=30),
+    chunk_rows=st.integers(1, 7),
+    turns=st.integers(2, 3),
+)
+def test_skipped_csv_chunks_count_as_one_reader_would(
+    kinds: list[str], chunk_rows: int, turns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prepare, "CHUNK_ROWS", chunk_rows)
+    spec = load_spec(SPECS / "stops.yaml")
+    path = write_csv(tmp_path / "rows.csv", [])
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        for i, kind in enumerate(kinds):
+            row = stop_row(f"S{i}", Notes="line one\nline two" if kind == "quoted newline" else "x")
+            values = [row[h] for h in STOP_HEADER]
+            if kind == "blank":
+                handle.write("\r\n")
+            elif kind == "ragged":
+                handle.write(",".join(values[:3]) + "\r\n")
+            else:
+                csv.writer(handle).writerow(values)
+    one = _prepared_in_turns(lambda: open_rows(path, spec), spec, 1)
+    assert _prepared_in_turns(lambda: open_rows(path, spec), spec, turns) == one

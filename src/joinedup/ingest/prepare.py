@@ -197,24 +197,30 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
     alive = pool is not None and pool.alive()
     if stream.size < (WORKER_MIN_BYTES_WARM if alive else WORKER_MIN_BYTES):
         return _LocalChunks(stream, spec, dialect)
-    return _WorkerChunks(stream.path, spec, dialect)
+    # Reading XLSX costs more than mapping it: one worker reads and prepares it all.
+    return _WorkerChunks(stream.path, spec, dialect, 1 if stream.kind == "xlsx" else None)
 
 
 def _chunked(
     stream: RowStream, spec: FeedSpec, values: Values, turn: int = 0, turns: int = 1
 ) -> Iterator[tuple[list[Prepared], bool, int]]:
-    """Every `turns`-th chunk from the `turn`-th on; the others are read but not prepared."""
-    rows: list[SourceRow] = []
-    index = 0
-    for row in stream.rows:
-        rows.append(row)
-        if len(rows) >= CHUNK_ROWS:
-            if index % turns == turn:
-                yield prepare_rows(spec, values, rows), True, stream.position()
-            rows = []
-            index += 1
-    if rows and index % turns == turn:
-        yield prepare_rows(spec, values, rows), False, stream.position()
+    """Every `turns`-th chunk from the `turn`-th on; the others are skipped (counted only)."""
+    rows = stream.rows
+    skipping = stream.skipping
+    for index in itertools.count():
+        mine = index % turns == turn
+        skipping.on = not mine
+        try:
+            batch = list(itertools.islice(rows, CHUNK_ROWS))
+        finally:
+            skipping.on = False
+        if not batch:
+            return
+        full = len(batch) == CHUNK_ROWS
+        if mine:
+            yield prepare_rows(spec, values, batch), full, stream.position()
+        if not full:
+            return
 
 
 class _LocalChunks(Chunks):
@@ -229,8 +235,9 @@ class _LocalChunks(Chunks):
 
 
 # Worker processes for a large file: one per core (up to 4), beside the ingest process,
-# which spends its time in the database driver. Each worker reads the whole file, which is
-# cheap next to mapping it, and prepares every WORKERS-th chunk; taking the chunks from the
+# which spends its time in the database driver. Each worker reads the whole file, skipping
+# (counting, not building) the rows of chunks that are not its own, and prepares every
+# WORKERS-th chunk (an XLSX file, dear to read, goes to one worker); taking the chunks from the
 # workers in turn keeps file order, so ids and results are those of a one-process run.
 WORKERS = max(1, min(4, os.cpu_count() or 2))
 # Once the pool is running (an ingest of several files), a file of a chunk's size or more
@@ -324,13 +331,13 @@ class _WorkerChunk(PreparedChunk):
 class _WorkerChunks(Chunks):
     """One file's chunks, prepared by the pool's workers in turn."""
 
-    def __init__(self, path: Path, spec: FeedSpec, dialect: str):
+    def __init__(self, path: Path, spec: FeedSpec, dialect: str, workers: int | None = None):
         self.path = path
         self.pool = _pool()
         self.finished = False
-        turns = len(self.pool.workers)
-        for turn, jobs in enumerate(self.pool.jobs):
-            jobs.send((str(path), spec, dialect, turn, turns))
+        self.turns = min(workers or len(self.pool.workers), len(self.pool.workers))
+        for turn in range(self.turns):
+            self.pool.jobs[turn].send((str(path), spec, dialect, turn, self.turns))
 
     def receive(self, turn: int) -> tuple[str, Any]:
         try:
@@ -345,7 +352,7 @@ class _WorkerChunks(Chunks):
         return kind, payload
 
     def __iter__(self) -> Iterator[PreparedChunk]:
-        workers = len(self.pool.workers)
+        workers = self.turns
         for index in itertools.count():
             turn = index % workers
             kind, payload = self.receive(turn)

@@ -44,14 +44,41 @@ class SourceRow:
     raw_text: str | None = None  # the row as text, kept when it could not be parsed
 
 
-class RowStream:
-    """An open file's rows plus how far through the file we are (for progress bars)."""
+# What a reader yields for a row while its stream is skipping: counted, not built.
+SKIPPED = SourceRow(0, None, "skipped")
 
-    def __init__(self, path: Path, rows: Iterator[SourceRow], handle: IO[bytes] | None):
+
+class Skipping:
+    """Whether the rows being read now are wanted; a worker skips other workers' chunks."""
+
+    __slots__ = ("on",)
+
+    def __init__(self) -> None:
+        self.on = False
+
+
+class RowStream:
+    """An open file's rows plus how far through the file we are (for progress bars).
+
+    While `skipping.on`, a CSV or JSONL reader yields SKIPPED for each row instead of
+    building it (rows still count exactly as they would); XLSX rows are built anyway.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        rows: Iterator[SourceRow],
+        handle: IO[bytes] | None,
+        skipping: Skipping | None = None,
+        *,
+        kind: str = "csv",
+    ):
         self.path = path
         self.rows = rows
         self._handle = handle
         self.size = path.stat().st_size
+        self.skipping = skipping or Skipping()
+        self.kind = kind
 
     def position(self) -> int:
         if self._handle is None or self._handle.closed:
@@ -172,11 +199,15 @@ def _open_csv(path: Path, spec: FeedSpec) -> RowStream:
     except BaseException:
         handle.close()
         raise
-    return RowStream(path, _csv_rows(path, reader, header), handle)
+    skipping = Skipping()
+    return RowStream(path, _csv_rows(path, reader, header, skipping), handle, skipping)
 
 
-def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[SourceRow]:
+def _csv_rows(
+    path: Path, reader: Any, header: list[str], skipping: Skipping
+) -> Iterator[SourceRow]:
     row_number = 1
+    width = len(header)
     while True:
         try:
             values = next(reader)
@@ -190,7 +221,10 @@ def _csv_rows(path: Path, reader: Any, header: list[str]) -> Iterator[SourceRow]
         if not values or (len(values) == 1 and not values[0].strip()):
             row_number -= 1  # a blank line is not a row
             continue
-        if len(values) != len(header):
+        if skipping.on:
+            yield SKIPPED
+            continue
+        if len(values) != width:
             yield SourceRow(
                 row_number,
                 None,
@@ -213,13 +247,20 @@ def _open_jsonl(path: Path, spec: FeedSpec) -> RowStream:
         handle.close()
         raise
     handle.seek(0)
-    return RowStream(path, _jsonl_rows(path, handle, spec), handle)
+    skipping = Skipping()
+    rows = _jsonl_rows(path, handle, spec, skipping)
+    return RowStream(path, rows, handle, skipping, kind="jsonl")
 
 
-def _jsonl_rows(path: Path, handle: IO[bytes], spec: FeedSpec) -> Iterator[SourceRow]:
+def _jsonl_rows(
+    path: Path, handle: IO[bytes], spec: FeedSpec, skipping: Skipping
+) -> Iterator[SourceRow]:
     checked = False
     for line_number, line in enumerate(_text_lines(handle, spec.options.encoding), start=1):
         if not line.strip():
+            continue
+        if checked and skipping.on:  # the first object is always parsed: it is checked
+            yield SKIPPED
             continue
         try:
             obj = json.loads(line)
@@ -271,7 +312,7 @@ def _open_xlsx(path: Path, spec: FeedSpec) -> RowStream:
     if not header:
         book.close()
         return RowStream(path, iter(()), None)
-    return RowStream(path, _xlsx_rows(book, rows, header, header_row), None)
+    return RowStream(path, _xlsx_rows(book, rows, header, header_row), None, kind="xlsx")
 
 
 def _xlsx_rows(
