@@ -150,22 +150,17 @@ def may_be_one(a: Person, b: Person) -> bool:
     return bool(a.forenames & b.forenames) and bool(a.surnames & b.surnames)
 
 
-def distinct_people(an: Analysis, adults: Iterable[int]) -> int:
-    """How many people these adult entities are at least (may_be_one counts once)."""
-    items = sorted(adults)
-    parent = {a: a for a in items}
-
-    def root(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for i, a in enumerate(items):
-        for b in items[i + 1 :]:
-            if root(a) != root(b) and may_be_one(an.facts.persons[a], an.facts.persons[b]):
-                parent[root(a)] = root(b)
-    return len({root(a) for a in items})
+def distinct_people(an: Analysis, adults: Iterable[int], enough: int | None = None) -> int:
+    """How many of these adult entities are certainly different people: the size of a set
+    (chosen in id order) in which no two may be one (may_be_one), stopping at `enough`."""
+    people: list[Person] = []
+    for a in sorted(adults):
+        p = an.facts.persons[a]
+        if all(not may_be_one(p, q) for q in people):
+            people.append(p)
+            if enough is not None and len(people) >= enough:
+                break
+    return len(people)
 
 
 def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -> list[GroupResult]:
@@ -190,7 +185,7 @@ def find_groups(an: Analysis, rules: EntityRules, child_bands: dict[int, str]) -
         # An adult belongs when his ties into the group reach min_tie.
         strength = sub.strength(weights="weight")
         adults = {kinds[i][1]: float(strength[i]) for i in adult_idx if strength[i] >= min_tie}
-        if len(adults) < need_adults or distinct_people(an, adults) < need_adults:
+        if len(adults) < need_adults or distinct_people(an, adults, need_adults) < need_adults:
             continue
         between = sub.betweenness(weights=None)
         centrality = {kinds[i][1]: float(between[i]) + float(strength[i]) for i in adult_idx}
