@@ -52,10 +52,11 @@ def tie_graph(
 ) -> tuple[ig.Graph, list[Node], list[list[int]]]:
     """Children, adults and the private places, vehicles and phones that tie them.
 
-    A child's ties to one adult or object add up; the pair enters the graph when they reach
-    `min_tie`, or `min_pair` when the child is at risk (moderate or significant): ordinary
-    contact (a stop in his car, found with him in public) counts only around a child whose
-    own records already put her at risk. Weak adult links (in a car together with a child,
+    A child and one adult or object are an edge when one of her ties to it reaches
+    `min_tie`, or (adults only) when her ties to him add up to `min_pair` and she is at risk
+    (moderate or significant): ordinary contact (a stop in his car, found with him in
+    public) counts only around a child whose own records already put her at risk. The edge
+    weighs the sum of its ties. Weak adult links (in a car together with a child,
     found together in public) likewise count only when a child at risk was there."""
     at_risk = set(at_risk)
     index: dict[Node, int] = {}
@@ -76,8 +77,7 @@ def tie_graph(
         if ev is not None:
             evidence[key].add(ev)
 
-    # A child's ties to one adult or object add up: two ordinary stops in his car weigh
-    # as much as one arrest; a pair whose ties reach min_tie enters the graph.
+    # Every tie between a child and one adult or object, together (public places never).
     pairs: dict[tuple[int, str, int], list[Tie]] = defaultdict(list)
     for t in an.ties:
         if t.kind == "person" and t.other not in an.adults:
