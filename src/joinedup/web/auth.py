@@ -131,7 +131,8 @@ def need(permission: Permission, *, purpose: bool = False) -> Callable[..., View
     """A dependency: the viewer if their role holds `permission` (and, for personal data,
     the session has a purpose); otherwise NotAuthorised / PurposeNeeded."""
 
-    def check(request: Request, viewer: Viewer = Depends(signed_in)) -> Viewer:
+    # async: no store access here, so no trip through the thread pool for it.
+    async def check(request: Request, viewer: Viewer = Depends(signed_in)) -> Viewer:
         require(permission, viewer.actor)
         if purpose and not viewer.purpose:
             raise PurposeNeeded("give a reason or case reference before opening personal data")

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from joinedup.pole import AuditCategory, Role
 from joinedup.search.chart import GRAPHS, group_chart, neighbourhood_chart, path_chart
 from joinedup.web.auth import Viewer, engine_of, log, personal
-from joinedup.web.render import render
+from joinedup.web.render import as_json, render
 
 router = APIRouter()
 ROLES = sorted(r.value for r in Role)
@@ -35,7 +35,7 @@ def chart_page(
     return render(request, "chart.html", viewer, start=start, group=group, roles=ROLES)
 
 
-@router.get("/api/chart/entity/{entity_id}", tags=["chart"])
+@router.get("/api/chart/entity/{entity_id}", tags=["chart"], response_model=dict[str, Any])
 def api_neighbourhood(
     request: Request,
     entity_id: int = Path(..., ge=1),
@@ -44,7 +44,7 @@ def api_neighbourhood(
     date_to: date | None = None,
     roles: str | None = Query(None, description="comma-separated roles, e.g. suspect,driver"),
     viewer: Viewer = Depends(personal),
-) -> dict[str, Any]:
+) -> Response:
     """An entity and its neighbours to `depth`, each link with its evidence (records,
     events, roles, dates) and each entity with its open flags."""
     engine = engine_of(request)
@@ -57,10 +57,10 @@ def api_neighbourhood(
     log(request, viewer, AuditCategory.consultation, "chart", "entity", entity_id,
         {"depth": depth, "nodes": len(chart["nodes"]), "roles": roles,
          "date_from": str(date_from or ""), "date_to": str(date_to or "")})  # fmt: skip
-    return chart
+    return as_json(chart)
 
 
-@router.get("/api/chart/group/{group_id}", tags=["chart"])
+@router.get("/api/chart/group/{group_id}", tags=["chart"], response_model=dict[str, Any])
 def api_group(
     request: Request,
     group_id: int = Path(..., ge=1),
@@ -68,7 +68,7 @@ def api_group(
     date_to: date | None = None,
     roles: str | None = None,
     viewer: Viewer = Depends(personal),
-) -> dict[str, Any]:
+) -> Response:
     """A group lead's members and the links among them and to their direct neighbours."""
     engine = engine_of(request)
     graph = GRAPHS.get(engine)
@@ -77,16 +77,16 @@ def api_group(
                             date_to=date_to, roles=_roles(roles))  # fmt: skip
     log(request, viewer, AuditCategory.consultation, "chart", "group", group_id,
         {"nodes": len(chart["nodes"])})  # fmt: skip
-    return chart
+    return as_json(chart)
 
 
-@router.get("/api/chart/path", tags=["chart"])
+@router.get("/api/chart/path", tags=["chart"], response_model=dict[str, Any])
 def api_path(
     request: Request,
     a: int = Query(..., ge=1, description="from entity"),
     b: int = Query(..., ge=1, description="to entity"),
     viewer: Viewer = Depends(personal),
-) -> dict[str, Any]:
+) -> Response:
     """The shortest chain of firm links between two entities, hop by hop with evidence."""
     engine = engine_of(request)
     graph = GRAPHS.get(engine)
@@ -94,4 +94,4 @@ def api_path(
         found = path_chart(conn, graph, a, b, unit=viewer.unit)
     log(request, viewer, AuditCategory.consultation, "chart_path", "entity", f"{a}-{b}",
         {"found": found["found"], "length": len(found["hops"])})  # fmt: skip
-    return found
+    return as_json(found)

@@ -13,7 +13,7 @@ from joinedup.pole import AuditCategory
 from joinedup.search import entity_profile, entity_timeline, group_timeline
 from joinedup.search.export import profile_csv
 from joinedup.web.auth import Viewer, engine_of, log, need, personal
-from joinedup.web.render import render
+from joinedup.web.render import as_json, render
 
 router = APIRouter()
 EntityId = Path(..., ge=1, description="the entity's number (E34 is 34)")
@@ -66,29 +66,29 @@ def group_timeline_page(
     return render(request, "timeline.html", viewer, tl=tl)
 
 
-@router.get("/api/entities/{entity_id}", tags=["entities"])
+@router.get("/api/entities/{entity_id}", tags=["entities"], response_model=dict[str, Any])
 def api_profile(
     request: Request, entity_id: int = EntityId, viewer: Viewer = Depends(personal)
-) -> dict[str, Any]:
+) -> Response:
     """Every visible source record of an entity (agency, date, grading, role), its names
     and aliases, its flags with evidence and how its members were joined."""
-    return profile_of(request, viewer, entity_id)
+    return as_json(profile_of(request, viewer, entity_id))
 
 
-@router.get("/api/entities/{entity_id}/timeline", tags=["entities"])
+@router.get("/api/entities/{entity_id}/timeline", tags=["entities"], response_model=dict[str, Any])
 def api_timeline(
     request: Request, entity_id: int = EntityId, viewer: Viewer = Depends(personal)
-) -> dict[str, Any]:
+) -> Response:
     """The entity's dated events, oldest first, each traced to its record."""
-    return timeline_of(request, viewer, entity_id)
+    return as_json(timeline_of(request, viewer, entity_id))
 
 
-@router.get("/api/groups/{group_id}/timeline", tags=["entities"])
+@router.get("/api/groups/{group_id}/timeline", tags=["entities"], response_model=dict[str, Any])
 def api_group_timeline(
     request: Request, group_id: int = Path(..., ge=1), viewer: Viewer = Depends(personal)
-) -> dict[str, Any]:
+) -> Response:
     """The events of every member of a group flag, oldest first."""
-    return group_timeline_of(request, viewer, group_id)
+    return as_json(group_timeline_of(request, viewer, group_id))
 
 
 def export_of(request: Request, viewer: Viewer, entity_id: int, recipient: str) -> Response:

@@ -11,7 +11,7 @@ from joinedup.pole import AuditCategory
 from joinedup.search import search
 from joinedup.search.index import CACHE
 from joinedup.web.auth import Viewer, engine_of, log, personal
-from joinedup.web.render import render
+from joinedup.web.render import as_json, render
 
 router = APIRouter()
 
@@ -37,13 +37,13 @@ def search_page(
     return render(request, "search.html", viewer, q=q, result=result)
 
 
-@router.get("/api/search", tags=["search"])
+@router.get("/api/search", tags=["search"], response_model=dict[str, Any])
 def api_search(
     request: Request,
     q: str = Query(..., min_length=1, max_length=200, description="name, nickname, plate, ..."),
     limit: int = Query(50, ge=1, le=200),
     viewer: Viewer = Depends(personal),
-) -> dict[str, Any]:
+) -> Response:
     """Entities matching a name, alias, nickname, plate (partial with ? and *), phone or
     postcode, best first, each with the reasons it matched. Audited as a consultation."""
-    return run_search(request, viewer, q, limit)
+    return as_json(run_search(request, viewer, q, limit))
