@@ -8,6 +8,7 @@ table, PostgreSQL one COPY per table.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -131,7 +132,7 @@ class ChunkRows:
         """The rows of each table as `insert` takes them: COPY text for PostgreSQL."""
         if self.dialect_name != "postgresql":
             return {name: rows for name, rows in self.rows.items() if rows}
-        return {name: copy_text(rows) for name, rows in self.rows.items() if rows}
+        return {t.name: copy_text(t, self.rows[t.name]) for t in INSERT_ORDER if self.rows[t.name]}
 
 
 # Each table's rows for one chunk: tuples in column order, or (PostgreSQL) COPY text.
@@ -188,10 +189,44 @@ def _copy_value(value: Any) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def copy_text(rows: list[Row]) -> bytes:
+def copy_text(table: Table, rows: list[Row]) -> bytes:
     """Rows as COPY ... FROM STDIN text, ready for the driver to pass on untouched."""
-    value = _copy_value
-    return "".join(["\t".join(map(value, row)) + "\n" for row in rows]).encode("utf-8")
+    encode = _row_encoder(table)
+    return "".join([encode(row) for row in rows]).encode("utf-8")
+
+
+_ENCODERS: dict[str, Callable[[Row], str]] = {}
+
+
+def _row_encoder(table: Table) -> Callable[[Row], str]:
+    """One f-string per table, made from its column types: a row's line with no call per
+    value but the escaping of text (`_copy_value` takes any value of an unexpected type)."""
+    if table.name in _ENCODERS:
+        return _ENCODERS[table.name]
+    fields = []
+    for i, column in enumerate(table.c):
+        kind = column.type
+        python_type = None
+        try:
+            python_type = kind.python_type
+        except NotImplementedError:  # pragma: no cover - every column here has one
+            pass
+        v = f"r[{i}]"
+        if python_type is int:
+            fields.append(f"{{N if {v} is None else {v} if type({v}) is int else V({v})}}")
+        elif python_type is float:
+            fields.append(f"{{N if {v} is None else {v} if type({v}) is float else V({v})}}")
+        elif python_type is str:
+            fields.append(
+                f"{{N if {v} is None else {v}.translate(T) if type({v}) is str else V({v})}}"
+            )
+        else:  # booleans, dates, JSON text and anything else: the general rule
+            fields.append(f"{{V({v})}}")
+    source = 'def encode(r):\n    return f"' + "\\t".join(fields) + '\\n"\n'
+    scope: dict[str, Any] = {"N": "\\N", "T": _COPY_ESCAPES, "V": _copy_value}
+    exec(compile(source, f"<copy encoder for {table.name}>", "exec"), scope)  # noqa: S102
+    _ENCODERS[table.name] = scope["encode"]
+    return _ENCODERS[table.name]
 
 
 _SQL: dict[tuple[str, str], Any] = {}
