@@ -14,6 +14,7 @@ from rich.table import Table
 
 from joinedup.cli.app import app, console, out
 from joinedup.ingest.batch import ingest_file, plan_paths
+from joinedup.ingest.prepare import stop_workers
 from joinedup.store import make_engine, migrate, write_transaction
 from joinedup.store.summary import summarise
 
@@ -60,6 +61,7 @@ def demo(
     for pf in plan_paths([city_dir], None):
         r = ingest_file(engine, pf.path, pf.spec, actor="demo", purpose="demo: synthetic city")
         table.add_row(pf.path.name, pf.spec, *(f"{v:,}" for v in r.counts().values()))
+    stop_workers()  # before the workbench starts: it has no use for them
     out.print(table)
     info = summarise(engine)
     counts = info["counts"]

@@ -24,6 +24,7 @@ from joinedup.cli.app import (
 from joinedup.feeds import SpecError, get_spec
 from joinedup.ingest import quarantine as q
 from joinedup.ingest.batch import BatchResult, ingest_file, plan_paths
+from joinedup.ingest.prepare import stop_workers
 from joinedup.ingest.readers import FileRefused, open_rows
 from joinedup.pole import AuditCategory
 from joinedup.store import write_transaction
@@ -76,6 +77,7 @@ def ingest(
                 )
             except FileRefused as exc:
                 fail(str(exc), Exit.usage)
+    stop_workers()  # the pool served every file; nothing is left for it
     total = {
         k: sum(r.counts()[k] for r in results)
         for k in ("read", "stored", "duplicates", "quarantined")
