@@ -220,9 +220,6 @@ ABSENT = _Absent()
 Reader = _Field | _Absent
 
 
-Instance = tuple[str, dict[str, Any], int | None, str | None]
-
-
 # (slot, the dict its columns are read from, {n} value, split value)
 Instance = tuple[str, dict[str, Any], int | None, str | None]
 
@@ -256,6 +253,14 @@ class _Block:
         self.split_column = _Field(FieldRef(column=split_ref.column), spec) if split_ref else None
         self.split_on = (split_ref.split or ";") if split_ref else ";"
         self.repeat_slots = [f"{self.slot}[{i}]" for i in range(block.repeat or 0)]
+        # The cells an instance reads, by {n}: what its mentions depend on (see `key`).
+        readers = [r for r in self.fields.values() if isinstance(r, _Field) and not r.is_literal]
+        readers += [r for pairs in self.dicts.values() for _, r in pairs if not r.is_literal]
+        self.key_columns: dict[int | None, tuple[tuple[str, bool], ...]] = {
+            n: tuple((r.column if n is None else r.by_n[n], r.dotted) for r in readers)
+            for n in (None, *range(1, (block.repeat or 0) + 1))
+        }
+        self.key_dotted = any(r.dotted for r in readers)
 
     def instances(self, fields: dict[str, Any]) -> list[Instance]:
         """(slot, where its columns are read, {n} value, split value) for each occurrence."""
@@ -276,6 +281,30 @@ class _Block:
             kept = [p for p in parts if p and p.casefold() not in PLACEHOLDERS]
             return [(f"{self.slot}[{i}]", fields, None, part) for i, part in enumerate(kept)]
         return [(self.slot, fields, None, None)]
+
+    def key(self, slot: str, src: dict[str, Any], n: int | None, sv: str | None) -> tuple | None:
+        """Everything this instance's mentions depend on, or None when it cannot be a key.
+
+        The cells the block reads, as they are, plus slot and split value: mapping is a
+        pure function of these (the spec fixed). Cells other than text are keyed by type
+        and repr (1, 1.0 and True are equal keys but different text; so are 0.0 and -0.0);
+        a list or dict cell makes the instance uncacheable.
+        """
+        columns = self.key_columns[n]
+        if self.key_dotted:
+            cells = tuple(_lookup(src, c) if dotted else src.get(c) for c, dotted in columns)
+        else:
+            get = src.get
+            cells = tuple([get(c) for c, _ in columns])
+        if not _TEXT_TYPES.issuperset(map(type, cells)):
+            if not _KEY_TYPES.issuperset(map(type, cells)):
+                return None
+            cells = tuple(c if type(c) in _TEXT_TYPES else (type(c), repr(c)) for c in cells)
+        return (slot, sv, cells)
+
+
+_TEXT_TYPES = frozenset({str, type(None)})
+_KEY_TYPES = _TEXT_TYPES | {int, float, bool}
 
 
 def _refs(block: BaseModel) -> list[FieldRef]:
@@ -302,6 +331,7 @@ class _Plan:
         self.locations = [_Block(b, spec) for b in spec.locations]
         self.event = _EventPlan(spec) if spec.event is not None else None
         self.free_text = spec.free_text
+        self.layouts: dict[Any, Any] = {}  # layout's memoised rows, per dialect's values
 
 
 class _EventPlan:
@@ -475,18 +505,20 @@ def _map_vehicle(
             make=make.upper() if make else None,
             model=model.upper() if model else None,
             colour=colour.lower() if colour else None,
-            person_slot=_person_slot(bp.person, slot, out),
+            person_slot=_person_slot(bp.person, slot, {p.slot for p in out.persons}),
         )
     )
 
 
-def _person_slot(person: str | None, slot: str, out: MappedRecord) -> str | None:
-    """The person slot a vehicle or phone belongs to; an indexed slot pairs with its index."""
+def _person_slot(person: str | None, slot: str, slots: set[str]) -> str | None:
+    """The person slot a vehicle or phone belongs to; an indexed slot pairs with its index.
+
+    `slots` are the slots of the record's persons so far (its structured ones).
+    """
     if person is None:
         return None
     index = slot[slot.index("[") :] if "[" in slot else ""
     wanted = f"{person}{index}"
-    slots = {p.slot for p in out.persons}
     if wanted in slots:
         return wanted
     return person if person in slots else None
@@ -497,7 +529,7 @@ def _map_phone(
 ) -> None:
     raw = bp.fields["number"].get(src, n, sv)
     if raw:
-        person = _person_slot(bp.person, slot, out)
+        person = _person_slot(bp.person, slot, {p.slot for p in out.persons})
         out.phones.append(_phone(slot, bp.role.read(src, n) or "phone", raw, person))
 
 
@@ -540,6 +572,20 @@ def _float(text: str | None, name: str) -> float | None:
 
 
 def _map_event(ev: _EventPlan, fields: dict[str, Any], out: MappedRecord, dayfirst: bool) -> None:
+    out.event = _event_facts(ev, fields, dayfirst, [loc.slot for loc in out.locations])
+
+
+def _event_location(wanted: str | None, location_slots: list[str]) -> str | None:
+    """The first location of the event's location block (an indexed slot matches too)."""
+    if not wanted:
+        return None
+    return next((slot for slot in location_slots if slot.split("[")[0] == wanted), None)
+
+
+def _event_facts(
+    ev: _EventPlan, fields: dict[str, Any], dayfirst: bool, location_slots: list[str]
+) -> EventFacts:
+    """The row's event; `location_slots` are its structured locations' slots, in order."""
     try:
         start = ev.start.date(fields, dayfirst)
         end = ev.end.date(fields, dayfirst)
@@ -548,16 +594,11 @@ def _map_event(ev: _EventPlan, fields: dict[str, Any], out: MappedRecord, dayfir
     event_type = ev.type.read(fields)
     if event_type is None:
         raise RowError(ev.type.ref_column, "the event type is empty")
-    location_slot = None
-    if ev.location:
-        location_slot = next(
-            (loc.slot for loc in out.locations if loc.slot.split("[")[0] == ev.location), None
-        )
-    out.event = EventFacts(
+    return EventFacts(
         event_type=event_type,
         start=start,
         end=end,
-        location_slot=location_slot,
+        location_slot=_event_location(ev.location, location_slots),
         description=ev.description.read(fields),
         attributes=_dict(ev.attributes, fields, None, None),
     )
@@ -626,19 +667,25 @@ def _free_text(columns: tuple[str, ...], fields: dict[str, Any], out: MappedReco
                 )  # type: ignore[attr-defined]
 
 
-def map_row(spec: FeedSpec, fields: dict[str, Any], row_number: int) -> MappedRecord:
-    """Map one row's fields onto POLE with `spec`; raises RowError for quarantine."""
-    plan = _plan(spec)
-    dayfirst = plan.dayfirst
+def _record_head(plan: _Plan, fields: dict[str, Any], row_number: int) -> MappedRecord:
+    """The record with its reference, received date and grading, and no mentions yet."""
     out = MappedRecord(row_number=row_number, raw=fields)
     out.source_ref = plan.source_ref.read(fields)
     if plan.source_ref_given and out.source_ref is None:
         raise RowError(plan.source_ref.ref_column, "the record has no reference (ID) of its own")
     try:
-        out.received_at = plan.received_at.date(fields, dayfirst)
+        out.received_at = plan.received_at.date(fields, plan.dayfirst)
     except DateError as exc:
         raise RowError(plan.received_at.ref_column, str(exc)) from None
     out.grading = _grading(plan.grading.read(fields))
+    return out
+
+
+def map_row(spec: FeedSpec, fields: dict[str, Any], row_number: int) -> MappedRecord:
+    """Map one row's fields onto POLE with `spec`; raises RowError for quarantine."""
+    plan = _plan(spec)
+    dayfirst = plan.dayfirst
+    out = _record_head(plan, fields, row_number)
     for bp in plan.persons:
         for slot, src, n, sv in bp.instances(fields):
             _map_person(bp, slot, src, n, sv, out, dayfirst)
