@@ -69,6 +69,18 @@ class Candidates:
             hit = self.found[key] = Hit(entry[0], kind)
         hit.add(score, reason, entry[1])
 
+    def add_all(self, kind: str, entries: list[Entry], score: float, reason: str) -> None:
+        """`add` for each entry (one name's mentions share a score and a reason), inlined:
+        a common surname brings thousands of mentions."""
+        found = self.found
+        for entity_id, mention_id in entries:
+            hit = found.get((kind, entity_id))
+            if hit is None:
+                hit = found[kind, entity_id] = Hit(entity_id, kind)
+            hit.evidence.append((score, reason, mention_id))
+            if score > hit.score:
+                hit.score = score
+
 
 def search(
     conn: Connection, index: NameIndex, text: str, *, unit: str | None = None, limit: int = 50
@@ -174,8 +186,8 @@ def _postcodes(conn: Connection, index: NameIndex, query: str, found: Candidates
     full = parse_postcode(upper)
     lm = t.location_mention
     if full:
-        for entry in index.postcodes.get(full, [])[:MAX_CANDIDATES]:
-            found.add("person", entry, 90, f"postcode {full} on their address")
+        found.add_all("person", index.postcodes.get(full, [])[:MAX_CANDIDATES], 90,
+                      f"postcode {full} on their address")  # fmt: skip
         rows = conn.execute(select(lm.c.id).where(lm.c.postcode == full).limit(MAX_CANDIDATES))
         ids = [int(r) for r in rows.scalars()]
         for mid, eid in _entities(conn, "location", ids).items():
@@ -183,8 +195,8 @@ def _postcodes(conn: Connection, index: NameIndex, query: str, found: Candidates
     elif _OUTWARD.match(upper.replace(" ", "")):
         district = upper.replace(" ", "")
         for postcode in index.districts.get(district, []):
-            for entry in index.postcodes[postcode][:20]:
-                found.add("person", entry, 60, f"postcode {postcode} is in district {district}")
+            found.add_all("person", index.postcodes[postcode][:20], 60,
+                          f"postcode {postcode} is in district {district}")  # fmt: skip
         rows = conn.execute(
             select(lm.c.id, lm.c.postcode)
             .where(lm.c.postcode >= district + " ", lm.c.postcode < district + "!")
@@ -210,8 +222,7 @@ def _names(index: NameIndex, query: str, found: Candidates) -> None:
             if name == wanted
             else (92, f"name {name!r} contains {wanted!r}")
         )
-        for entry in index.name_entries[pos]:
-            found.add("person", entry, score, why)
+        found.add_all("person", index.name_entries[pos], score, why)
     alias_sets = []
     for tok in tokens:
         positions = set(index.tokens.get(tok, set()))
@@ -229,8 +240,7 @@ def _names(index: NameIndex, query: str, found: Candidates) -> None:
             if index.alias_groups(n) & index.alias_groups(tok)
         ]
         why = f"alias: {name!r} ({', '.join(pairs[:2])}: a spelling or familiar form)"
-        for entry in index.name_entries[pos]:
-            found.add("person", entry, 88, why)
+        found.add_all("person", index.name_entries[pos], 88, why)
     # One misspelt word ("Saddique" for "Siddique"): fuzzy on the distinct words.
     for tok in tokens if len(tokens) <= 3 else ():
         if len(tok) < 4:
@@ -242,8 +252,7 @@ def _names(index: NameIndex, query: str, found: Candidates) -> None:
             positions = index.tokens[word].intersection(*others) if others else index.tokens[word]
             for pos in sorted(positions - exact - aliased)[:MAX_CANDIDATES]:
                 why = f"similar name {index.names[pos]!r}: {word!r} ~ {tok!r} ({score:.0f}%)"
-                for entry in index.name_entries[pos]:
-                    found.add("person", entry, score * 0.9, why)
+                found.add_all("person", index.name_entries[pos], score * 0.9, why)
     if len(tokens) < 2:
         return  # one word: the fuzzy words above cover it, and a whole-name scan adds nothing
     # Whole-name similarity (plain edit ratio: fast, and no credit for a shared fragment),
@@ -255,8 +264,7 @@ def _names(index: NameIndex, query: str, found: Candidates) -> None:
             if pos in exact or pos in seen:
                 continue
             seen.add(pos)
-            for entry in index.name_entries[pos]:
-                found.add("person", entry, min(score, 87) * 0.95,
+            found.add_all("person", index.name_entries[pos], min(score, 87) * 0.95,
                           f"similar name {name!r} ~ {query!r} ({score:.0f}%)")  # fmt: skip
 
 
@@ -271,8 +279,8 @@ def _nicknames(index: NameIndex, query: str, found: Candidates) -> None:
             if nick == wanted
             else f"nickname {raw!r} ~ {query!r} ({score:.0f}%)"
         )
-        for entry in index.nickname_entries[pos]:
-            found.add("person", entry, 98 if nick == wanted else score * 0.9, why)
+        best = 98 if nick == wanted else score * 0.9
+        found.add_all("person", index.nickname_entries[pos], best, why)
 
 
 def _visible(conn: Connection, found: Candidates, unit: str | None) -> list[Hit]:
