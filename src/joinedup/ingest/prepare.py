@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import orjson
+
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest.layout import RecordRows, Values, mapped_rows
 from joinedup.ingest.mapper import RowError
@@ -43,6 +45,19 @@ def canonical_json(fields: dict[str, Any]) -> str:
     return _CANONICAL.encode(fields)
 
 
+def canonical_text_json(fields: dict[str, str]) -> str:
+    """`canonical_json` for a row whose values are all text (CSV, XLSX), ~6x faster.
+
+    orjson writes text exactly as the encoder above does (tests/ingest/test_prepare.py
+    checks it with hypothesis); it refuses lone surrogates, which the encoder takes.
+    Other values (JSONL numbers) would not be safe: orjson writes some floats otherwise.
+    """
+    try:
+        return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    except TypeError:
+        return _CANONICAL.encode(fields)
+
+
 # -- preparing a file's rows, in chunks -------------------------------------------------
 
 # (row_number, raw_json, content_hash, rows to store or None, error field, error reason,
@@ -55,9 +70,10 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
     prepared: list[Prepared] = []
     ref = spec.record.source_ref
     ref_column = ref.column if ref is not None else None
+    as_json = canonical_text_json if spec.format in ("csv", "xlsx") else canonical_json
     for row in rows:
         fields = row.fields
-        raw_json = canonical_json(fields) if fields is not None else (row.raw_text or "")
+        raw_json = as_json(fields) if fields is not None else (row.raw_text or "")
         digest = hashlib.sha256(raw_json.encode("utf-8", "surrogatepass")).hexdigest()
         planned: RecordRows | None = None
         error_field, reason = None, row.error
