@@ -159,7 +159,6 @@ class _BatchRun:
         self.source_id = _ensure_source(conn, spec)
         self.spec_id = _ensure_spec(conn, spec, self.source_id)
         self.ids = IdAllocator(conn)
-        self.latest_by_ref: dict[str, int] = {}  # refs looked up or stored in this batch
         self.batch_id = 0
 
     def open_batch(self, file_hash: str, actor: str) -> None:
@@ -223,17 +222,17 @@ class _BatchRun:
         result.read += len(head)
         result.stored += len(stored)
         # A row whose reference is already stored corrects that record (the latest one, which
-        # may be earlier in this very file). Records take ids in file order from next_ids.
+        # may be earlier in this very file: the batch's own rows are visible to its queries).
+        # Records take ids in file order from next_ids. Per chunk, so memory stays flat.
         supersedes: dict[int, int] = {}
         refs = list({ref for _, ref in stored if ref})
-        latest_by_ref = self.latest_by_ref
-        missing = [ref for ref in refs if ref not in latest_by_ref]
-        if missing:
+        latest_by_ref: dict[str, int] = {}
+        if refs:
             for ref, last_id in self.conn.execute(
                 select(t.record.c.source_ref, func.max(t.record.c.id))
                 .where(
                     t.record.c.source_id == self.source_id,
-                    _one_of(t.record.c.source_ref, missing, self.dialect),
+                    _one_of(t.record.c.source_ref, refs, self.dialect),
                 )
                 .group_by(t.record.c.source_ref)
             ):
