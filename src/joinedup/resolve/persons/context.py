@@ -147,13 +147,13 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             for variant in _deletes(row["forename"]):
                 by_surname[(row["surname_key"], variant)].add((row["forename"], uid))
     anchored = _anchored(cc, rows)
-    postcode = {int(row["unique_id"]): row.get("postcode") for row in rows}
+    byid = {int(row["unique_id"]): row for row in rows}
     merged = 0
     for row in rows:
         if not _full(row) or not row.get("forename_key"):
             continue
         uid, forename, surname = int(row["unique_id"]), row["forename"], row["surname"]
-        here = postcode[uid]
+        here = byid[uid]
         own = cc.find(uid)
         if own in anchored:
             continue
@@ -164,7 +164,7 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             if len(surname) >= 4
             and len(name) >= 4
             and _one_edit(name, surname)
-            and not _elsewhere(here, postcode[other])
+            and not _elsewhere(here, byid[other])
         } | {
             cc.find(other)
             for variant in _deletes(forename)
@@ -172,7 +172,7 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             if len(forename) >= 4
             and len(name) >= 4
             and _one_edit(name, forename)
-            and not _elsewhere(here, postcode[other])
+            and not _elsewhere(here, byid[other])
         }
         fits -= {own}
         if len(fits) == 1 and cc.union(fits.pop(), uid, NAME_STRENGTH, "name"):
@@ -180,10 +180,19 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
     return merged
 
 
-def _elsewhere(a: str | None, b: str | None) -> bool:
-    """Two postcodes, both written, in different sectors (a UK sector: all but the last
-    two characters; "4223": its first two digits): another person's name, not a slip."""
-    return bool(a and b) and a[:-2] != b[:-2]
+def _elsewhere(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Two mentions that something written in both tells apart: postcodes in different
+    sectors (a UK sector: all but the last two characters; "4223": its first two digits),
+    phone numbers with none in common, or different sexes: another person's name, not a
+    typing slip."""
+    pa, pb = a.get("postcode"), b.get("postcode")
+    if pa and pb and pa[:-2] != pb[:-2]:
+        return True
+    fa, fb = a.get("phones"), b.get("phones")
+    if fa is not None and fb is not None and len(fa) and len(fb) and not set(fa) & set(fb):
+        return True
+    sa, sb = a.get("sex"), b.get("sex")
+    return bool(sa and sb) and sa != sb
 
 
 def _deletes(name: str) -> set[str]:

@@ -20,13 +20,20 @@ log = logging.getLogger(__name__)
 
 class NamesSwappedLevel(ComparisonLevelCreator):
     """Forename and surname written the other way round, each spelling group read in the
-    other part's alias table ("Khan Rizwan"), with a typing slip (Jaro-Winkler >= 0.9 both
-    ways: "Jhnson Jack"), or the same name words in another order ("Wilson Carol Samantha")."""
+    other part's alias table ("Khan Rizwan"), with a typing slip (Jaro-Winkler >= 0.9 and
+    Damerau-Levenshtein <= 1 both ways: "Jhnson Jack", never "Alina Wozniak" / "Wozniak
+    Paulina"), or the same name words in another order ("Wilson Carol Samantha")."""
 
     def create_sql(self, sql_dialect: SplinkDialect) -> str:
         jw = sql_dialect.jaro_winkler_function_name
         keys = "(forename_sk_{a} = surname_key_{b} AND surname_fk_{a} = forename_key_{b})"
-        fuzzy = f"({jw}(forename_l, surname_r) >= 0.9 AND {jw}(surname_l, forename_r) >= 0.9)"
+        dl = sql_dialect.damerau_levenshtein_function_name
+        fuzzy = " AND ".join(
+            f"{fn}({x}, {y}) {op}"
+            for x, y in (("forename_l", "surname_r"), ("surname_l", "forename_r"))
+            for fn, op in ((jw, ">= 0.9"), (dl, "<= 1"))
+        )
+        fuzzy = f"({fuzzy})"
         subset = ArraySubsetLevel("name_tokens").create_sql(sql_dialect)
         both = f"{keys.format(a='l', b='r')} OR {keys.format(a='r', b='l')}"
         return f"({both} OR {fuzzy} OR ({subset} AND forename_l <> forename_r))"

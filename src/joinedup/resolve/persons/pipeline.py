@@ -25,6 +25,8 @@ from joinedup.resolve.persons.model import (
 
 log = logging.getLogger(__name__)
 THRESHOLD = 0.8  # link pairs at or above this match probability
+RIVAL_THRESHOLD = 0.8  # a weak mention's link this likely to a second entity: ambiguous
+UNDATED_REACH_ONE = False
 REVIEW_BAND = (0.2, 0.98)  # pairs kept for analysts' review
 REVIEW_LIMIT = 20_000  # the most uncertain of them: more than any team reviews between runs
 MIN_LABELS_FOR_M = 20  # 'same' decisions needed before they re-estimate m
@@ -100,43 +102,62 @@ def resolve_persons(
     # Ties in probability are common (one pattern of levels, one probability) and the
     # constraints make the order of merges matter: order them by id, never by the order
     # the engine happened to return rows in, so a run is repeatable.
-    strong = pred[pred.match_probability >= THRESHOLD].sort_values(
+    strong = pred[pred.match_probability >= RIVAL_THRESHOLD].sort_values(
         ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
     )
     edges = list(zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
                      strong.match_probability, strict=True))  # fmt: skip
     one = set(usable.unique_id[usable.one_name].astype(int)) if "one_name" in usable else set()
+    weak = one | _undated(usable) if UNDATED_REACH_ONE else one
     counts["model_merges"] = cc.link_all(
-        [e for e in edges if e[0] not in one and e[1] not in one], "model"
+        [e for e in edges if e[2] >= THRESHOLD and e[0] not in weak and e[1] not in weak],
+        "model",
     )
-    counts["one_name_merges"] = one_name_links(cc, edges, one)
+    counts["one_name_merges"] = one_name_links(cc, edges, weak, one)
     counts.update(complete_clusters(cc, features))
     counts["refused_merges"] = cc.refused
     return PersonResult(cc, linker.misc.save_model_to_json(), _review(band), counts)
 
 
+def _undated(usable: pd.DataFrame) -> set[int]:
+    """Mentions with no date of birth (not even a year) and no strong identifier."""
+    none = usable.dob_y.isna() & usable.ids.map(lambda ids: not ids)
+    return set(usable.unique_id[none].astype(int))
+
+
 def one_name_links(
-    cc: ConstrainedClusters, edges: list[tuple[int, int, float]], one: set[int]
+    cc: ConstrainedClusters,
+    edges: list[tuple[int, int, float]],
+    weak: set[int],
+    one: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> int:
-    """A mention with a single name and an address but no full date of birth ("Ranson, 34
-    Edge Place") joins the entity its model links reach only when they reach exactly one:
-    a surname at an address may be any of a household, and the model cannot tell which."""
+    """Weak mentions (no date of birth and no identifier, or a single name with an
+    address: "Ranson, 34 Edge Place") after the model's other links: each joins the entity
+    its links reach only when they reach exactly one: an undated "Julia Nowak" at the
+    address of a mother and a daughter of that name, or a surname at a household's
+    address, may be either, and the model cannot tell which. Weak mentions that reach no
+    entity of others are then linked with each other ("Emily Fletcher" three times,
+    nothing else written), except a single name; one that reaches two is left alone."""
     reach: dict[int, list[tuple[float, int]]] = {}
     for a, b, p in edges:
         for x, y in ((a, b), (b, a)):
-            if x in one:
+            if x in weak:
                 reach.setdefault(x, []).append((p, y))
     merged = 0
+    alone = set()
     for uid in sorted(reach):
         own = cc.find(uid)
-        targets = {cc.find(y) for _, y in reach[uid]} - {own}
-        if len(targets) != 1:
-            continue
-        p, y = max(reach[uid], key=lambda e: (e[0], -e[1]))
-        if cc.find(y) == own:
-            p, y = max(((q, z) for q, z in reach[uid] if cc.find(z) != own), key=lambda e: e[0])
-        merged += cc.union(uid, y, p, "model")
-    return merged
+        links = [(p, y) for p, y in reach[uid] if y not in weak and cc.find(y) != own]
+        rivals = {cc.find(y) for _, y in links}
+        targets = {cc.find(y) for p, y in links if p >= THRESHOLD}
+        if not rivals:
+            alone.add(uid)
+        elif len(targets) == 1 and len(rivals) == 1:
+            p, y = max(links, key=lambda e: (e[0], -e[1]))
+            merged += cc.union(uid, y, p, "model")
+    alone -= one
+    pairs = [(a, b, p) for a, b, p in edges if a in alone and b in alone and p >= THRESHOLD]
+    return merged + cc.link_all(pairs, "model")
 
 
 # Module constants only: no value from outside reaches this SQL.
