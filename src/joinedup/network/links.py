@@ -151,13 +151,24 @@ def _shared(g: PoleGraph, vs: np.ndarray, flt: Filter) -> list[dict[str, np.ndar
                          "mine": mine})  # fmt: skip
     right = pd.DataFrame({"other": g.t_person[theirs], "via": g.t_object[theirs],
                           "k": g.t_kind[theirs], "theirs": theirs})  # fmt: skip
-    pairs = left.merge(right, on=["via", "k"])
-    pairs = pairs[pairs.source != pairs.other]
-    if pairs.empty:
+    # Who shares what first, then each side's own tie records for each such pair: joining
+    # the tie rows directly would pair every record of one with every record of the other
+    # (a landline given on 100 reports by each of two people: 10,000 rows for 200 records).
+    keys = (
+        left[["source", "via", "k"]]
+        .drop_duplicates()
+        .merge(right[["other", "via", "k"]].drop_duplicates(), on=["via", "k"])
+    )
+    keys = keys[keys.source != keys.other]
+    if keys.empty:
         return []
     shared = np.array([KIND[SHARED.get(n, "co_event")] for n in g.links.names], dtype=np.int64)
-    kind = shared[pairs.k.to_numpy()]
-    return [_one_side(g, pairs, kind, "mine", True), _one_side(g, pairs, kind, "theirs", False)]
+    mine_side = keys.merge(left, on=["source", "via", "k"])
+    theirs_side = keys.merge(right, on=["other", "via", "k"])
+    return [
+        _one_side(g, mine_side, shared[mine_side.k.to_numpy()], "mine", True),
+        _one_side(g, theirs_side, shared[theirs_side.k.to_numpy()], "theirs", False),
+    ]
 
 
 def _owners(g: PoleGraph, phones: np.ndarray, flt: Filter) -> pd.DataFrame:
@@ -306,15 +317,37 @@ def associations_from(g: PoleGraph, items: Items) -> list[Association]:
     if not len(items):
         return []
     c = items.cols
-    order = np.lexsort((c["role"], c["event"], c["record"], c["day"], c["kind"], c["other"],
-                        c["source"]))  # fmt: skip
+    # Evidence by day, record, event, then the roles and the shared object: a total order
+    # over every column, so the same store always lists a link's evidence the same way, and
+    # the same piece of evidence arriving twice (from both ends of a tie, once per shared
+    # object) lies in adjacent rows and is dropped before any Python object is made.
+    order = np.lexsort((c["cand"], c["via"], c["other_role"], c["role"], c["event"], c["record"],
+                        c["day"], c["kind"], c["other"], c["source"]))  # fmt: skip
+    repeat = np.ones(len(order), dtype=bool)
+    for f in FIELDS:
+        sorted_col = c[f][order]
+        repeat[1:] &= sorted_col[1:] == sorted_col[:-1]
+    repeat[0] = False
+    order = order[~repeat]
     col = {f: a[order].tolist() for f, a in c.items()}
+    cand = c["cand"][order]
+    if len(g.c_candidates):  # how many vehicles each candidate row could be, read once
+        n_cand = np.where(cand >= 0, g.c_candidates[np.maximum(cand, 0)], 0).tolist()
+    else:
+        n_cand = [0] * len(cand)
     source, other, kind, record, day = (
         col[f] for f in ("source", "other", "kind", "record", "day")
     )
     event, role, other_role, via = (col[f] for f in ("event", "role", "other_role", "via"))
     roles, ids = g.roles.names, g.entity_ids
+
+    def ids_of(vertices: np.ndarray, table: np.ndarray) -> list[int]:  # -1 stays -1
+        return np.where(vertices >= 0, table[np.maximum(vertices, 0)], -1).tolist()
+
+    event_id = ids_of(c["event"][order], g.event_ids)
+    via_id = ids_of(c["via"][order], ids)
     out: list[Association] = []
+    keys: list[tuple] = []
     start, n = 0, len(other)
     for i in range(1, n + 1):
         if (
@@ -326,24 +359,27 @@ def associations_from(g: PoleGraph, items: Items) -> list[Association]:
             continue
         seen: dict[Evidence, None] = {}
         for j in range(start, i):
-            ev, r, o, w = event[j], role[j], other_role[j], via[j]
+            ev, r, o, w = event_id[j], role[j], other_role[j], via_id[j]
             seen[Evidence(
-                record[j], None if ev < 0 else int(g.event_ids[ev]), _day(day[j]),
-                None if r < 0 else roles[r], None if o < 0 else roles[o],
-                None if w < 0 else int(ids[w]),
+                record[j], None if ev < 0 else ev, _day(day[j]),
+                None if r < 0 else roles[r], None if o < 0 else roles[o], None if w < 0 else w,
             )] = None  # fmt: skip
         s, o, k = source[start], other[start], KINDS[kind[start]]
         a = Association(int(ids[s]), int(ids[o]), g.kind_of(o), g.label_of(o), k,
                         k != CANDIDATE, list(seen))  # fmt: skip
+        # Association.count, from the rows at hand: distinct events or distinct records
+        if k == "co_event":
+            count = len({event_id[j] for j in range(start, i) if event_id[j] >= 0})
+        else:
+            count = len({record[j] for j in range(start, i)})
         if k == CANDIDATE:
-            rows = [col["cand"][j] for j in range(start, i)]
-            best = min(rows, key=lambda r: (int(g.c_candidates[r]), r))
-            a.candidates = int(g.c_candidates[best])
+            fewest, best = min((n_cand[j], col["cand"][j]) for j in range(start, i))
+            a.candidates = int(fewest)
             a.reason = g._reasons[int(g.c_reason[best])]
         out.append(a)
+        keys.append((a.entity_id, not a.firm, -count, a.other_id, a.kind))
         start = i
-    out.sort(key=lambda a: (a.entity_id, not a.firm, -a.count, a.other_id, a.kind))
-    return out
+    return [out[i] for i in sorted(range(len(out)), key=keys.__getitem__)]
 
 
 def associations_of(g: PoleGraph, v: int, flt: Filter) -> list[Association]:
