@@ -174,6 +174,18 @@ def _compiled_format(fmt: str) -> re.Pattern[str] | None:
         return None
 
 
+_NUMERIC_FIELDS = ("Y", "m", "d", "H", "M", "S")
+
+
+@lru_cache(maxsize=256)
+def _numeric_order(fmt: str) -> tuple[int, ...] | None:
+    """For a format of numeric fields only, each of Y m d H M S's group number (0: absent)."""
+    pattern = _compiled_format(fmt)
+    if pattern is None or not set(pattern.groupindex) <= set(_NUMERIC_FIELDS):
+        return None
+    return tuple(pattern.groupindex.get(name, 0) for name in _NUMERIC_FIELDS)
+
+
 def strptime(text: str, fmt: str) -> datetime:
     """`datetime.strptime(text, fmt)`, compiled for the formats feeds use."""
     pattern = _compiled_format(fmt)
@@ -182,6 +194,18 @@ def strptime(text: str, fmt: str) -> datetime:
     found = pattern.match(text)
     if found is None or found.end() != len(text):
         raise ValueError(f"time data {text!r} does not match format {fmt!r}")
+    order = _numeric_order(fmt)
+    if order is not None:  # the common case (ISO dates and times), without a groupdict
+        groups = (None, *found.groups())
+        y, mo, d, h, mi, sec = (groups[i] for i in order)
+        return datetime(
+            int(y) if y else 1900,
+            int(mo) if mo else 1,
+            int(d) if d else 1,
+            int(h) if h else 0,
+            int(mi) if mi else 0,
+            int(sec) if sec else 0,
+        )
     g = found.groupdict()
     year = 1900
     if (y := g.get("Y")) is not None:
@@ -211,13 +235,26 @@ def strptime(text: str, fmt: str) -> datetime:
 def _from_strptime(parsed: datetime, fmt: str, raw: str) -> ParsedDate:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    precision = _format_precision(fmt)
+    if precision is DatePrecision.minute:
+        return ParsedDate(parsed, precision, raw)
+    if precision is DatePrecision.day:
+        return ParsedDate(parsed.date(), precision, raw)
+    if precision is DatePrecision.month:
+        return ParsedDate(parsed.date().replace(day=1), precision, raw)
+    return ParsedDate(date(parsed.year, 1, 1), precision, raw)
+
+
+@lru_cache(maxsize=256)
+def _format_precision(fmt: str) -> DatePrecision:
+    """How much of a date `fmt` reads: to the minute, day, month or only the year."""
     if any(code in fmt for code in ("%H", "%I", "%M")):
-        return ParsedDate(parsed, DatePrecision.minute, raw)
+        return DatePrecision.minute
     if any(code in fmt for code in ("%d", "%j")):
-        return ParsedDate(parsed.date(), DatePrecision.day, raw)
+        return DatePrecision.day
     if any(code in fmt for code in ("%m", "%b", "%B")):
-        return ParsedDate(parsed.date().replace(day=1), DatePrecision.month, raw)
-    return ParsedDate(date(parsed.year, 1, 1), DatePrecision.year, raw)
+        return DatePrecision.month
+    return DatePrecision.year
 
 
 def _parse_common(text: str, raw: str, dayfirst: bool) -> ParsedDate:
