@@ -159,3 +159,14 @@ def test_a_postcode_written_in_an_overseas_address_line_is_the_postcode() -> Non
     assert _postal_code(["4223", "HILLS", "NSW", "WINSTON"]) == "4223"
     assert _postal_code(["NORTHVALE"]) is None
     assert _postal_code(["1234", "5678"]) is None  # two: no telling which
+
+
+def test_an_undated_mention_reaching_two_namesakes_joins_neither() -> None:
+    cc = ConstrainedClusters()
+    cc.add(1, birth_year=1964)  # Julia Nowak, the mother
+    cc.add(2, birth_year=2002)  # Julia Nowak, the daughter
+    cc.add(3)  # "Julia Nowak", undated, at their address
+    cc.add(4)  # "Julia Nowak", undated, written with her school
+    assert one_name_links(cc, [(1, 3, 0.99), (2, 3, 0.99), (2, 4, 0.95)], {3, 4}) == 1
+    assert cc.find(3) not in (cc.find(1), cc.find(2))
+    assert cc.find(4) == cc.find(2)

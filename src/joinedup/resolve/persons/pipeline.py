@@ -25,8 +25,14 @@ from joinedup.resolve.persons.model import (
 
 log = logging.getLogger(__name__)
 THRESHOLD = 0.8  # link pairs at or above this match probability
-RIVAL_THRESHOLD = 0.8  # a weak mention's link this likely to a second entity: ambiguous
+# Weak mentions (see one_name_links): a single name with an address always; with
+# UNDATED_REACH_ONE, also every mention with no date of birth and no identifier (off: on
+# the quality cities it raised pairwise precision by about 0.005 and cost about as much
+# recall; docs/resolution.md). A weak mention joins the one entity it reaches at
+# UNDATED_THRESHOLD (a single name: THRESHOLD) when no other is reached at RIVAL_THRESHOLD.
 UNDATED_REACH_ONE = False
+UNDATED_THRESHOLD = 0.8
+RIVAL_THRESHOLD = 0.8
 REVIEW_BAND = (0.2, 0.98)  # pairs kept for analysts' review
 REVIEW_LIMIT = 20_000  # the most uncertain of them: more than any team reviews between runs
 MIN_LABELS_FOR_M = 20  # 'same' decisions needed before they re-estimate m
@@ -102,7 +108,8 @@ def resolve_persons(
     # Ties in probability are common (one pattern of levels, one probability) and the
     # constraints make the order of merges matter: order them by id, never by the order
     # the engine happened to return rows in, so a run is repeatable.
-    strong = pred[pred.match_probability >= RIVAL_THRESHOLD].sort_values(
+    low = min(THRESHOLD, RIVAL_THRESHOLD, UNDATED_THRESHOLD)
+    strong = pred[pred.match_probability >= low].sort_values(
         ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
     )
     edges = list(zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
@@ -148,11 +155,13 @@ def one_name_links(
     for uid in sorted(reach):
         own = cc.find(uid)
         links = [(p, y) for p, y in reach[uid] if y not in weak and cc.find(y) != own]
+        bar = THRESHOLD if uid in one else UNDATED_THRESHOLD
+        links = [(p, y) for p, y in links if p >= min(bar, RIVAL_THRESHOLD)]
         rivals = {cc.find(y) for _, y in links}
-        targets = {cc.find(y) for p, y in links if p >= THRESHOLD}
+        targets = {cc.find(y) for p, y in links if p >= bar}
         if not rivals:
             alone.add(uid)
-        elif len(targets) == 1 and len(rivals) == 1:
+        elif len(targets) == 1 and rivals == targets:
             p, y = max(links, key=lambda e: (e[0], -e[1]))
             merged += cc.union(uid, y, p, "model")
     alone -= one
