@@ -2,6 +2,7 @@
 
     python benchmarks/network.py --db sqlite:////tmp/c1m.db
     python benchmarks/network.py --db sqlite:////tmp/c100k.db --samples 50 --cold 3
+    python benchmarks/network.py --db sqlite:////tmp/c100k.db --samples 30 --around-only
 
 Prints one JSON object:
 
@@ -12,7 +13,8 @@ Prints one JSON object:
 - `around`: `neighbourhood(E, depth)` on the loaded graph for `--samples` entities of each
   kind (seeded), wall and CPU milliseconds (median, p95, max) and the largest answer, with
   the CLI's default limit of 200 entities and with no limit; plus one filtered case (six
-  months, roles missing_person/found_with);
+  months, roles missing_person/found_with); and (`hubs_limit_200`) the `--hubs` entities
+  of each kind that take part in the most events, with the limit of 200;
 - `cold_cli`: wall seconds of `joinedup network around E --depth 2 --json` in a fresh
   process (Python start, imports, graph build, answer, audit row), for `--cold` entities.
 
@@ -60,11 +62,35 @@ def _summary(values: list[float]) -> dict[str, float]:
             "max": round(values[-1] * 1000, 1)}  # fmt: skip
 
 
-def around_latency(g: Any, samples: int, depth: int, seed: int) -> dict[str, Any]:
+def hub_entities(g: Any, kind: str, n: int) -> list[int]:
+    """The n entities of a kind taking part in the most events (the charts that cost most)."""
+    import numpy as np
+
+    entities = g.entities(kind)
+    if not entities or n <= 0:
+        return []
+    vs = np.array([g.vertex(e) for e in entities])
+    seen = g.p_by_entity.ptr[vs + 1] - g.p_by_entity.ptr[vs]
+    return [entities[i] for i in np.argsort(-seen, kind="stable")[:n]]
+
+
+def around_latency(g: Any, samples: int, depth: int, seed: int, hubs: int = 0) -> dict[str, Any]:
     rng = random.Random(seed)
     out: dict[str, Any] = {}
     picked = {k: rng.sample(g.entities(k), min(samples, len(g.entities(k))))
               for k in ("person", "vehicle", "phone", "location")}  # fmt: skip
+    if hubs:
+        rows = {}
+        for kind in picked:
+            walls, cpus = [], []
+            for e in hub_entities(g, kind, hubs):
+                _, wall, cpu = _timed(lambda e=e: g.neighbourhood(e, depth, max_nodes=200))
+                walls.append(wall)
+                cpus.append(cpu)
+            if walls:
+                rows[kind] = {"n": len(walls), "wall_ms": _summary(walls),
+                              "cpu_ms": _summary(cpus)}  # fmt: skip
+        out["hubs_limit_200"] = rows
     for limit in (200, None):
         rows: dict[str, Any] = {}
         for kind, entities in picked.items():
@@ -181,6 +207,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out-json", default=None)
     ap.add_argument("--exact-keys", action="store_true", help="write exact-key entities first")
+    ap.add_argument("--hubs", type=int, default=10,
+                    help="also time around on the N most-recorded entities per kind")  # fmt: skip
+    ap.add_argument("--around-only", action="store_true",
+                    help="build the graph and time around only")  # fmt: skip
     args = ap.parse_args()
     if args.exact_keys:
         started = time.perf_counter()
@@ -205,6 +235,10 @@ def main() -> None:
             **g.summary(),
         },  # fmt: skip
     }
+    if args.around_only:
+        report["around"] = around_latency(g, args.samples, args.depth, args.seed, args.hubs)
+        _finish(report, args.out_json)
+        return
     whole: dict[str, Any] = {}
     proj, w, c = _timed(g.projection, "projection")
     pg = proj.graph
@@ -227,7 +261,7 @@ def main() -> None:
             "size": people[0].size,
         }
     report["whole"] = whole
-    report["around"] = around_latency(g, args.samples, args.depth, args.seed)
+    report["around"] = around_latency(g, args.samples, args.depth, args.seed, args.hubs)
     print(json.dumps(report), file=sys.stderr, flush=True)
     if args.cold:
         rng = random.Random(args.seed)
@@ -238,10 +272,14 @@ def main() -> None:
         whole["measures_person"] = {"wall_s": round(w, 1), "cpu_s": round(c, 1),
                                     "sample": args.sample}  # fmt: skip
     whole["peak_rss_mb"] = _rss_mb()
+    _finish(report, args.out_json)
+
+
+def _finish(report: dict[str, Any], out_json: str | None) -> None:
     report["load_avg_after"] = round(os.getloadavg()[0], 1)
     text = json.dumps(report, indent=2)
-    if args.out_json:
-        with open(args.out_json, "w", encoding="utf-8") as f:
+    if out_json:
+        with open(out_json, "w", encoding="utf-8") as f:
             f.write(text + "\n")
     print(text)
 
