@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest import mapper
@@ -271,17 +271,11 @@ MEMO_TRIAL = 2000  # instances looked up before a block may give up memoising...
 MEMO_MIN_HITS = 0.2  # ...because fewer than this share of them were repeats
 
 
-class _Parts(NamedTuple):
-    """One block instance laid out: its rows, owners named by slot (see `_with_owner`)."""
-
-    persons: tuple[Row, ...]
-    protected: tuple[tuple[tuple[str, str], ...], ...]  # (kind, value) pairs per person
-    locations: tuple[tuple[Row, str | None], ...]
-    vehicles: tuple[tuple[Row, str | None], ...]
-    phones: tuple[tuple[Row, str | None], ...]
-
-
-NO_PARTS = _Parts((), (), (), (), ())
+# What one block instance lays out to: a person block gives (person row, its protected
+# (kind, value) pairs, its phone or None, its home address or None); any other block its
+# one mention as (row, owner slot). NO_ROWS when the instance names nothing.
+PersonParts = tuple[Row, tuple[tuple[str, str], ...], tuple[Row, str | None] | None, Any]
+NO_ROWS: tuple[()] = ()
 
 
 class _BlockRows:
@@ -293,15 +287,16 @@ class _BlockRows:
         self.kind = kind
         self.dayfirst = dayfirst
         self.values = values
+        self.scratch = MappedRecord(row_number=0, raw={})  # what the mapper appends to
         # Two generations: when the newer is full it becomes the older and the oldest go.
         # (Evicting one entry at a time from a dict's front costs a scan past its holes.)
-        self.cache: dict[tuple[Any, ...], _Parts] = {}
-        self.older: dict[tuple[Any, ...], _Parts] = {}
+        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.older: dict[tuple[Any, ...], Any] = {}
         self.lookups = 0
         self.hits = 0
         self.memoise = True
 
-    def parts(self, slot: str, src: dict[str, Any], n: int | None, sv: str | None) -> _Parts:
+    def parts(self, slot: str, src: dict[str, Any], n: int | None, sv: str | None) -> Any:
         if not self.memoise:
             return self._lay_out(slot, src, n, sv)
         key = self.block.key(slot, src, n, sv)
@@ -326,30 +321,35 @@ class _BlockRows:
         self.cache[key] = parts
         return parts
 
-    def _lay_out(self, slot: str, src: dict[str, Any], n: int | None, sv: str | None) -> _Parts:
-        scratch = MappedRecord(row_number=0, raw={})
+    def _lay_out(self, slot: str, src: dict[str, Any], n: int | None, sv: str | None) -> Any:
+        out = self.scratch
         bp = self.block
-        if self.kind == "person":
-            mapper._map_person(bp, slot, src, n, sv, scratch, self.dayfirst)
-        elif self.kind == "vehicle":
-            mapper._map_vehicle(bp, slot, src, n, sv, scratch)
-        elif self.kind == "phone":
-            mapper._map_phone(bp, slot, src, n, sv, scratch)
-        else:
-            mapper._map_location(bp, slot, src, n, sv, scratch)
-        return _laid_out(scratch, self.values)
-
-
-def _laid_out(mapped: MappedRecord, values: Values) -> _Parts:
-    if not (mapped.persons or mapped.locations or mapped.vehicles or mapped.phones):
-        return NO_PARTS
-    return _Parts(
-        tuple(person_row(p, values) for p in mapped.persons),
-        tuple(tuple(p.protected.items()) for p in mapped.persons),
-        tuple(location_row(loc) for loc in mapped.locations),
-        tuple(vehicle_row(v) for v in mapped.vehicles),
-        tuple(phone_row(ph) for ph in mapped.phones),
-    )
+        kind = self.kind
+        if kind == "person":
+            out.persons.clear()
+            out.phones.clear()
+            out.locations.clear()
+            mapper._map_person(bp, slot, src, n, sv, out, self.dayfirst)
+            if not out.persons:
+                return NO_ROWS
+            p = out.persons[0]
+            return (
+                person_row(p, self.values),
+                tuple(p.protected.items()),
+                phone_row(out.phones[0]) if out.phones else None,
+                location_row(out.locations[0]) if out.locations else None,
+            )
+        if kind == "vehicle":
+            out.vehicles.clear()
+            mapper._map_vehicle(bp, slot, src, n, sv, out)
+            return vehicle_row(out.vehicles[0]) if out.vehicles else NO_ROWS
+        if kind == "phone":
+            out.phones.clear()
+            mapper._map_phone(bp, slot, src, n, sv, out)
+            return phone_row(out.phones[0]) if out.phones else NO_ROWS
+        out.locations.clear()
+        mapper._map_location(bp, slot, src, n, sv, out)
+        return location_row(out.locations[0]) if out.locations else NO_ROWS
 
 
 class _SpecRows:
@@ -369,7 +369,7 @@ def mapped_rows(
     """One source row mapped with `spec` and laid out as rows; RowError for quarantine.
 
     The same rows as `record_rows(map_row(...))` (tests/ingest/test_mapping_equivalence.py),
-    with repeated blocks laid out once.
+    with repeated blocks laid out once. The steps are map_row's, in its order.
     """
     if not values.shareable:  # rows holding dicts must not be shared between records
         return record_rows(map_row(spec, fields, row_number), values)
@@ -386,37 +386,39 @@ def mapped_rows(
     for br in spec_rows.persons:
         for slot, src, n, sv in br.block.instances(fields):
             parts = br.parts(slot, src, n, sv)
-            if parts is NO_PARTS:
+            if parts is NO_ROWS:
                 continue
-            for row, pairs in zip(parts.persons, parts.protected, strict=True):
-                protected.extend((len(persons), kind, value) for kind, value in pairs)
-                persons.append(row)
-            locations += parts.locations
-            vehicles += parts.vehicles
-            phones += parts.phones
+            row, pairs, phone, home = parts
+            for kind, value in pairs:
+                protected.append((len(persons), kind, value))
+            persons.append(row)
+            if phone is not None:
+                phones.append(phone)
+            if home is not None:
+                locations.append(home)
     structured = {row[0] for row in persons}
     for group, into in ((spec_rows.vehicles, vehicles), (spec_rows.phones, phones)):
         for br in group:
             person = br.person
             for slot, src, n, sv in br.block.instances(fields):
                 parts = br.parts(slot, src, n, sv)
-                rows = parts.vehicles if into is vehicles else parts.phones
-                if person is None:
-                    into += rows
-                else:
-                    owner = mapper._person_slot(person, slot, structured)
-                    into += [(row, owner) for row, _ in rows]
+                if parts is NO_ROWS:
+                    continue
+                if person is not None:
+                    parts = (parts[0], mapper._person_slot(person, slot, structured))
+                into.append(parts)
     for br in spec_rows.locations:
         for slot, src, n, sv in br.block.instances(fields):
-            locations += br.parts(slot, src, n, sv).locations
+            parts = br.parts(slot, src, n, sv)
+            if parts is not NO_ROWS:
+                locations.append(parts)
     if plan.event is not None:
         slots = [row[0] for row, _ in locations]
         out.event = mapper._event_facts(plan.event, fields, plan.dayfirst, slots)
     if plan.free_text:
-        mapper._free_text(plan.free_text, fields, out)
-        text = _laid_out(out, values)
-        persons += text.persons
-        locations += text.locations
-        vehicles += text.vehicles
-        phones += text.phones
+        mapper._free_text(plan.free_text, fields, out)  # into `out`: only text mentions
+        persons += [person_row(p, values) for p in out.persons]
+        locations += [location_row(loc) for loc in out.locations]
+        vehicles += [vehicle_row(v) for v in out.vehicles]
+        phones += [phone_row(ph) for ph in out.phones]
     return _record(out, persons, protected, locations, vehicles, phones, values)

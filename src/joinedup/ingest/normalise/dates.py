@@ -108,11 +108,9 @@ def _parse_cached(raw: str, formats: tuple[str, ...], dayfirst: bool) -> ParsedD
         return None
     stripped = raw.strip()
     for fmt in formats:
-        try:
-            parsed = strptime(stripped, fmt)
-        except ValueError:
-            continue
-        return _from_strptime(parsed, fmt, raw)
+        parsed = _strptime_or_none(stripped, fmt)
+        if parsed is not None:
+            return _from_strptime(parsed, fmt, raw)
     try:
         return _parse_common(text, raw, dayfirst)
     except _Invalid as error:
@@ -194,10 +192,30 @@ def strptime(text: str, fmt: str) -> datetime:
     found = pattern.match(text)
     if found is None or found.end() != len(text):
         raise ValueError(f"time data {text!r} does not match format {fmt!r}")
+    return _from_match(found, fmt)
+
+
+def _strptime_or_none(text: str, fmt: str) -> datetime | None:
+    """`strptime`, or None where it raises ValueError: a format that does not fit is the
+    common case when a spec gives several, and raising costs more than the match."""
+    pattern = _compiled_format(fmt)
+    try:
+        if pattern is None:
+            return datetime.strptime(text, fmt)
+        found = pattern.match(text)
+        if found is None or found.end() != len(text):
+            return None
+        return _from_match(found, fmt)
+    except ValueError:
+        return None
+
+
+def _from_match(found: re.Match[str], fmt: str) -> datetime:
     order = _numeric_order(fmt)
     if order is not None:  # the common case (ISO dates and times), without a groupdict
         groups = (None, *found.groups())
-        y, mo, d, h, mi, sec = (groups[i] for i in order)
+        y, mo, d = groups[order[0]], groups[order[1]], groups[order[2]]
+        h, mi, sec = groups[order[3]], groups[order[4]], groups[order[5]]
         return datetime(
             int(y) if y else 1900,
             int(mo) if mo else 1,
