@@ -136,7 +136,7 @@ def one_name_links(
     cc: ConstrainedClusters,
     edges: list[tuple[int, int, float]],
     weak: set[int],
-    one: set[int] = frozenset(),  # type: ignore[assignment]
+    one: set[int] | None = None,
 ) -> int:
     """Weak mentions (no date of birth and no identifier, or a single name with an
     address: "Ranson, 34 Edge Place") after the model's other links: each joins the entity
@@ -145,6 +145,7 @@ def one_name_links(
     address, may be either, and the model cannot tell which. Weak mentions that reach no
     entity of others are then linked with each other ("Emily Fletcher" three times,
     nothing else written), except a single name; one that reaches two is left alone."""
+    one = weak if one is None else one
     reach: dict[int, list[tuple[float, int]]] = {}
     for a, b, p in edges:
         for x, y in ((a, b), (b, a)):
