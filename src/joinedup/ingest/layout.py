@@ -197,6 +197,8 @@ def event_row(ev: EventFacts, location_index: dict[str, int], values: Values) ->
 def _with_owner(
     rows: list[tuple[Row, str | None]], at: int, person_index: dict[str, int]
 ) -> tuple[Row, ...]:
+    if not rows:
+        return ()
     out = []
     for row, owner in rows:
         index = person_index.get(owner) if owner else None
@@ -213,11 +215,17 @@ def _record(
     phones: list[tuple[Row, str | None]],
     values: Values,
 ) -> RecordRows:
-    person_index = {row[0]: i for i, row in enumerate(persons)}
-    location_index = {row[0]: i for i, (row, _) in enumerate(locations)}
+    person_index = {row[0]: i for i, row in enumerate(persons)} if persons else {}
     received, _ = _date_parts(mapped.received_at)
     grading = mapped.grading
     ev = mapped.event
+    event = None
+    if ev is not None:
+        # A slot may repeat (a free-text mention after a block's): the last one counts.
+        location_index = (
+            {row[0]: i for i, (row, _) in enumerate(locations)} if ev.location_slot else {}
+        )
+        event = event_row(ev, location_index, values)
     return (
         mapped.source_ref,
         mapped.row_number,
@@ -231,7 +239,7 @@ def _record(
         _with_owner(locations, LOCATION_OWNER, person_index),
         _with_owner(vehicles, VEHICLE_OWNER, person_index),
         _with_owner(phones, PHONE_OWNER, person_index),
-        event_row(ev, location_index, values) if ev is not None else None,
+        event,
     )
 
 

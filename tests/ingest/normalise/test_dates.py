@@ -225,9 +225,7 @@ def _date_texts(draw: st.DrawFn) -> tuple[str, str]:
 @given(_date_texts())
 def test_compiled_strptime_agrees_with_datetime_strptime(case: tuple[str, str]) -> None:
     text, fmt = case
-    assert _strptime_outcome(strptime, text, fmt) == _strptime_outcome(
-        datetime.strptime, text, fmt
-    )
+    assert _strptime_outcome(strptime, text, fmt) == _strptime_outcome(datetime.strptime, text, fmt)
 
 
 @pytest.mark.parametrize("fmt", FEED_FORMATS)
@@ -239,10 +237,21 @@ def test_every_feed_format_is_compiled(fmt: str) -> None:
 def test_other_directives_fall_back_to_strptime(fmt: str) -> None:
     assert _compiled_format(fmt) is None
     text = datetime(2021, 3, 12, 14, 30).strftime(fmt)
-    assert _strptime_outcome(strptime, text, fmt) == _strptime_outcome(
-        datetime.strptime, text, fmt
-    )
+    assert _strptime_outcome(strptime, text, fmt) == _strptime_outcome(datetime.strptime, text, fmt)
 
 
 def test_a_directive_given_twice_is_left_to_strptime() -> None:
     assert _compiled_format("%d %d") is None  # strptime's own error then reaches the spec check
+
+
+@given(_date_texts())
+def test_format_readers_agree_with_datetime_strptime(case: tuple[str, str]) -> None:
+    """Each spec format's reader (numeric ones have their own) gives strptime's date."""
+    from joinedup.ingest.normalise.dates import _from_strptime, _reader
+
+    text, fmt = case
+    try:
+        expected = _from_strptime(datetime.strptime(text, fmt), fmt, text)
+    except ValueError:
+        expected = None
+    assert repr(_reader(fmt)(text, text)) == repr(expected)

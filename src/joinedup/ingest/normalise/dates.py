@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -108,9 +108,10 @@ def _parse_cached(raw: str, formats: tuple[str, ...], dayfirst: bool) -> ParsedD
         return None
     stripped = raw.strip()
     for fmt in formats:
-        parsed = _strptime_or_none(stripped, fmt)
+        reader = _READERS.get(fmt) or _reader(fmt)
+        parsed = reader(stripped, raw)
         if parsed is not None:
-            return _from_strptime(parsed, fmt, raw)
+            return parsed
     try:
         return _parse_common(text, raw, dayfirst)
     except _Invalid as error:
@@ -250,10 +251,66 @@ def _from_match(found: re.Match[str], fmt: str) -> datetime:
     )
 
 
+# A spec format's reader: (stripped text, raw) -> the ParsedDate that strptime and
+# _from_strptime give, or None where strptime raises. Feeds declare a handful of formats.
+FormatReader = Callable[[str, str], ParsedDate | None]
+_READERS: dict[str, FormatReader] = {}
+
+
+def _reader(fmt: str) -> FormatReader:
+    if len(_READERS) >= 256:
+        _READERS.clear()
+    reader = _READERS[fmt] = _numeric_reader(fmt) or _strptime_reader(fmt)
+    return reader
+
+
+def _strptime_reader(fmt: str) -> FormatReader:
+    def read(text: str, raw: str) -> ParsedDate | None:
+        parsed = _strptime_or_none(text, fmt)
+        return None if parsed is None else _from_strptime(parsed, fmt, raw)
+
+    return read
+
+
+def _numeric_reader(fmt: str) -> FormatReader | None:
+    """`_strptime_reader(fmt)` for a format of numeric fields only, in fewer steps."""
+    order = _numeric_order(fmt)
+    pattern = _compiled_format(fmt)
+    if order is None or pattern is None:
+        return None
+    match = pattern.match
+    iy, imo, iday, ih, imi, isec = (i - 1 for i in order)  # -1: the format has no such field
+    precision = _format_precision(fmt)
+
+    def read(text: str, raw: str) -> ParsedDate | None:
+        found = match(text)
+        if found is None or found.end() != len(text):
+            return None
+        g = found.groups()
+        try:
+            value = datetime(
+                int(g[iy]) if iy >= 0 else 1900,
+                int(g[imo]) if imo >= 0 else 1,
+                int(g[iday]) if iday >= 0 else 1,
+                int(g[ih]) if ih >= 0 else 0,
+                int(g[imi]) if imi >= 0 else 0,
+                int(g[isec]) if isec >= 0 else 0,
+            )
+        except ValueError:
+            return None
+        return _precise(value, precision, raw)
+
+    return read
+
+
 def _from_strptime(parsed: datetime, fmt: str, raw: str) -> ParsedDate:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    precision = _format_precision(fmt)
+    return _precise(parsed, _format_precision(fmt), raw)
+
+
+def _precise(parsed: datetime, precision: DatePrecision, raw: str) -> ParsedDate:
+    """`parsed` cut to what the format read: the minute, the day, the month or the year."""
     if precision is DatePrecision.minute:
         return ParsedDate(parsed, precision, raw)
     if precision is DatePrecision.day:
