@@ -63,6 +63,17 @@ def test_yaml_codes_stay_text() -> None:
             "unknown protected",
         ),
         ("colour: blue\n", "colour", "Extra inputs"),
+        (
+            "date_formats: ['%Y%m%d%H%M', '%Y%m%d']\n",
+            "date_formats",
+            "'20191207' would be read as 2019-01-02 00:07",
+        ),
+        (
+            "persons:\n  - {slot: p, role: subject, name: N,"
+            " dob: {column: D, formats: ['%d%m%y%H%M', '%d%m%y']}}\n",
+            "persons[0].dob",
+            "list '%d%m%y' first",
+        ),
     ],
 )
 def test_invalid_specs_name_the_key(extra: str, key: str, words: str) -> None:
@@ -103,3 +114,17 @@ def test_feeds_cli(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "not a known role" in res.stdout
     res = runner.invoke(app, ["feeds", "show", "nope"])
     assert res.exit_code == 4
+
+
+@pytest.mark.parametrize(
+    "formats",
+    [
+        ("%Y%m%d", "%Y%m%d%H%M"),
+        ("%d/%m/%Y %H:%M", "%d/%m/%Y"),
+        ("%d/%m/%y", "%d/%m/%Y"),
+        ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y"),
+    ],
+)
+def test_formats_in_a_safe_order_load(formats: tuple[str, ...]) -> None:
+    listed = ", ".join(repr(f) for f in formats)
+    assert parse_spec(BASE + f"date_formats: [{listed}]\n").date_formats == formats

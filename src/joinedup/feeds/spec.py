@@ -8,6 +8,7 @@ a column name (a dotted path in JSONL) or a mapping with `column`, `codes`, `for
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -50,7 +51,35 @@ class FieldRef(_Strict):
     def _one_source(self) -> FieldRef:
         if (self.column is None) == (self.value is None):
             raise ValueError("give exactly one of 'column' or 'value'")
+        check_format_order(self.formats)
         return self
+
+
+# Moments whose every field has two digits where it can, to catch a format that reads a
+# later format's dates otherwise ("%Y%m%d%H%M" reads "20191207" as 2019-01-02 00:07).
+_PROBES = (datetime(2019, 12, 7, 15, 30, 45), datetime(2008, 11, 23, 12, 10, 59))
+
+
+def check_format_order(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """Formats are tried in order: refuse an order in which an earlier one misreads a later
+    one's dates (the first that parses wins, so the later one would never be used)."""
+    from joinedup.ingest.normalise.dates import strptime  # the parser the mapper uses
+
+    for later_at, later in enumerate(formats):
+        for moment in _PROBES:
+            text = moment.strftime(later)
+            for earlier in formats[:later_at]:
+                try:
+                    read = strptime(text, earlier)
+                except ValueError:
+                    continue
+                if read != strptime(text, later):
+                    raise ValueError(
+                        f"date format {earlier!r} comes before {later!r} and misreads its"
+                        f" dates ({text!r} would be read as {read:%Y-%m-%d %H:%M}): list"
+                        f" {later!r} first"
+                    )
+    return formats
 
 
 def _as_field_ref(value: Any) -> Any:
@@ -262,6 +291,11 @@ class FeedSpec(_Strict):
         if not SLOT_RE.match(v):
             raise ValueError(f"spec name {v!r} must be lower_snake_case")
         return v
+
+    @field_validator("date_formats")
+    @classmethod
+    def _date_formats_in_order(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return check_format_order(v)
 
     @field_validator("codes")
     @classmethod
