@@ -1,4 +1,6 @@
-"""Browser-test fixtures: the seeded store on SQLite behind a live server, and Chromium."""
+"""Browser-test fixtures: the seeded store behind a live server, and Chromium.
+
+Every browser test runs twice: on the embedded SQLite store and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from joinedup.store import make_engine, migrate
+from tests.conftest import drop_pg_database, new_pg_database
 from tests.e2e.server import CHROMIUM, chromium, running_server
 from tests.web.helpers import PASSWORD
 from tests.web.seed import Seeded, make_city, seed_store
@@ -20,14 +23,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="session")
-def e2e_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    work = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{work / 'e2e.db'}"
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def e2e_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Seeded]:
+    work = tmp_path_factory.mktemp(f"e2e-{request.param}")
+    url = f"sqlite:///{work / 'e2e.db'}" if request.param == "sqlite" else new_pg_database()
     engine = make_engine(url)
-    migrate(engine)
-    yield seed_store(engine, make_city(work), work)
-    engine.dispose()
+    try:
+        migrate(engine)
+        yield seed_store(engine, make_city(work), work)
+    finally:
+        engine.dispose()
+        if request.param == "postgresql":
+            drop_pg_database(url)
 
 
 @pytest.fixture(scope="session")
