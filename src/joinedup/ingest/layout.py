@@ -274,9 +274,9 @@ def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
 # a dict look-up. A miss maps the instance with the mapper's own functions and lays it out
 # with the functions above: one implementation of each rule, for both paths.
 
-BLOCK_CACHE_ROWS = 4096  # per generation, block and dialect: a few MB at most
-MEMO_TRIAL = 2000  # instances looked up before a block may give up memoising...
-MEMO_MIN_HITS = 0.2  # ...because fewer than this share of them were repeats
+BLOCK_CACHE_ROWS = 2048  # per generation, block and dialect: a few MB at most
+MEMO_TRIAL = 500  # instances looked up before a block may give up memoising...
+MEMO_MIN_HITS = 0.3  # ...because fewer than this share were repeats (misses cost GC)
 
 
 # What one block instance lays out to: a person block gives (person row, its protected
