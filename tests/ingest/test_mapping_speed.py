@@ -49,7 +49,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> list[tuple]:
 @pytest.mark.xfail(
     reason="issue 2 mapping bar not met: mapped_rows takes 0.62x the CPU of "
     "record_rows(map_row()) here (rows seen before), and about 1.0x on first sight "
-    "(43.3 vs 42.8 us/record on the 100k city, benchmarks/mapping.py pass 1), where the "
+    "(42.2 vs 43.2 us/record on the 100k city, benchmarks/mapping.py pass 1), where the "
     "value normalisers' first parse of each phone number and date dominates",
     strict=True,
 )
