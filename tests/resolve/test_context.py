@@ -170,3 +170,14 @@ def test_an_undated_mention_reaching_two_namesakes_joins_neither() -> None:
     assert one_name_links(cc, [(1, 3, 0.99), (2, 3, 0.99), (2, 4, 0.95)], {3, 4}) == 1
     assert cc.find(3) not in (cc.find(1), cc.find(2))
     assert cc.find(4) == cc.find(2)
+
+
+def test_a_family_phone_does_not_join_two_forenames_of_one_surname() -> None:
+    rows = [
+        mention(1, "lauren", "williams", dob_y="2002", phones=["+447700900359"]),
+        mention(2, "leanne", "williams", phones=["+447700900359"]),
+        mention(3, "l", "williams", phones=["+447700900359"]),
+    ]
+    cc = run(rows, ("same_phone",))
+    assert cc.find(2) != cc.find(1)
+    assert cc.find(3) == cc.find(1)  # an initial does not tell them apart

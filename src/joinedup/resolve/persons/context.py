@@ -223,11 +223,14 @@ def _same_phone(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
     anchored = _anchored(cc, rows)
     holders: dict[str, set[Hashable]] = defaultdict(set)
     names: dict[Hashable, set[str]] = defaultdict(set)
+    forenames: dict[Hashable, set[str]] = defaultdict(set)
     for row in rows:
         root = cc.find(int(row["unique_id"]))
         for name in (row.get("forename"), row.get("surname")):
             if name and len(name) > 1:
                 names[root].add(name)
+        if row.get("forename") and len(row["forename"]) > 1 and row.get("surname"):
+            forenames[root].add(row["forename"])
         for phone in row.get("phones") if row.get("phones") is not None else ():
             holders[phone].add(root)
     merged = 0
@@ -245,7 +248,13 @@ def _same_phone(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
                 for x in names[other]
                 for y in names[head]
             )
-            if close and cc.find(head) != cc.find(other):
+            # two fully named people whose forenames differ (Lauren and Leanne Williams on
+            # the family's landline) are two people, whatever surname they share
+            fo, fh = forenames[other], forenames[head]
+            apart = bool(fo and fh) and not any(
+                jellyfish.jaro_winkler_similarity(x, y) >= 0.9 for x in fo for y in names[head]
+            )
+            if close and not apart and cc.find(head) != cc.find(other):
                 merged += cc.union(head, other, CONTEXT_STRENGTH, "context")
     return merged
 
