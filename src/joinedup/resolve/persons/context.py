@@ -8,7 +8,8 @@ a member has a date of birth or a strong identifier: a known person, never moved
 
 - `same_phone` (on, `how = "context"`): clusters holding the same phone number join when at
   most one is anchored and a name in each is close (Jaro-Winkler >= 0.9 on any forename or
-  surname, either way round): "A Mohammed" and "M Anwar" on Mohammed Anwar's mobile.
+  surname, either way round): "A Mohammed" and "M Anwar" on Mohammed Anwar's mobile; never
+  two fully named people whose forenames differ (Lauren and Leanne on a family landline).
 - `similar_name` (on, `how = "name"`): a fully named mention in an unanchored cluster joins
   the one cluster one typing slip away: the same forename key and a surname one
   Damerau-Levenshtein edit away (Ikbal/Ikbl), or the same surname key and a forename one
