@@ -181,3 +181,17 @@ def test_a_family_phone_does_not_join_two_forenames_of_one_surname() -> None:
     cc = run(rows, ("same_phone",))
     assert cc.find(2) != cc.find(1)
     assert cc.find(3) == cc.find(1)  # an initial does not tell them apart
+
+
+def test_a_similar_name_is_refused_when_any_member_tells_them_apart() -> None:
+    rows = [
+        mention(1, "adil", "shah", dob_y="1990"),
+        mention(5, "adil", "shah", dob_y="1990", phones=["+447700900001"]),
+        mention(4, "afil", "shah", phones=["+447700900002"]),
+    ]
+    cc = ConstrainedClusters()
+    for row in rows:
+        cc.add(row["unique_id"], row["ids"], int(row["dob_y"]) if row["dob_y"] else None)
+    cc.union(1, 5, 0.99, "model")
+    complete_clusters(cc, pd.DataFrame(rows), ("similar_name",))
+    assert cc.find(4) != cc.find(1)  # Afil's phone is not the phone Adil was written with

@@ -151,6 +151,9 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
                 by_surname[(row["surname_key"], variant)].add((row["forename"], uid))
     anchored = _anchored(cc, rows)
     byid = {int(row["unique_id"]): row for row in rows}
+    members: dict[Hashable, list[int]] = defaultdict(list)
+    for m in byid:
+        members[cc.find(m)].append(m)
     merged = 0
     for row in rows:
         if not _full(row) or not row.get("forename_key"):
@@ -178,9 +181,32 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             and not _elsewhere(here, byid[other])
         }
         fits -= {own}
-        if len(fits) == 1 and cc.union(fits.pop(), uid, NAME_STRENGTH, "name"):
+        if len(fits) != 1:
+            continue
+        (target,) = fits
+        # nothing written in either cluster may tell them apart, not only in the two names
+        mine, theirs = (_written(byid, members.get(r, ())) for r in (own, target))
+        if any(_elsewhere(x, y) for x in mine for y in theirs):
+            continue
+        if cc.union(target, uid, NAME_STRENGTH, "name"):
             merged += 1
+            root = cc.find(uid)
+            joined = members.pop(own, []) + members.pop(target, [])
+            members[root] = joined
     return merged
+
+
+def _written(byid: dict[int, dict[str, Any]], members: Any) -> list[dict[str, Any]]:
+    """What _elsewhere reads of a cluster's members, each different combination once."""
+    seen = {}
+    for m in members:
+        row = byid[m]
+        phones = row.get("phones")
+        phones = tuple(sorted(phones)) if phones is not None and len(phones) else None
+        pc = row.get("postcode")
+        key = (pc[:-2] if pc else None, phones, row.get("sex"))
+        seen.setdefault(key, {"postcode": pc, "phones": phones, "sex": row.get("sex")})
+    return list(seen.values())
 
 
 def _elsewhere(a: dict[str, Any], b: dict[str, Any]) -> bool:
