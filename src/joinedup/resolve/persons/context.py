@@ -13,8 +13,9 @@ a member has a date of birth or a strong identifier: a known person, never moved
 - `similar_name` (on, `how = "name"`): a fully named mention in an unanchored cluster joins
   the one cluster one typing slip away: the same forename key and a surname one
   Damerau-Levenshtein edit away (Ikbal/Ikbl), or the same surname key and a forename one
-  edit away (Afil/Adil); names of four letters or more; never a name that a postcode in
-  another sector, phones with none in common or a different sex tell apart.
+  edit away (Afil/Adil); names of four letters or more; never when something written in
+  either cluster tells them apart (a postcode in another sector, phones with none in
+  common, another sex).
 - `same_name` (off): per "forename surname" key, unanchored clusters join the one anchored
   cluster (or each other when none is anchored).
 - `initials` (on, `how = "name"`): "A SHAH" joins the one cluster whose surname key
