@@ -17,6 +17,6 @@ def test_text_rows_get_the_same_canonical_json_either_way(fields: dict[str, str]
 
 
 def test_canonical_json_is_sorted_compact_and_unescaped() -> None:
-    fields = {"b": "Zoë\t\"x\"", "a": "\\", "c": "\u2028\x7f\x01"}
+    fields = {"b": 'Zoë\t"x"', "a": "\\", "c": "\u2028\x7f\x01"}
     expected = '{"a":"\\\\","b":"Zoë\\t\\"x\\"","c":"\u2028\x7f\\u0001"}'
     assert canonical_text_json(fields) == canonical_json(fields) == expected
