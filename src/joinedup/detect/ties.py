@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,6 +32,65 @@ class Tie:
     day: date
 
 
+class Kin:
+    """One child's family and carers: those recorded as such (`direct`: reported her
+    missing, a parent or carer beside her, named as family, sharing her home) and every
+    adult sharing one of her surnames, looked up in the shared surname index rather than
+    copied per child (in a city with a few hundred common surnames each child would
+    otherwise hold thousands of adults, and memory would grow with children x adults)."""
+
+    __slots__ = ("direct", "surnames", "by_surname")
+
+    def __init__(self, by_surname: dict[str, set[int]] | None = None) -> None:
+        self.direct: set[int] = set()
+        self.surnames: tuple[str, ...] = ()
+        self.by_surname = by_surname if by_surname is not None else {}
+
+    def add(self, adult: int) -> None:
+        self.direct.add(adult)
+
+    def __contains__(self, adult: object) -> bool:
+        if adult in self.direct:
+            return True
+        return any(adult in self.by_surname.get(s, ()) for s in self.surnames)
+
+    def _sets(self) -> list[set[int]]:
+        return [self.direct, *(self.by_surname.get(s, set()) for s in self.surnames)]
+
+    def members(self) -> set[int]:
+        return set().union(*self._sets())
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.members())
+
+    def __len__(self) -> int:
+        return len(self.members())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Kin):
+            return self.members() == other.members()
+        if isinstance(other, (set, frozenset)):
+            return self.members() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Kin({sorted(self.members())!r})"
+
+
+class Families(dict[int, Kin]):
+    """child -> Kin; like a defaultdict, asking for a child not yet seen adds her."""
+
+    def __init__(self, by_surname: dict[str, set[int]] | None = None) -> None:
+        super().__init__()
+        self.by_surname: dict[str, set[int]] = by_surname if by_surname is not None else {}
+
+    def __missing__(self, child: int) -> Kin:
+        kin = self[child] = Kin(self.by_surname)
+        return kin
+
+
 @dataclass
 class Analysis:
     """The facts read as roles: classes of people and places, and the ties."""
@@ -40,7 +99,7 @@ class Analysis:
     children: set[int]
     adults: set[int]
     professionals: set[int]
-    family: dict[int, set[int]]  # child -> adults explained as family or carer
+    family: Families  # child -> adults explained as family or carer (a Kin, set-like)
     place_class: dict[int, str]  # location -> hotel | residential | public
     homes: dict[int, set[int]]  # location -> persons living there
     ties: list[Tie] = field(default_factory=list)
@@ -54,12 +113,23 @@ class Analysis:
     _owners: dict[tuple[str, int], set[int]] = field(default_factory=dict)
     today: date | None = None  # the last event's day, once asked for
     _family_homes: dict[int, set[int]] = field(default_factory=dict)
+    _surname_homes: dict[str, set[int]] = field(default_factory=dict)
+
+    def _homes_of(self, adults: Iterable[int]) -> set[int]:
+        return {h for a in adults for h in self.facts.persons[a].homes}
 
     def family_homes_of(self, child: int) -> set[int]:
+        """The homes of her family and carers (direct ones, and per surname, cached)."""
         if child not in self._family_homes:
-            self._family_homes[child] = {
-                h for a in self.family.get(child, ()) for h in self.facts.persons[a].homes
-            }
+            kin = self.family.get(child)
+            homes: set[int] = set()
+            if kin is not None:
+                homes = self._homes_of(kin.direct)
+                for s in kin.surnames:
+                    if s not in self._surname_homes:
+                        self._surname_homes[s] = self._homes_of(kin.by_surname.get(s, ()))
+                    homes |= self._surname_homes[s]
+            self._family_homes[child] = homes
         return self._family_homes[child]
 
     def name_id(self, name: str) -> int:
@@ -120,7 +190,9 @@ def analyse(facts: Facts, params: dict) -> Analysis:
         for h in p.homes:
             homes[h].add(entity)
     places = {loc: classify_place(facts, loc) for loc in facts.location_labels}
-    an = Analysis(facts, children, adults, professionals, defaultdict(set), places, homes)
+    by_surname: dict[str, set[int]] = defaultdict(set)
+    family = Families(by_surname)
+    an = Analysis(facts, children, adults, professionals, family, places, homes)
     an.family_homes = {h for h, people in homes.items() if people & children}
     an.weights = {k: float(v) for k, v in params["tie_weights"].items()}
     # Family and carers: reported the child missing, recorded as parent/guardian/carer or by a
@@ -144,16 +216,17 @@ def analyse(facts: Facts, params: dict) -> Analysis:
             ):
                 for k in kids:
                     an.family[k].add(x.entity)
-    by_surname: dict[str, set[int]] = defaultdict(set)
     for a in adults:
         for name in facts.persons[a].surnames:
             by_surname[name].add(a)
     for k in children:
         kp = facts.persons[k]
+        if not kp.homes and not kp.surnames:
+            continue
+        kin = an.family[k]
         for h in kp.homes:
-            an.family[k] |= homes.get(h, set()) & adults
-        for name in kp.surnames:
-            an.family[k] |= by_surname.get(name, set())
+            kin.direct |= homes.get(h, set()) & adults
+        kin.surnames = tuple(sorted(n for n in kp.surnames if n in by_surname))
     for e in sorted(facts.events.values(), key=lambda x: (x.day, x.id)):
         _event_ties(an, e)
     an.ties += hotel_overlaps(an)
