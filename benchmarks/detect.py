@@ -26,12 +26,21 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 
 def _rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _rss_now_mb() -> float:
+    with open("/proc/self/status") as status:  # Linux; the peak alone elsewhere
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return _rss_mb()
 
 
 def measure(db: str) -> dict[str, Any]:
@@ -51,11 +60,15 @@ def measure(db: str) -> dict[str, Any]:
 
     engine = make_engine(db)
     seconds: dict[str, float] = {}
+    peaks: dict[str, float] = {}  # the process's peak RSS once each step is done
 
     def timed(name: str, fn):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         value = fn()
         seconds[name] = round(time.perf_counter() - started, 1)
+        peaks[name] = _rss_mb()
+        print(f"{name}: {seconds[name]} s, peak {peaks[name]} MB, now {_rss_now_mb()} MB",
+              file=sys.stderr, flush=True)  # fmt: skip
         return value
 
     with engine.connect() as conn:
@@ -65,9 +78,12 @@ def measure(db: str) -> dict[str, Any]:
         del graph
         rows = timed("read", lambda: read_rows(conn))
     facts = timed("facts", lambda: build_facts(rows))
-    found = timed("rules", lambda: detect_facts(facts))
+    found = timed("rules", partial(detect_facts, facts))
+    children_scored = len(found.children)
     days = sorted(e.day for e in facts.events.values())
     middle = days[0] + timedelta(days=(days[-1] - days[0]).days // 2)
+    # One pass's facts at a time, as detect and evaluate hold them (rows stay read).
+    del facts, found
     timed("as_of", lambda: detect_facts(build_facts(rows, middle)))
     actor = Actor("benchmark", UserRole.analyst, permissions_for(UserRole.analyst))
     summary = timed("persist", lambda: run_detection(engine, actor))
@@ -76,9 +92,10 @@ def measure(db: str) -> dict[str, Any]:
         "records": records,
         "graph": {"vertices": vertices, "edges": edges},
         "seconds": seconds,
-        "children_scored": len(found.children),
+        "children_scored": children_scored,
         "flags": {k: v for k, v in summary.counts.items() if k.endswith("_flags")},
         "peak_rss_mb": _rss_mb(),
+        "peak_rss_mb_after": peaks,
     }
 
 
@@ -98,8 +115,10 @@ def main() -> None:
             shutil.copy(source, copy)
             run = subprocess.run(
                 [sys.executable, __file__, "--db", db, "--child", f"sqlite:///{copy}"],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
+                stdout=subprocess.PIPE,
+                text=True,
+                check=True,
+            )  # fmt: skip (the child's progress goes to our stderr)
         result = json.loads(run.stdout.strip().splitlines()[-1])
         out["stores"].append({"db": str(source), **result})
     print(json.dumps(out, indent=2))
