@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -50,23 +52,37 @@ class Event:
         return (self.start or self.received).date()
 
 
+NO_SET: frozenset[Any] = frozenset()
+
+
 @dataclass(slots=True)
 class Person:
     entity: int
     label: str | None
     dobs: list[date] = field(default_factory=list)
-    surnames: set[str] = field(default_factory=set)
+    # The sets start as the shared empty NO_SET (an empty set is 216 bytes, and a city has
+    # hundreds of thousands of persons with no phone, no car...): build_facts makes one
+    # when it first adds to it (`add_to`); rules only read them.
+    surnames: Set[str] = NO_SET
     roles: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    homes: set[int] = field(default_factory=set)  # location entities of home addresses
-    phones: set[int] = field(default_factory=set)
-    vehicles: set[int] = field(default_factory=set)  # driven, kept, licensed, booked with
-    relationships: set[str] = field(default_factory=set)  # as recorded on its mentions
+    homes: Set[int] = NO_SET  # location entities of home addresses
+    phones: Set[int] = NO_SET
+    vehicles: Set[int] = NO_SET  # driven, kept, licensed, booked with
+    relationships: Set[str] = NO_SET  # as recorded on its mentions
     events: list[int] = field(default_factory=list)
     anchor: int = 0  # its lowest mention id, so a flag can follow it across re-resolution
     school_contract: bool = False  # holds a licence recorded as on a council school contract
     has_name: bool = False  # some mention gives a forename and a surname
-    names: set[str] = field(default_factory=set)  # single names it is known by ("MO")
-    forenames: set[str] = field(default_factory=set)  # first forenames of its full names
+    names: Set[str] = NO_SET  # single names it is known by ("MO")
+    forenames: Set[str] = NO_SET  # first forenames of its full names
+
+    def add_to(self, name: str, value: Any) -> None:
+        """Add `value` to the set field `name`, making the person's own set the first time."""
+        values = getattr(self, name)
+        if values is NO_SET:
+            values = set()
+            setattr(self, name, values)
+        values.add(value)
 
     def dob(self) -> date | None:
         return sorted(self.dobs)[len(self.dobs) // 2] if self.dobs else None
@@ -98,6 +114,17 @@ class Facts:
             "location": self.location_labels,
         }[kind]
         return table.get(entity) or f"E{entity}"
+
+
+def _intern(value: Any) -> Any:
+    """One copy of each repeated short string (roles, kinds, codes): the driver makes a new
+    string per row, and 1M records repeat a few hundred values millions of times."""
+    return sys.intern(value) if isinstance(value, str) and len(value) <= 64 else value
+
+
+def _attrs(value: Any) -> dict[str, Any]:
+    """A mention's or event's attributes, its keys and short string values interned."""
+    return {sys.intern(k): _intern(v) for k, v in _json(value).items()}
 
 
 def _json(value: Any) -> dict[str, Any]:
@@ -170,9 +197,9 @@ def read_rows(conn: Connection) -> Rows:
             text = " ".join(str(fields[c]) for c in cols if fields.get(c))
         received = seen_at(received, start)
         arrived[rid] = max(arrived.get(rid, received), received)
-        events.append((eid, rid, etype, start, received, _json(attrs), loc_m, text))
+        events.append((eid, rid, _intern(etype), start, received, _attrs(attrs), loc_m, text))
     members = {
-        (kind, mid): entity
+        (_intern(kind), mid): entity
         for kind, mid, entity in conn.execute(
             select(em.c.mention_kind, em.c.mention_id, em.c.entity_id)
         )
@@ -183,7 +210,8 @@ def read_rows(conn: Connection) -> Rows:
         pm.c.attributes, rec.c.received_at, pm.c.nickname, pm.c.raw_name,
     ).join(rec, rec.c.id == pm.c.record_id)  # fmt: skip
     persons = [
-        (*r[:7], _json(r[7]), arrived.get(r[1], r[8]), r[9], r[10]) for r in conn.execute(query)
+        (*r[:2], _intern(r[2]), *r[3:7], _attrs(r[7]), arrived.get(r[1], r[8]), r[9], r[10])
+        for r in conn.execute(query)
     ]
     objects = {}
     for kind, table in (("location", t.location_mention), ("vehicle", t.vehicle_mention),
@@ -193,7 +221,9 @@ def read_rows(conn: Connection) -> Rows:
         query = select(*cols, *([place] if place is not None else [])).join(
             rec, rec.c.id == table.c.record_id
         )
-        objects[kind] = [(r[0], r[1], arrived.get(r[3], r[2]), *r[4:]) for r in conn.execute(query)]
+        objects[kind] = [
+            (r[0], r[1], arrived.get(r[3], r[2]), *map(_intern, r[4:])) for r in conn.execute(query)
+        ]
     query = (
         select(
             p.c.event_id, p.c.mention_kind, p.c.mention_id, p.c.role, rec.c.received_at, rec.c.id
@@ -201,7 +231,10 @@ def read_rows(conn: Connection) -> Rows:
         .join(ev, ev.c.id == p.c.event_id)
         .join(rec, rec.c.id == ev.c.record_id)
     )
-    parts = [(*r[:4], arrived.get(r[5], r[4])) for r in conn.execute(query)]
+    parts = [
+        (r[0], _intern(r[1]), r[2], _intern(r[3]), arrived.get(r[5], r[4]))
+        for r in conn.execute(query)
+    ]
     run = conn.execute(select(func.max(t.resolution_run.c.id))).scalar()
     rows = Rows(run, events, members, persons, objects, parts, _labels(conn))
     _CACHE.clear()  # one store at a time is plenty
@@ -253,17 +286,17 @@ def build_facts(rows: Rows, as_of: date | None = None) -> Facts:
             day = events[by_record[rid]].day
             person.dobs.append(date(day.year - int(age), day.month, 1))
         if surname:
-            person.surnames.add(surname.upper())
+            person.add_to("surnames", surname.upper())
         if forename and surname:
             person.has_name = True
-            person.forenames.add(str(forename).split()[0].upper())
+            person.add_to("forenames", str(forename).split()[0].upper())
         elif nickname or forename or surname:
-            person.names.add(str(nickname or forename or surname).strip("'\" ").upper())
+            person.add_to("names", str(nickname or forename or surname).strip("'\" ").upper())
         person.roles[role] += 1
         if raw and RANK.match(str(raw)):
             person.roles["officer"] += 1  # "PC 1222 Ward" written into another box
         if a.get("relationship"):
-            person.relationships.add(str(a["relationship"]))
+            person.add_to("relationships", str(a["relationship"]))
         if a.get("school_contract") in ("true", True):
             person.school_contract = True
 
@@ -314,17 +347,17 @@ def build_facts(rows: Rows, as_of: date | None = None) -> Facts:
                 continue
             person = persons[part.owner]
             if part.kind == "location" and part.role == "home_address":
-                person.homes.add(part.entity)
+                person.add_to("homes", part.entity)
             elif part.kind == "phone":
-                person.phones.add(part.entity)
+                person.add_to("phones", part.entity)
             elif part.kind == "vehicle":
-                person.vehicles.add(part.entity)
+                person.add_to("vehicles", part.entity)
         # A driver, licence holder or guest is tied to the record's vehicle.
         cars = [x.entity for x in e.parts if x.kind == "vehicle" and x.role == "vehicle"]
         if len(cars) == 1:
             for part in e.parts:
                 if part.kind == "person" and part.role in ("driver", "licence_holder", "guest"):
-                    persons[part.entity].vehicles.add(cars[0])
+                    persons[part.entity].add_to("vehicles", cars[0])
 
     labels = rows.labels
     for entity, person in persons.items():
