@@ -99,7 +99,7 @@ def tie_graph(
             objects.add((kind, other))
         for t in ties:
             link(("child", child), far, t.weight, t.event)
-    for kind, entity in objects:
+    for kind, entity in sorted(objects):  # in a fixed order: edge order moves Leiden
         for a in an.owners(kind, entity):
             if a not in an.professionals:
                 link(("adult", a), (kind, entity), an.weights["owner"], None)
