@@ -60,21 +60,21 @@ class Person:
     entity: int
     label: str | None
     dobs: list[date] = field(default_factory=list)
-    # The sets start as the shared empty NO_SET (an empty set is 216 bytes, and a city has
-    # hundreds of thousands of persons with no phone, no car...): build_facts makes one
-    # when it first adds to it (`add_to`); rules only read them.
-    surnames: Set[str] = NO_SET
+    # build_facts starts these sets as the shared empty NO_SET (an empty set is 216 bytes,
+    # and a city has hundreds of thousands of persons with no phone, no car...) and makes
+    # one when it first adds to it (`add_to`); rules only read them.
+    surnames: Set[str] = field(default_factory=set)
     roles: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    homes: Set[int] = NO_SET  # location entities of home addresses
-    phones: Set[int] = NO_SET
-    vehicles: Set[int] = NO_SET  # driven, kept, licensed, booked with
-    relationships: Set[str] = NO_SET  # as recorded on its mentions
+    homes: Set[int] = field(default_factory=set)  # location entities of home addresses
+    phones: Set[int] = field(default_factory=set)
+    vehicles: Set[int] = field(default_factory=set)  # driven, kept, licensed, booked with
+    relationships: Set[str] = field(default_factory=set)  # as recorded on its mentions
     events: list[int] = field(default_factory=list)
     anchor: int = 0  # its lowest mention id, so a flag can follow it across re-resolution
     school_contract: bool = False  # holds a licence recorded as on a council school contract
     has_name: bool = False  # some mention gives a forename and a surname
-    names: Set[str] = NO_SET  # single names it is known by ("MO")
-    forenames: Set[str] = NO_SET  # first forenames of its full names
+    names: Set[str] = field(default_factory=set)  # single names it is known by ("MO")
+    forenames: Set[str] = field(default_factory=set)  # first forenames of its full names
 
     def add_to(self, name: str, value: Any) -> None:
         """Add `value` to the set field `name`, making the person's own set the first time."""
@@ -90,6 +90,12 @@ class Person:
     def age_on(self, day: date) -> float | None:
         d = self.dob()
         return None if d is None else (day - d).days / 365.25
+
+
+# The set fields of a Person, each first the shared empty set (see Person).
+_SHARED_EMPTY: dict[str, Any] = dict.fromkeys(
+    ("surnames", "homes", "phones", "vehicles", "relationships", "names", "forenames"), NO_SET
+)
 
 
 @dataclass
@@ -279,7 +285,9 @@ def build_facts(rows: Rows, as_of: date | None = None) -> Facts:
         person_attrs[mid] = a
         person = persons.get(entity)
         if person is None:
-            person = persons[entity] = Person(entity, None, anchor=anchors[("person", entity)])
+            person = persons[entity] = Person(
+                entity, None, anchor=anchors[("person", entity)], **_SHARED_EMPTY
+            )
         if dob is not None:
             person.dobs.append(dob)
         elif age is not None and rid in by_record:
