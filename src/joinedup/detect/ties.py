@@ -79,6 +79,21 @@ class Kin:
         return f"Kin({sorted(self.members())!r})"
 
 
+class AnyOf:
+    """The union of some sets, for `in` (and iteration), without copying them into one."""
+
+    __slots__ = ("sets",)
+
+    def __init__(self, sets: list[set[int]]) -> None:
+        self.sets = sets
+
+    def __contains__(self, value: object) -> bool:
+        return any(value in s for s in self.sets)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(set().union(*self.sets))
+
+
 class Families(dict[int, Kin]):
     """child -> Kin; like a defaultdict, asking for a child not yet seen adds her."""
 
@@ -112,24 +127,25 @@ class Analysis:
     weights: dict[str, float] = field(default_factory=dict)  # tie weights (adults.yaml)
     _owners: dict[tuple[str, int], set[int]] = field(default_factory=dict)
     today: date | None = None  # the last event's day, once asked for
-    _family_homes: dict[int, set[int]] = field(default_factory=dict)
+    _family_homes: dict[int, AnyOf] = field(default_factory=dict)
     _surname_homes: dict[str, set[int]] = field(default_factory=dict)
 
     def _homes_of(self, adults: Iterable[int]) -> set[int]:
         return {h for a in adults for h in self.facts.persons[a].homes}
 
-    def family_homes_of(self, child: int) -> set[int]:
-        """The homes of her family and carers (direct ones, and per surname, cached)."""
+    def family_homes_of(self, child: int) -> AnyOf:
+        """The homes of her family and carers: her direct family's, and per surname the
+        homes of everyone with it (built once per surname, shared by the children)."""
         if child not in self._family_homes:
             kin = self.family.get(child)
-            homes: set[int] = set()
+            sets: list[set[int]] = []
             if kin is not None:
-                homes = self._homes_of(kin.direct)
+                sets.append(self._homes_of(kin.direct))
                 for s in kin.surnames:
                     if s not in self._surname_homes:
                         self._surname_homes[s] = self._homes_of(kin.by_surname.get(s, ()))
-                    homes |= self._surname_homes[s]
-            self._family_homes[child] = homes
+                    sets.append(self._surname_homes[s])
+            self._family_homes[child] = AnyOf(sets)
         return self._family_homes[child]
 
     def name_id(self, name: str) -> int:
