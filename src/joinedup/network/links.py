@@ -178,6 +178,13 @@ def _owners(g: PoleGraph, phones: np.ndarray, flt: Filter) -> pd.DataFrame:
     return pd.DataFrame({"via": g.t_object[rows], "owner": g.t_person[rows], "tie": rows})
 
 
+def _not_an_owner(pairs: pd.DataFrame, owners: pd.DataFrame, person: str) -> np.ndarray:
+    """Rows of `pairs` whose `person` is not given as an owner of the phone (`via`)."""
+    owned = set(zip(owners.via.tolist(), owners.owner.tolist(), strict=True))
+    people = zip(pairs.via.tolist(), pairs[person].tolist(), strict=True)
+    return np.array([pair not in owned for pair in people], dtype=bool)
+
+
 def _phone_contact(
     g: PoleGraph, vs: np.ndarray, flt: Filter, own: np.ndarray
 ) -> list[dict[str, np.ndarray]]:
@@ -193,10 +200,9 @@ def _phone_contact(
         mine["source"] = g.p_entity[mine.own.to_numpy()]
         owners = _owners(g, np.unique(mine.via.to_numpy()), flt)
         pairs = mine.merge(owners, on="via")
-        owned = set(zip(owners.via.tolist(), owners.owner.tolist(), strict=True))
-        keep = [(p, s) not in owned for p, s in zip(pairs.via.tolist(), pairs.source.tolist(),
-                                                     strict=True)]  # fmt: skip
-        pairs = pairs[np.array(keep, dtype=bool) & (pairs.owner != pairs.source).to_numpy()]
+        pairs = pairs[
+            _not_an_owner(pairs, owners, "source") & (pairs.owner != pairs.source).to_numpy()
+        ]
         if not pairs.empty:
             pairs = pairs.rename(columns={"owner": "other"})
             r = pairs.own.to_numpy()
@@ -223,11 +229,7 @@ def _phone_contact(
             ties = pd.DataFrame({"source": g.t_person[mine_ties], "via": g.t_object[mine_ties],
                                  "tie": mine_ties})  # fmt: skip
             pairs = ties.merge(seen_in, on="via")
-            owners = _owners(g, phones, flt)
-            owned = set(zip(owners.via.tolist(), owners.owner.tolist(), strict=True))
-            keep = [(p, o) not in owned for p, o in zip(pairs.via.tolist(), pairs.other.tolist(),
-                                                        strict=True)]  # fmt: skip
-            pairs = pairs[np.array(keep, dtype=bool)]
+            pairs = pairs[_not_an_owner(pairs, _owners(g, phones, flt), "other")]
             if not pairs.empty:
                 r = pairs.q.to_numpy()
                 ev = g.p_event[r]
