@@ -13,7 +13,6 @@ import pytest
 from joinedup.store import make_engine, migrate
 from tests.conftest import drop_pg_database, new_pg_database
 from tests.e2e.server import CHROMIUM, chromium, running_server
-from tests.web.helpers import PASSWORD
 from tests.web.seed import Seeded, make_city, seed_store
 
 
@@ -71,14 +70,3 @@ def page(browser, base_url):  # type: ignore[no-untyped-def]
     page.on("pageerror", lambda e: page.console_problems.append(str(e)))
     yield page
     context.close()
-
-
-def sign_in(page, username: str, password: str = PASSWORD, purpose: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/signin")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    if purpose:
-        page.goto("/purpose")
-        page.fill("input[name=purpose]", purpose)
-        page.click("main button[type=submit]")

@@ -13,21 +13,14 @@ from pathlib import Path
 
 from joinedup.store import make_engine, migrate
 from joinedup.synth import generate_city
-from tests.e2e.server import chromium, running_server
+from tests.e2e.server import chromium, running_server, sign_in
 from tests.web.helpers import PASSWORD
 from tests.web.seed import seed_store
 
 
 def _sign_in(context, username: str, purpose: str | None = None):  # type: ignore[no-untyped-def]
     page = context.new_page()
-    page.goto("/signin")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    if purpose:
-        page.goto("/purpose")
-        page.fill("input[name=purpose]", purpose)
-        page.click("main button[type=submit]")
+    sign_in(page, username, purpose=purpose)
     return page
 
 

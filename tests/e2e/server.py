@@ -13,6 +13,7 @@ import uvicorn
 from sqlalchemy.engine import Engine
 
 from joinedup.web import WebSettings, create_app
+from tests.web.helpers import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -60,3 +61,14 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(page, username: str, password: str = PASSWORD, purpose: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/signin")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    if purpose:
+        page.goto("/purpose")
+        page.fill("input[name=purpose]", purpose)
+        page.click("main button[type=submit]")

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import func, select
 
 from joinedup.store import tables as t
-from tests.e2e.conftest import sign_in
+from tests.e2e.server import sign_in
 
 
 def wait_until(page, expression: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
