@@ -131,8 +131,9 @@ def head_of(prepared: list[Prepared]) -> list[HeadRow]:
     return [(p[2], p[3][0], None) if p[3] is not None else (p[2], None, p[5]) for p in prepared]
 
 
-def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> LaidOut:
-    """The chunk's rows for every table, with their ids, as the batch's driver takes them."""
+def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> tuple[LaidOut, dict[str, int]]:
+    """The chunk's rows for every table with their ids (as its driver takes them), and the
+    next free id of each table after them."""
     rows = ChunkRows(dialect)
     ids = IdAllocator.starting_at(plan.next_ids)
     received_default = rows.values.datetime(plan.started)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Table, func, select, text
 
-from joinedup.ingest.layout import RecordRows, Values
+from joinedup.ingest.layout import RecordRows, Row, Values
 from joinedup.store import tables as t
 
 ID_TABLES = (
@@ -56,8 +56,6 @@ for _table, _width in (
         raise RuntimeError(
             f"ingest.writer builds {_table.name} rows of {_width} columns: update it"
         )
-
-Row = tuple[Any, ...]
 
 
 class IdAllocator:
