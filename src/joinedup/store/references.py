@@ -1,0 +1,105 @@
+"""A batch's foreign keys checked once per key, instead of once per row.
+
+PostgreSQL checks a foreign key with a trigger per inserted row: at ingest volumes
+(about ten references per record) those triggers were almost half of the server's work.
+Where the role may set `session_replication_role` (a superuser, or a role granted
+`SET ON PARAMETER session_replication_role`), the batch turns the per-row triggers off
+for its own inserts (`relax_row_checks`) and then checks every reference of the rows it
+wrote in one query per foreign key (`check_references`): a row pointing at nothing fails
+the batch, which rolls back whole, as a trigger would have. Parents that existed before
+the batch are locked `FOR KEY SHARE`, as the triggers lock them, so that no other
+transaction can delete what the batch points at before it commits. Where the role may
+not, nothing changes: the triggers check each row.
+
+SQLite checks a reference with one index look-up per row, about what a set-based check
+costs, so its foreign keys stay on (`PRAGMA foreign_keys=ON`, store/engine.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from sqlalchemy import Connection, Table, exists, func, literal, or_, select, text
+from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger("joinedup.store")
+
+
+class BrokenReference(RuntimeError):
+    """Rows written by a batch point at rows that do not exist."""
+
+
+def relax_row_checks(conn: Connection) -> bool:
+    """PostgreSQL: turn per-row foreign-key triggers off for the rest of this transaction.
+
+    Returns True when they are off: the caller must then call `check_references` for
+    every row it writes, and `restore_row_checks` once it has written them. Returns
+    False, changing nothing, on SQLite or where the role may not set the parameter.
+    """
+    if conn.dialect.name != "postgresql":
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+    except DBAPIError as exc:  # InsufficientPrivilege: keep the triggers
+        log.info("foreign keys checked per row (session_replication_role: %s)", exc.orig)
+        return False
+    return True
+
+
+def restore_row_checks(conn: Connection) -> None:
+    conn.execute(text("SET LOCAL session_replication_role = origin"))
+
+
+def check_references(
+    conn: Connection, since: Mapping[Table, int], until: Mapping[Table, int]
+) -> None:
+    """Check every foreign key of the rows with since[table] <= id < until[table].
+
+    Raises BrokenReference naming the table, column and how many rows point at nothing.
+    A parent table whose batch ids are all present (counted once) vouches for every
+    reference into that range, so only references outside it are looked up one by one.
+    On PostgreSQL the parents from outside the batch (rows of a table not in `since`, and
+    older rows a table's own rows point at, as a correction points at what it corrects)
+    are locked FOR KEY SHARE until commit, as the per-row triggers would lock them.
+    """
+    dense = {table: _all_present(conn, table, since[table], until[table]) for table in since}
+    postgres = conn.dialect.name == "postgresql"
+    for table, first in since.items():
+        c = table.alias("c")
+        for fk in sorted(table.foreign_keys, key=lambda k: k.parent.name):
+            ptable = fk.column.table
+            p = ptable.alias("p")
+            ref, key = c.c[fk.parent.name], p.c[fk.column.name]
+            where = [c.c.id >= first, c.c.id < until[table], ref.is_not(None)]
+            if dense.get(ptable):
+                where.append(or_(ref < since[ptable], ref >= until[ptable]))
+            # Each parent once: a batch's records all name one source and one batch.
+            refs = select(ref.label("ref")).where(*where).distinct().subquery("r")
+            broken = conn.execute(
+                select(func.count()).select_from(refs).where(~exists().where(key == refs.c.ref))
+            ).scalar_one()
+            if broken:
+                raise BrokenReference(
+                    f"{table.name} rows written by this batch name {broken}"
+                    f" {fk.parent.name} value(s) that are not in {ptable.name}:"
+                    " nothing was written"
+                )
+            if postgres and (ptable not in since or ptable is table):
+                # Rows of tables written by the batch are its own, unseen by others: only
+                # parents from outside it (a source, a corrected record) need the lock.
+                lock = select(literal(1)).select_from(p).where(key.in_(select(refs.c.ref)))
+                if ptable is table:
+                    lock = lock.where(key < first)
+                conn.execute(lock.with_for_update(read=True, key_share=True, of=p))
+
+
+def _all_present(conn: Connection, table: Table, first: int, until: int) -> bool:
+    """Whether every id in [first, until) is a row of `table` (ids handed out densely)."""
+    if until <= first:
+        return True
+    found = conn.execute(
+        select(func.count()).select_from(table).where(table.c.id >= first, table.c.id < until)
+    ).scalar_one()
+    return bool(found == until - first)
