@@ -6,13 +6,34 @@ The Spark backend loads lazily and says how to install it when pyspark is missin
 from __future__ import annotations
 
 import logging
+import os
+import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 ENGINES = ("duckdb", "spark")
+# DuckDB's own default is 80% of the machine's memory, which a million mentions' pairs
+# fill; with a limit it spills to disk instead (JOINEDUP_DUCKDB_MEMORY, e.g. "8GB").
+DUCKDB_MEMORY = "4GB"
+
+
+def _duckdb_api() -> Any:
+    import duckdb
+    from splink import DuckDBAPI
+
+    con = duckdb.connect(":memory:")
+    limit = os.environ.get("JOINEDUP_DUCKDB_MEMORY", DUCKDB_MEMORY)
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
+        raise EngineUnavailable(f"JOINEDUP_DUCKDB_MEMORY={limit!r}: write it like 4GB")
+    spill = Path(tempfile.gettempdir()) / "joinedup-duckdb"
+    con.execute(f"SET memory_limit = '{limit}'")
+    con.execute(f"SET temp_directory = '{spill}'")
+    return DuckDBAPI(con)
 
 
 class EngineUnavailable(RuntimeError):
@@ -48,9 +69,7 @@ class SplinkBackend:
 def splink_backend(engine: str = "duckdb") -> SplinkBackend:
     """A fresh Splink backend; raises EngineUnavailable with what to install."""
     if engine == "duckdb":
-        from splink import DuckDBAPI
-
-        return SplinkBackend("duckdb", DuckDBAPI())
+        return SplinkBackend("duckdb", _duckdb_api())
     if engine == "spark":
         from joinedup.resolve.spark import spark_db_api
 

@@ -13,8 +13,9 @@ from sqlalchemy import Connection, or_, select
 from joinedup.resolve.aliases import load_aliases
 from joinedup.resolve.backends import splink_backend
 from joinedup.resolve.decisions import DecisionGraph, Ref, active_decisions
-from joinedup.resolve.persons.features import COLUMNS, person_features, read_person_rows
+from joinedup.resolve.persons.features import person_features, read_person_rows
 from joinedup.resolve.persons.model import clamp_model, for_dialect
+from joinedup.resolve.persons.pipeline import model_input
 from joinedup.resolve.run import last_run
 from joinedup.store import tables as t
 
@@ -112,9 +113,11 @@ def explain_pair(conn: Connection, a: Ref, b: Ref, engine: str = "duckdb") -> di
     out["identifiers"] = {f"person:{r.unique_id}": r.ids for r in rows.itertuples()}
     backend = splink_backend(engine)
     model = clamp_model(for_dialect(json.loads(run.model), backend.dialect))
-    linker = backend.linker(backend.register(features[list(COLUMNS)], "person_features"), model)
+    model["retain_matching_columns"] = True  # each side's compared values, shown below
+    compared = model_input(features)
+    linker = backend.linker(backend.register(compared, "person_features"), model)
     left, right = (
-        {k: _plain(v) for k, v in rows[rows.unique_id == m][list(COLUMNS)].iloc[0].items()}
+        {k: _plain(v) for k, v in compared[compared.unique_id == m].iloc[0].items()}
         for m in (a.mention_id, b.mention_id)
     )
     scored = linker.inference.score_pair(left, right).as_pandas_dataframe().iloc[0].to_dict()

@@ -6,6 +6,7 @@ vehicle it could be (make and colour permitting), with how many that is.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -144,6 +145,15 @@ def _compatible(a: Any, b: Any) -> bool:
     return True
 
 
+def _starting(known: list[str], pattern: str) -> list[str]:
+    """The sorted plates in `known` that begin with the pattern's written characters (those
+    before its first "?" or "*"): only they can match it, and a city has many plates."""
+    prefix = re.split(r"[?*]", pattern, maxsplit=1)[0]
+    if not prefix:
+        return known
+    return known[bisect.bisect_left(known, prefix) : bisect.bisect_left(known, prefix + "\x7f")]
+
+
 def resolve_vehicles(conn: Connection, same: Pairs, different: Pairs) -> KindResult:
     v = t.vehicle_mention
     rows = conn.execute(
@@ -155,12 +165,13 @@ def resolve_vehicles(conn: Connection, same: Pairs, different: Pairs) -> KindRes
     for r in rows:
         if r.vrm:
             by_vrm.setdefault(r.vrm, []).append(r)
+    known = sorted(by_vrm)
     for r in rows:
         if r.vrm:
             continue
         if r.pattern:
             regex = re.compile(r.pattern.replace("?", "[A-Z0-9]").replace("*", "[A-Z0-9]*"))
-            options = [vrm for vrm in by_vrm if regex.fullmatch(vrm)]
+            options = [vrm for vrm in _starting(known, r.pattern) if regex.fullmatch(vrm)]
             why = f"partial plate {r.pattern}"
         elif r.raw:
             options = [vrm for vrm in plate_candidates(compact_plate(r.raw)) if vrm in by_vrm]

@@ -47,6 +47,11 @@ import pandas as pd
 
 from joinedup.resolve.cluster import ConstrainedClusters
 
+# The columns the passes read: a million mentions' rows of every column would be gigabytes.
+_READ = (
+    "unique_id", "forename", "forename_key", "forename_keys", "surname", "surname_key",
+    "name_only", "dob_y", "ids", "phones", "postcode", "sex", "record_id",
+)  # fmt: skip
 COMPANION_MARGIN = 3  # a bearer wins over others when it shares this many times the records
 NAME_STRENGTH = 0.8  # stored as the link's probability: at the model's threshold, no higher
 CONTEXT_STRENGTH = 0.8
@@ -56,7 +61,7 @@ def complete_clusters(
     cc: ConstrainedClusters, features: pd.DataFrame, passes: tuple[str, ...] | None = None
 ) -> dict[str, int]:
     """Run the enabled passes in order; returns how many merges each made."""
-    rows = features.to_dict("records")
+    rows = features[[c for c in _READ if c in features]].to_dict("records")
     counts = {}
     for name in PASSES if passes is None else passes:
         if name == "companions" and "record_id" not in features:
@@ -141,15 +146,20 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
     # (the other part's key, a name with at most one letter dropped) -> (name, mention):
     # two names one edit apart always share such a variant, so only those are compared
     # (without it this pass compared every pair of surnames under one forename).
-    by_forename: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
-    by_surname: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
+    # Each distinct name is tested once, then its mentions (a common name is thousands).
+    by_forename: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+    by_surname: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
     for row in rows:
         if _full(row) and row.get("forename_key"):
             uid = int(row["unique_id"])
             for variant in _deletes(row["surname"]):
-                by_forename[(row["forename_key"], variant)].add((row["surname"], uid))
+                by_forename[(row["forename_key"], variant)].setdefault(row["surname"], []).append(
+                    uid
+                )
             for variant in _deletes(row["forename"]):
-                by_surname[(row["surname_key"], variant)].add((row["forename"], uid))
+                by_surname[(row["surname_key"], variant)].setdefault(row["forename"], []).append(
+                    uid
+                )
     anchored = _anchored(cc, rows)
     byid = {int(row["unique_id"]): row for row in rows}
     members: dict[Hashable, list[int]] = defaultdict(list)
@@ -166,20 +176,16 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             continue
         fits = {
             cc.find(other)
-            for variant in _deletes(surname)
-            for name, other in by_forename.get((row["forename_key"], variant), ())
-            if len(surname) >= 4
-            and len(name) >= 4
-            and _one_edit(name, surname)
-            and not _elsewhere(here, byid[other])
-        } | {
-            cc.find(other)
-            for variant in _deletes(forename)
-            for name, other in by_surname.get((row["surname_key"], variant), ())
-            if len(forename) >= 4
-            and len(name) >= 4
-            and _one_edit(name, forename)
-            and not _elsewhere(here, byid[other])
+            for own_name, index, key in (
+                (surname, by_forename, row["forename_key"]),
+                (forename, by_surname, row["surname_key"]),
+            )
+            if len(own_name) >= 4
+            for variant in _deletes(own_name)
+            for name, others in index.get((key, variant), {}).items()
+            if len(name) >= 4 and _one_edit(name, own_name)
+            for other in others
+            if not _elsewhere(here, byid[other])
         }
         fits -= {own}
         if len(fits) != 1:
@@ -340,8 +346,13 @@ def _companions(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
         mates = {root0[m] for m in by_record[row["record_id"]]} - {own}
         named = set().union(*(bearers.get(n, set()) for n in names)) - {own}
         # each bearer's evidence: the records it shares with this mention's companions
-        shared = sorted(((sum(beside[c][m] for m in mates), c) for c in named), key=lambda x: -x[0])
-        shared = [(n, c) for n, c in shared if n > 0]
+        # (read from the companions' side: a common forename has thousands of bearers)
+        evidence: Counter[Hashable] = Counter()
+        for m in mates:
+            for c, n in beside[m].items():
+                if c in named:
+                    evidence[c] += n
+        shared = sorted(((n, c) for c, n in evidence.items() if n > 0), key=lambda x: -x[0])
         if not shared:
             continue
         best, target = shared[0]

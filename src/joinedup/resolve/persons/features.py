@@ -128,60 +128,51 @@ def _officer_fix(row: dict[str, Any]) -> tuple[str | None, str | None, str | Non
 
 
 def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.DataFrame:
-    """One row per mention: the columns the Splink model compares, plus `ids` (strong ids)."""
-    fa, sa = aliases.forenames, aliases.surnames
+    """One row per mention: the columns the Splink model compares, plus `ids` (strong ids).
+
+    What an address or a name gives is worked out once per distinct address or name (a
+    household's members share the address, a city's people share names): at a million
+    mentions that is most of the time this takes."""
     out: dict[str, list[Any]] = {
         c: [] for c in (*COLUMNS, "ids", "name_only", "one_name", "extracted", "record_id")
     }
+    address_cache: dict[str | None, dict[str, Any]] = {}
+    name_cache: dict[tuple[str | None, ...], dict[str, Any]] = {}
     for row in rows:
-        fore_all, _mid, surname = _officer_fix(row)
-        tokens = fore_all.split() if fore_all else []
-        forename = tokens[0] if tokens else None
-        fkey, skey = fa.key(forename), sa.key(surname)
+        name_key = (row["raw_name"], row["forename"], row["middle_names"], row["surname"])
+        names = name_cache.get(name_key)
+        if names is None:
+            names = name_cache[name_key] = _name_features(row, aliases)
+        address = address_cache.get(row["address"])
+        if address is None:
+            address = address_cache[row["address"]] = _address_features(row["address"])
+        forename, surname = names["forename"], names["surname"]
         dob, precision = row["dob"], row["dob_precision"]
         has_day = dob is not None and precision == "day"
         has_month = dob is not None and precision in ("day", "month")
         has_year = dob is not None and precision in ("day", "month", "year")
-        addr = normalise_address(row["address"])
-        address_key = _address_key(addr)
-        locality = _locality(addr)
-        postcode = row["postcode"] or addr.postcode
+        iso = dob.isoformat() if dob is not None else None
+        postcode, locality = row["postcode"] or address["postcode"], address["locality"]
         if not postcode and locality:  # an overseas postcode written in the line ("4223 NSW")
             postcode = _postal_code(locality)
             locality = [w for w in locality if w != postcode] or None
+        address_key = address["address_key"]
         values = {
+            **names["values"],
             "unique_id": row["id"],
-            "forename": forename,
-            "forename_key": fkey,
-            "forename_keys": list(fa.keys(forename)) or None,
-            "forename_ph": phonetic(forename),
-            "surname": surname,
-            "surname_key": skey,
-            "surname_ph": phonetic(surname.replace(" ", "") if surname else None),
-            "surname2": surname[:2] if surname else None,
-            "forename1": forename[:1] if forename else None,
-            "surname1": surname[:1] if surname else None,
-            "name_key": f"{fkey} {skey}" if fkey and skey else None,
             "nickname": (row["nickname"] or "").strip().lower() or None,
-            "dob": dob.isoformat() if has_day else None,
-            "dob_ym": dob.isoformat()[:7] if has_month else None,
-            "dob_y": dob.isoformat()[:4] if has_year else None,
-            "dob_md": dob.isoformat()[5:] if has_day else None,
+            "dob": iso if has_day else None,
+            "dob_ym": iso[:7] if has_month and iso else None,
+            "dob_y": iso[:4] if has_year and iso else None,
+            "dob_md": iso[5:] if has_day and iso else None,
             "sex": _sex(row["sex"]),
             "postcode": postcode,
             "address_key": address_key,
-            "house_number": addr.house_number,
+            "house_number": address["house_number"],
             "phones": row["phones"] or None,
             "phone1": row["phones"][0] if row["phones"] else None,
-            # each name part keyed by the other part's table, for names written swapped
-            "forename_sk": sa.key(forename),
-            "surname_fk": fa.key(surname.split()[0] if surname else None),
-            "name_tokens": _name_tokens(f"{fore_all or ''} {_mid or ''}", surname),
             "locality": locality,
-            "street_key": _street_key(addr),
-            # "A SHAH" meets "Aisha Shah": an initial's key against everyone's surname+initial
-            "initial_key": _initial_key(skey, forename),
-            "si_key": f"{skey} {forename[:1]}" if skey and forename else None,
+            "street_key": address["street_key"],
             "ids": strong_identifiers(row),
             "name_only": _name_only(forename, surname, has_day, address_key),
             "one_name": _name_only(forename, surname, has_day),
@@ -191,6 +182,47 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
         for key, value in values.items():
             out[key].append(value)
     return pd.DataFrame(out)
+
+
+def _name_features(row: dict[str, Any], aliases: Aliases) -> dict[str, Any]:
+    """What the model reads of a mention's name, and its forename and surname."""
+    fa, sa = aliases.forenames, aliases.surnames
+    fore_all, _mid, surname = _officer_fix(row)
+    tokens = fore_all.split() if fore_all else []
+    forename = tokens[0] if tokens else None
+    fkey, skey = fa.key(forename), sa.key(surname)
+    values = {
+        "forename": forename,
+        "forename_key": fkey,
+        "forename_keys": list(fa.keys(forename)) or None,
+        "forename_ph": phonetic(forename),
+        "surname": surname,
+        "surname_key": skey,
+        "surname_ph": phonetic(surname.replace(" ", "") if surname else None),
+        "surname2": surname[:2] if surname else None,
+        "forename1": forename[:1] if forename else None,
+        "surname1": surname[:1] if surname else None,
+        "name_key": f"{fkey} {skey}" if fkey and skey else None,
+        # each name part keyed by the other part's table, for names written swapped
+        "forename_sk": sa.key(forename),
+        "surname_fk": fa.key(surname.split()[0] if surname else None),
+        "name_tokens": _name_tokens(f"{fore_all or ''} {_mid or ''}", surname),
+        # "A SHAH" meets "Aisha Shah": an initial's key against everyone's surname+initial
+        "initial_key": _initial_key(skey, forename),
+        "si_key": f"{skey} {forename[:1]}" if skey and forename else None,
+    }
+    return {"forename": forename, "surname": surname, "values": values}
+
+
+def _address_features(raw: str | None) -> dict[str, Any]:
+    addr = normalise_address(raw)
+    return {
+        "address_key": _address_key(addr),
+        "locality": _locality(addr),
+        "postcode": addr.postcode,
+        "house_number": addr.house_number,
+        "street_key": _street_key(addr),
+    }
 
 
 def _sex(value: str | None) -> str | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
@@ -170,6 +172,63 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("forename_key", "house_number"),
 )
 TF_COLUMNS = ("forename", "forename_key", "surname", "surname_key", "address_key")
+# Every rule that generates pairs to score: a record's `left` values equal the other's
+# `right` values (the same columns, or a name part against the other part: written swapped).
+PREDICTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    *((cols, cols) for cols in BLOCKING_KEYS),
+    (("forename_sk", "surname_fk"), ("surname_key", "forename_key")),
+    (("surname_key", "forename_key"), ("forename_sk", "surname_fk")),
+    (("initial_key",), ("si_key",)),
+    (("si_key",), ("initial_key",)),
+    (("dob", "forename1"), ("dob", "surname1")),
+    (("dob", "surname1"), ("dob", "forename1")),
+)
+EM_RULES: tuple[tuple[str, ...], ...] = (("forename_key", "surname_key"), ("dob",))
+# A block (one value of one rule's key) generating more pairs than this is not blocked on:
+# at a million mentions "Mohammed Khan" alone is thousands of mentions and millions of
+# pairs, nearly all of different people; its true pairs still meet on a name with a date
+# of birth, a postcode, an address or a phone (the narrower rules). No block in the
+# quality cities or the 100,000-mention benchmark city comes near it (docs/resolution.md,
+# Performance), so there it changes nothing.
+MAX_BLOCK_PAIRS = 50_000
+BLOCK_COLUMNS = tuple(
+    [f"pairs_{i}" for i in range(len(PREDICTION_RULES))]
+    + [f"pairs_em_{i}" for i in range(len(EM_RULES))]
+)
+
+
+def block_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with BLOCK_COLUMNS: for each rule, the pairs the block of each record's left
+    values generates (0 when a value is missing: the rule never blocks that record)."""
+    out = {f"pairs_{i}": _pairs(frame, *rule) for i, rule in enumerate(PREDICTION_RULES)}
+    out |= {f"pairs_em_{i}": _pairs(frame, cols, cols) for i, cols in enumerate(EM_RULES)}
+    return frame.assign(**out)
+
+
+def _pairs(frame: pd.DataFrame, left: tuple[str, ...], right: tuple[str, ...]) -> np.ndarray:
+    here = frame.groupby(list(left), dropna=True, sort=False)[left[0]].transform("size")
+    here = here.reindex(frame.index).fillna(0).to_numpy(dtype=np.int64)
+    if left == right:
+        pairs = here * (here - 1) // 2
+    else:
+        there = frame.groupby(list(right), dropna=True, sort=False).size()
+        keys = frame[left[0]] if len(left) == 1 else pd.MultiIndex.from_frame(frame[list(left)])
+        other = there.reindex(keys).fillna(0).to_numpy(dtype=np.int64)
+        pairs = here * other
+    return np.minimum(pairs, np.iinfo(np.int32).max).astype(np.int32)
+
+
+def _rule_sql(left: tuple[str, ...], right: tuple[str, ...], column: str) -> str:
+    same = " AND ".join(f"l.{a} = r.{b}" for a, b in zip(left, right, strict=True))
+    return f"{same} AND l.{column} <= {MAX_BLOCK_PAIRS}"
+
+
+def prediction_rules() -> list[str]:
+    return [_rule_sql(*rule, f"pairs_{i}") for i, rule in enumerate(PREDICTION_RULES)]
+
+
+def em_rules() -> list[str]:
+    return [_rule_sql(cols, cols, f"pairs_em_{i}") for i, cols in enumerate(EM_RULES)]
 
 
 def person_settings() -> SettingsCreator:
@@ -220,17 +279,12 @@ def person_settings() -> SettingsCreator:
                 ],
             ),
         ],
-        blocking_rules_to_generate_predictions=[
-            *(block_on(*cols) for cols in BLOCKING_KEYS),
-            "l.forename_sk = r.surname_key AND l.surname_fk = r.forename_key",
-            "l.surname_key = r.forename_sk AND l.forename_key = r.surname_fk",
-            "l.initial_key = r.si_key",
-            "l.si_key = r.initial_key",
-            "l.dob = r.dob AND l.forename1 = r.surname1",
-            "l.dob = r.dob AND l.surname1 = r.forename1",
-        ],
+        blocking_rules_to_generate_predictions=prediction_rules(),
+        # The weights of each comparison (the review's evidence), not the compared values:
+        # with them every scored pair would carry both records' columns (explain, scoring
+        # one pair, turns them on).
         retain_intermediate_calculation_columns=True,
-        retain_matching_columns=True,
+        retain_matching_columns=False,
         max_iterations=25,
         em_convergence=0.001,
     )
@@ -295,7 +349,7 @@ def train(sdf: Any, linker_factory: Any, *, max_pairs: float | None = None, seed
     )
     training.estimate_u_using_random_sampling(max_pairs=max_pairs or U_MAX_PAIRS, seed=seed)
     model = linker.misc.save_model_to_json()
-    for rule in (block_on("forename_key", "surname_key"), block_on("dob")):
+    for rule in em_rules():
         model = _em_session(sdf, linker_factory, model, rule)
     return linker_factory(sdf, clamp_model(model))
 

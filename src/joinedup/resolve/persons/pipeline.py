@@ -16,8 +16,10 @@ from joinedup.resolve.cluster import ConstrainedClusters, identifier_edges
 from joinedup.resolve.persons.context import complete_clusters
 from joinedup.resolve.persons.features import COLUMNS
 from joinedup.resolve.persons.model import (
+    BLOCK_COLUMNS,
     BLOCKING_KEYS,
     TF_COLUMNS,
+    block_pairs,
     clamp_model,
     for_dialect,
     train,
@@ -81,7 +83,7 @@ def resolve_persons(
     backend = splink_backend(engine)
     subset = usable if new_ids is None else _candidates(usable, new_ids)
     counts["compared"] = len(subset)
-    sdf = backend.register(subset[list(COLUMNS)].reset_index(drop=True), "person_features")
+    sdf = backend.register(model_input(usable, subset), "person_features")
     if model is None:
         progress("training the person model")
         linker = train(sdf, backend.linker_factory)
@@ -93,27 +95,37 @@ def resolve_persons(
         _register_tf(backend, linker, usable)
     progress("scoring candidate pairs")
     scored = linker.inference.predict(threshold_match_probability=REVIEW_BAND[0])
-    # Only the ids and probability of every pair leave the engine; the review pairs, with
+    # Only the pairs at or above the lowest bar clustering reads leave the engine, as
+    # arrays of ids and probability, in the order they are linked: by probability, then
+    # by id, never by the order the engine happened to return rows in (ties in
+    # probability are common: one pattern of levels, one probability; the constraints
+    # make the order of merges matter), so a run is repeatable. The review pairs, with
     # their per-comparison weights, are the few nearest a coin toss (REVIEW_LIMIT).
-    pred = _frame(
-        scored.query_sql("SELECT unique_id_l, unique_id_r, match_probability FROM {this}")
-    )
+    low = min(THRESHOLD, RIVAL_THRESHOLD, UNDATED_THRESHOLD)
     band = _frame(scored.query_sql(_REVIEW_SQL))
-    if new_ids is not None:
+    if new_ids is None:
+        strong = _frame(scored.query_sql(_STRONG_SQL.format(low=float(low))))
+        counts["pairs_scored"] = int(_frame(scored.query_sql(_COUNT_SQL)).iat[0, 0])
+    else:  # an incremental run scores few pairs: those touching a new mention are kept
+        pred = _frame(scored.query_sql(_IDS_SQL))
         pred, band = (
             f[f.unique_id_l.isin(new_ids) | f.unique_id_r.isin(new_ids)] for f in (pred, band)
         )
-    counts["pairs_scored"] = len(pred)
+        counts["pairs_scored"] = len(pred)
+        strong = pred[pred.match_probability >= low].sort_values(
+            ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
+        )
+        del pred
     progress("clustering")
-    # Ties in probability are common (one pattern of levels, one probability) and the
-    # constraints make the order of merges matter: order them by id, never by the order
-    # the engine happened to return rows in, so a run is repeatable.
-    low = min(THRESHOLD, RIVAL_THRESHOLD, UNDATED_THRESHOLD)
-    strong = pred[pred.match_probability >= low].sort_values(
-        ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
+    edges = list(
+        zip(
+            strong.unique_id_l.astype(int).tolist(),
+            strong.unique_id_r.astype(int).tolist(),
+            strong.match_probability.astype(float).tolist(),
+            strict=True,
+        )
     )
-    edges = list(zip(strong.unique_id_l.astype(int), strong.unique_id_r.astype(int),
-                     strong.match_probability, strict=True))  # fmt: skip
+    del strong
     one = set(usable.unique_id[usable.one_name].astype(int)) if "one_name" in usable else set()
     weak = one | _undated(usable) if UNDATED_REACH_ONE else one
     counts["model_merges"] = cc.link_all(
@@ -124,6 +136,16 @@ def resolve_persons(
     counts.update(complete_clusters(cc, features))
     counts["refused_merges"] = cc.refused
     return PersonResult(cc, linker.misc.save_model_to_json(), _review(band), counts)
+
+
+def model_input(usable: pd.DataFrame, subset: pd.DataFrame | None = None) -> pd.DataFrame:
+    """What Splink reads of `subset` (default: all of `usable`): the compared columns and
+    each rule's block sizes, counted over every usable mention (an incremental run's
+    subset blocks as the whole store would)."""
+    frame = block_pairs(usable[list(COLUMNS)])
+    if subset is not None and len(subset) != len(usable):
+        frame = frame.loc[subset.index]
+    return frame[[*COLUMNS, *BLOCK_COLUMNS]].reset_index(drop=True)
 
 
 def _undated(usable: pd.DataFrame) -> set[int]:
@@ -171,6 +193,13 @@ def one_name_links(
 
 
 # Module constants only: no value from outside reaches this SQL.
+_IDS_SQL = "SELECT unique_id_l, unique_id_r, match_probability FROM {this}"
+_COUNT_SQL = "SELECT count(*) AS n FROM {this}"
+_STRONG_SQL = (
+    "SELECT unique_id_l, unique_id_r, match_probability FROM {{this}}"
+    " WHERE match_probability >= {low}"
+    " ORDER BY match_probability DESC, unique_id_l, unique_id_r"
+)
 _REVIEW_SQL = (
     f"SELECT * FROM {{this}} WHERE match_probability >= {REVIEW_BAND[0]}"  # noqa: S608
     f" AND match_probability < {REVIEW_BAND[1]}"
