@@ -125,9 +125,12 @@ def score_adults(an: Analysis, rules: EntityRules) -> dict[int, EntityResult]:
         cars = [t for t in by.get("vehicle", []) if t.how in ("found_in", "named") or t.weight >= 3]
         hit("adult_driver_of_vehicle_with_missing_children",
             f"his vehicle carried or was named by {_n(_kids(cars))}", cars)  # fmt: skip
-        home = [t for t in by.get("location", []) if t.how == "found_at_residential"]
+        home = [
+            t for t in by.get("location", []) if t.how in ("found_at_residential", "at_address")
+        ]
         hit("adult_at_address_where_children_found",
-            f"{_n(_kids(home))} found at his address while missing", home)  # fmt: skip
+            f"{_n(_kids(home))} found at his address while missing or there in a police "
+            "report", home)  # fmt: skip
         hit("adult_phone_contact_with_child",
             f"his phone is in the records of {_n(_kids(by.get('phone', [])))}",
             by.get("phone", []))  # fmt: skip
@@ -190,9 +193,10 @@ def score_objects(an: Analysis, rules: EntityRules) -> dict[tuple[str, int], Ent
             if len(_kids(private)) >= need:
                 hit("place_where_missing_children_found",
                     f"{_n(_kids(private))} found here while missing", private)  # fmt: skip
+            found = [t for t in ties if t.how.startswith("found_at")]  # while missing
             need = int(book["place_hotspot"].params.get("children", 3))
-            if len(_kids(ties)) >= need:
-                hit("place_hotspot", f"a place {_n(_kids(ties))} were found while missing", ties)
+            if len(_kids(found)) >= need:
+                hit("place_hotspot", f"a place {_n(_kids(found))} were found while missing", found)
         if hits:
             results[(kind, entity)] = EntityResult(kind, entity, hits, _kids(ties))
     return {k: r for k, r in results.items() if r.score >= rules.threshold}

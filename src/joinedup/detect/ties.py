@@ -13,6 +13,8 @@ from datetime import date
 from joinedup.detect.facts import Event, Facts, Person
 
 CHILD_ROLES = frozenset({"missing_person", "pupil"})
+# A child in these roles at a police incident is "recorded at" its scene (not a suspect).
+ADDRESS_CHILD_ROLES = frozenset({"victim", "subject", "mentioned"})
 # Adult links from ordinary contact: they count in the group graph only around a child at risk.
 WEAK_LINKS = frozenset({"in a car with a child", "found together in public with a missing child"})
 DIGIT = re.compile(r"\d")
@@ -127,6 +129,8 @@ class Analysis:
     weights: dict[str, float] = field(default_factory=dict)  # tie weights (adults.yaml)
     _owners: dict[tuple[str, int], set[int]] = field(default_factory=dict)
     today: date | None = None  # the last event's day, once asked for
+    address_classes: frozenset[str] = frozenset()  # incidents whose scene ties (adults.yaml)
+    address_max_residents: int = 6
     _family_homes: dict[int, AnyOf] = field(default_factory=dict)
     _surname_homes: dict[str, set[int]] = field(default_factory=dict)
 
@@ -211,6 +215,8 @@ def analyse(facts: Facts, params: dict) -> Analysis:
     an = Analysis(facts, children, adults, professionals, family, places, homes)
     an.family_homes = {h for h, people in homes.items() if people & children}
     an.weights = {k: float(v) for k, v in params["tie_weights"].items()}
+    an.address_classes = frozenset(params.get("address_incident_classes", ()))
+    an.address_max_residents = int(params.get("address_max_residents", 6))
     # Family and carers: reported the child missing, recorded as parent/guardian/carer or by a
     # family relationship beside the child, share the child's home, or share a surname.
     family_text = family_pattern(params.get("family_in_text", ()))
@@ -283,6 +289,7 @@ def _event_ties(an: Analysis, e: Event) -> None:
         for k in (x for x in kids if x.role == "missing_person"):
             c = k.entity
             an.missing.setdefault(c, []).append(e.id)
+            _address_ties(an, e, [c], ("mentioned",))
             found_at = [x.entity for x in e.parts if x.kind == "location" and x.role == "found_at"]
             cars = [x.entity for x in e.parts if x.kind == "vehicle"]
             child_homes = an.facts.persons[c].homes
@@ -370,6 +377,8 @@ def _event_ties(an: Analysis, e: Event) -> None:
         return
     if e.type == "police_incident":
         cls = e.attrs.get("incident_class")
+        if cls in an.address_classes:
+            _address_ties(an, e, [x.entity for x in kids if x.role in ADDRESS_CHILD_ROLES])
         if cls not in ("arrest", "intelligence_report", "concern_for_welfare"):
             return
         victims = [x.entity for x in kids if x.role == "victim"]
@@ -424,6 +433,31 @@ def _event_ties(an: Analysis, e: Event) -> None:
         for x in e.parts:
             if x.kind in ("vehicle", "phone") and x.role == "mentioned":
                 add(Tie(c, x.kind, x.entity, W["named"], "named", e.id, day))
+
+
+def _address_ties(
+    an: Analysis, e: Event, children: list[int], roles: tuple[str, ...] = ("location", "mentioned")
+) -> None:
+    """A child recorded at an address where adults live: the scene of a police incident
+    naming her (an arrest, intelligence, a welfare concern, neighbours reporting girls
+    coming and going), or an address her return interview names. Only a residential
+    address that is not her home, her family's or a home where a child lives, and that the
+    records give at most `address_max_residents` adult residents (not a hostel or a
+    block's shared address); its residents join through their home (ownership edges)."""
+    places = [x.entity for x in e.parts if x.kind == "location" and x.role in roles]
+    for c in children:
+        for loc in places:
+            if an.place_class.get(loc) != "residential" or loc in an.family_homes:
+                continue
+            if loc in an.facts.persons[c].homes or loc in an.family_homes_of(c):
+                continue
+            if len(an.homes.get(loc, set()) & an.adults) > an.address_max_residents:
+                continue
+            an.ties.append(
+                Tie(
+                    c, "location", loc, an.weights.get("at_address", 2.0), "at_address", e.id, e.day
+                )
+            )
 
 
 def _named(e: Event, vehicle: int) -> bool:
