@@ -497,6 +497,7 @@ flag_member = Table(
     Column("last_seen_run_id", ForeignKey("detection_run.id"), nullable=False),
     UniqueConstraint("flag_id", "entity_id", name="uq_flag_member_entity"),
     Index("ix_flag_member_flag", "flag_id"),
+    Index("ix_flag_member_entity", "entity_id"),  # a profile's and a chart's groups
 )
 
 # Restricted records (joinedup.search.visibility, issue 7): a record marked restricted to a
