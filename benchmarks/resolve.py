@@ -81,7 +81,7 @@ def run_splink(db: str) -> dict[str, Any]:
     started, cpu = time.perf_counter(), _cpu_seconds()
     backend = splink_backend("duckdb")
     sdf = backend.register(usable, "person_features")
-    linker = train(sdf, backend.linker_factory)
+    linker = train(sdf, backend.linker_factory, records=len(usable))
     pred = linker.inference.predict(threshold_match_probability=0.2)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, THRESHOLD)
     n_clusters = clusters.query_sql("SELECT count(DISTINCT cluster_id) AS n FROM {this}")

@@ -89,9 +89,27 @@ def test_a_block_over_the_cap_is_not_blocked_on(
     biggest = int(tiny_input.pairs_0.max())
     assert biggest > 1
     everything = _blocked(tiny_input, prediction_rules())
-    monkeypatch.setattr(model, "MAX_BLOCK_PAIRS", biggest - 1)
+    monkeypatch.setattr(model, "BROAD_MAX_BLOCK_PAIRS", biggest - 1)  # names alone: broad
     capped = _blocked(tiny_input, prediction_rules())
     assert capped < everything
+    monkeypatch.setattr(model, "MAX_BLOCK_PAIRS", 0)  # and every other rule: none blocked
+    monkeypatch.setattr(model, "BROAD_MAX_BLOCK_PAIRS", 0)
+    assert _blocked(tiny_input, prediction_rules()) == set()
+
+
+def test_only_rules_without_a_date_place_or_phone_are_broad() -> None:
+    rules = dict(zip(PREDICTION_RULES, prediction_rules(), strict=True))
+    broad = f"<= {model.BROAD_MAX_BLOCK_PAIRS}"
+    assert rules[(("forename_key", "surname_key"),) * 2].endswith(broad)
+    assert rules[(("surname_key", "house_number"),) * 2].endswith(broad)
+    assert not rules[(("surname_key", "dob"),) * 2].endswith(broad)
+    assert not rules[(("street_key",),) * 2].endswith(broad)
+
+
+def test_em_samples_left_records_only_past_its_size() -> None:
+    assert model.em_every(81_611) == 1 and model.em_every(875_300) == 5
+    assert all("%" not in rule for rule in model.em_rules(1))
+    assert all(rule.endswith("l.unique_id % 5 = 0") for rule in model.em_rules(5))
 
 
 def test_block_pairs_adds_every_block_column() -> None:

@@ -134,15 +134,18 @@ class ConstrainedClusters:
     def link_all(self, edges: Iterable[tuple[Hashable, Hashable, float]], how: str) -> int:
         """Union each edge, strongest first; returns how many merged two clusters."""
         merged = 0
+        parent, strength = self.parent, self.strength
         for a, b, p in sorted(edges, key=lambda e: -e[2]):
-            self.add(a)
-            self.add(b)
-            if self.find(a) != self.find(b) and self.union(a, b, p, how):
-                merged += 1
-            elif self.find(a) == self.find(b):
+            if a not in parent:
+                self.add(a)
+            if b not in parent:
+                self.add(b)
+            if self.find(a) != self.find(b):
+                merged += self.union(a, b, p, how)
+            else:
                 for item in (a, b):
-                    if p > self.strength.get(item, -1.0):
-                        self.strength[item], self.how[item] = p, how
+                    if p > strength.get(item, -1.0):
+                        strength[item], self.how[item] = p, how
         return merged
 
     def clusters(self) -> dict[Hashable, list[Hashable]]:

@@ -12,7 +12,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from joinedup.store import tables as t
 
@@ -116,16 +116,43 @@ def write_entities(
         conn.execute(
             update(t.entity).where(t.entity.c.id.in_(chunk)).values(retired_run_id=run_id, size=0)
         )
-    for chunk in _chunks(new_rows):
-        conn.execute(insert(t.entity), chunk)
+    _insert_many(
+        conn, t.entity, _ENTITY_COLUMNS, ([r[c] for c in _ENTITY_COLUMNS] for r in new_rows)
+    )
     members = (
-        {"entity_id": eid, "mention_kind": kind, "mention_id": m.mention_id,
-         "match_probability": m.probability, "how": m.how, "run_id": run_id}
+        (eid, kind, m.mention_id, m.probability, m.how, run_id)
         for eid, cluster in changed for m in cluster.members
     )  # fmt: skip
-    for chunk in _chunks(members):
-        conn.execute(insert(em), chunk)
+    _insert_many(conn, em, _MEMBER_COLUMNS, members)
     return counts
+
+
+_ENTITY_COLUMNS = ("id", "kind", "label", "size", "created_run_id", "updated_run_id")
+_MEMBER_COLUMNS = ("entity_id", "mention_kind", "mention_id", "match_probability", "how", "run_id")
+
+
+def _insert_many(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert plain values (ints, floats, strings, None) in chunks, straight to the driver
+    on SQLite and PostgreSQL (a million members through SQLAlchemy's per-row parameter
+    handling took most of the write), inside the caller's transaction."""
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        for chunk in _chunks(rows):
+            conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in chunk])
+        return
+    mark = "?" if dialect == "sqlite" else "%s"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 (names from tables.py)
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for chunk in _chunks(rows):
+            cursor.executemany(sql, chunk)
+    finally:
+        cursor.close()
 
 
 def _label(label: str | None) -> str | None:

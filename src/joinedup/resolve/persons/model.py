@@ -184,13 +184,22 @@ PREDICTION_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("dob", "surname1"), ("dob", "forename1")),
 )
 EM_RULES: tuple[tuple[str, ...], ...] = (("forename_key", "surname_key"), ("dob",))
-# A block (one value of one rule's key) generating more pairs than this is not blocked on:
-# at a million mentions "Mohammed Khan" alone is thousands of mentions and millions of
+# A block (one value of one rule's key) generating more pairs than its cap is not blocked
+# on. At a million mentions "Mohammed Khan" alone is thousands of mentions and millions of
 # pairs, nearly all of different people; its true pairs still meet on a name with a date
-# of birth, a postcode, an address or a phone (the narrower rules). No block in the
-# quality cities or the 100,000-mention benchmark city comes near it (docs/resolution.md,
-# Performance), so there it changes nothing.
+# of birth, a postcode, an address or a phone: rules whose blocks stay small. A broad rule
+# (no date, place or phone in its key: names alone, a birth year, a house number on any
+# street) is capped at BROAD_MAX_BLOCK_PAIRS, about 140 mentions; any other rule at
+# MAX_BLOCK_PAIRS, about 316 (a child missing that often is still compared on name and
+# date of birth). No block in the quality cities reaches its cap (the largest broad one:
+# 9,453 pairs: one name written 138 times in city 11), so there the caps change nothing; the
+# 100,000-mention city has some (docs/resolution.md, Performance).
 MAX_BLOCK_PAIRS = 50_000
+BROAD_MAX_BLOCK_PAIRS = 10_000
+NARROWING = frozenset({"dob", "postcode", "address_key", "phone1", "street_key"})
+# EM trains on the pairs whose left record is one in k, k = ceil(records / EM_MAX_RECORDS):
+# at a million mentions every pair of its two blockings is 40 million comparison vectors.
+EM_MAX_RECORDS = 200_000
 BLOCK_COLUMNS = tuple(
     [f"pairs_{i}" for i in range(len(PREDICTION_RULES))]
     + [f"pairs_em_{i}" for i in range(len(EM_RULES))]
@@ -220,15 +229,22 @@ def _pairs(frame: pd.DataFrame, left: tuple[str, ...], right: tuple[str, ...]) -
 
 def _rule_sql(left: tuple[str, ...], right: tuple[str, ...], column: str) -> str:
     same = " AND ".join(f"l.{a} = r.{b}" for a, b in zip(left, right, strict=True))
-    return f"{same} AND l.{column} <= {MAX_BLOCK_PAIRS}"
+    broad = not NARROWING & {*left, *right}
+    return f"{same} AND l.{column} <= {BROAD_MAX_BLOCK_PAIRS if broad else MAX_BLOCK_PAIRS}"
 
 
 def prediction_rules() -> list[str]:
     return [_rule_sql(*rule, f"pairs_{i}") for i, rule in enumerate(PREDICTION_RULES)]
 
 
-def em_rules() -> list[str]:
-    return [_rule_sql(cols, cols, f"pairs_em_{i}") for i, cols in enumerate(EM_RULES)]
+def em_every(records: int) -> int:
+    return max(1, -(-records // EM_MAX_RECORDS))
+
+
+def em_rules(every: int = 1) -> list[str]:
+    """The blockings EM trains on; with `every` > 1 only pairs whose left id is a multiple."""
+    sample = f" AND l.unique_id % {int(every)} = 0" if every > 1 else ""
+    return [_rule_sql(cols, cols, f"pairs_em_{i}") + sample for i, cols in enumerate(EM_RULES)]
 
 
 def person_settings() -> SettingsCreator:
@@ -336,9 +352,17 @@ def for_dialect(model: dict[str, Any], dialect: str) -> dict[str, Any]:
 U_MAX_PAIRS = 5e6  # random pairs sampled to estimate u
 
 
-def train(sdf: Any, linker_factory: Any, *, max_pairs: float | None = None, seed: int = 42) -> Any:
+def train(
+    sdf: Any,
+    linker_factory: Any,
+    *,
+    records: int = 0,
+    max_pairs: float | None = None,
+    seed: int = 42,
+) -> Any:
     """Prior from deterministic rules, u by random sampling, m by EM on two blockings.
 
+    `records` is how many rows `sdf` holds (EM samples past EM_MAX_RECORDS).
     `linker_factory(sdf, settings)` builds a Linker; the model is rebuilt from its JSON
     between sessions with m floored (see clamp_model). Returns the trained linker.
     """
@@ -349,7 +373,7 @@ def train(sdf: Any, linker_factory: Any, *, max_pairs: float | None = None, seed
     )
     training.estimate_u_using_random_sampling(max_pairs=max_pairs or U_MAX_PAIRS, seed=seed)
     model = linker.misc.save_model_to_json()
-    for rule in em_rules():
+    for rule in em_rules(em_every(records)):
         model = _em_session(sdf, linker_factory, model, rule)
     return linker_factory(sdf, clamp_model(model))
 

@@ -86,7 +86,7 @@ def resolve_persons(
     sdf = backend.register(model_input(usable, subset), "person_features")
     if model is None:
         progress("training the person model")
-        linker = train(sdf, backend.linker_factory)
+        linker = train(sdf, backend.linker_factory, records=len(subset))
         if sum(1 for a, b in same) >= MIN_LABELS_FOR_M:
             linker = _m_from_decisions(backend, linker, sdf, same)
     else:
