@@ -13,14 +13,14 @@ from joinedup.pole import UserRole
 
 # The permission table, written out by hand: changing a role's rights must change this.
 EXPECTED = {
-    "admin": {"manage_users", "manage_feeds", "read_audit"},
+    "admin": {"manage_users", "manage_feeds", "read_audit", "restrict_records"},
     "analyst": {
         "read_personal", "ingest", "resolve", "decide_match", "run_detection",
         "triage_flags", "export", "read_statistics",
     },
     "supervisor": {
         "read_personal", "ingest", "resolve", "decide_match", "run_detection",
-        "triage_flags", "export", "read_statistics", "approve_flags",
+        "triage_flags", "export", "read_statistics", "approve_flags", "restrict_records",
     },
     "researcher": {"read_statistics"},
     "auditor": {"read_audit", "verify_audit"},

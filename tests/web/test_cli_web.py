@@ -32,7 +32,7 @@ def test_restricted_records_are_left_out_on_the_command_line_too(seeded) -> None
     seen = run(seeded, "profile", f"E{seeded.restricted_entity}", "--json", user="oscar.other")
     assert seen.exit_code == 0
     refused = run(seeded, "restrict", "1", "--unit", "cse-north", "--reason", "x")
-    assert refused.exit_code == 3  # analysts may not restrict records; admins (feeds) may
+    assert refused.exit_code == 3  # analysts may not restrict records; supervisors may
 
 
 def test_worker_processes_build_their_app_from_the_environment(seeded, monkeypatch) -> None:

@@ -28,6 +28,7 @@ class Permission(StrEnum):
     read_audit = "read_audit"
     verify_audit = "verify_audit"
     manage_feeds = "manage_feeds"
+    restrict_records = "restrict_records"  # limit a record to one unit's users
 
 
 P = Permission
@@ -46,10 +47,10 @@ _ANALYST = frozenset(
 
 ROLE_PERMISSIONS: Mapping[UserRole, frozenset[Permission]] = {
     UserRole.analyst: _ANALYST,
-    UserRole.supervisor: _ANALYST | {P.approve_flags},
+    UserRole.supervisor: _ANALYST | {P.approve_flags, P.restrict_records},
     UserRole.researcher: frozenset({P.read_statistics}),
     UserRole.auditor: frozenset({P.read_audit, P.verify_audit}),
-    UserRole.admin: frozenset({P.manage_users, P.manage_feeds, P.read_audit}),
+    UserRole.admin: frozenset({P.manage_users, P.manage_feeds, P.read_audit, P.restrict_records}),
 }
 
 # While a store has no users the local account sets it up: an admin who may also load
@@ -75,6 +76,7 @@ PERMISSION_CATEGORY: Mapping[Permission, AuditCategory] = {
     P.read_audit: AuditCategory.consultation,
     P.verify_audit: AuditCategory.consultation,
     P.manage_feeds: AuditCategory.alteration,
+    P.restrict_records: AuditCategory.alteration,
 }
 
 

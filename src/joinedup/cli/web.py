@@ -150,11 +150,12 @@ def restrict(
     json: bool = JsonOption,
 ) -> None:
     """Restrict a record to one unit: every other user's search, profile, timeline, chart
-    and flag view leaves it out (audited as an alteration; needs manage_feeds)."""
+    and flag view leaves it out (audited as an alteration; needs restrict_records: supervisors
+    and admins)."""
     from joinedup.search import NotFound, restrict_record
 
     engine = store_engine(db)
-    actor = authorised(engine, "manage_feeds", as_user)
+    actor = authorised(engine, "restrict_records", as_user)
     try:
         with write_transaction(engine, lock="audit") as conn:
             row = restrict_record(conn, record, unit, reason, actor=actor.actor)
