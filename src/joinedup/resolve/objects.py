@@ -116,8 +116,16 @@ def resolve_locations(conn: Connection, same: Pairs, different: Pairs) -> KindRe
         loc.c.lon,
     ).order_by(loc.c.id)
     rows = conn.execute(query).all()
+    keys: dict[tuple[Any, ...], str | None] = {}  # a city's places are mentioned many times
+
+    def key(row: Any) -> str | None:
+        found = keys.get(row[1:])
+        if found is None and row[1:] not in keys:
+            found = keys[row[1:]] = location_key(row)
+        return found
+
     return _key_clusters(
-        ((int(r.id), location_key(r), r.name or r.address or r.postcode) for r in rows),
+        ((int(r.id), key(r), r.name or r.address or r.postcode) for r in rows),
         same,
         different,
     )

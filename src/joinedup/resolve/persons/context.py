@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable
+from functools import lru_cache
 from typing import Any
 
 import jellyfish
@@ -231,9 +232,10 @@ def _elsewhere(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(sa and sb) and sa != sb
 
 
-def _deletes(name: str) -> set[str]:
-    """The name and every form of it with one letter dropped."""
-    return {name} | {name[:i] + name[i + 1 :] for i in range(len(name))}
+@lru_cache(maxsize=1 << 18)
+def _deletes(name: str) -> frozenset[str]:
+    """The name and every form of it with one letter dropped (once per distinct name)."""
+    return frozenset({name} | {name[:i] + name[i + 1 :] for i in range(len(name))})
 
 
 def _one_edit(a: str, b: str) -> bool:
