@@ -121,14 +121,14 @@ def _synth(spec: str, workdir: Path) -> str:
 
 
 def bench(db: str, only: str | None = None, timeout: float | None = None) -> dict[str, Any]:
-    started = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+    started, load = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()), _load()
     source = Path(db.removeprefix("sqlite:///"))
     with tempfile.TemporaryDirectory(prefix="bench-resolve-") as tmp:
         copy = Path(tmp) / "store.db"
         shutil.copy(source, copy)  # the product writes entities: never into the original
         product = _child("product", f"sqlite:///{copy}", timeout) if only != "splink" else {}
     splink = _child("splink", db, timeout) if only != "product" else {}
-    out: dict[str, Any] = {"db": db, "started_utc": started, "load_before": _load(),
+    out: dict[str, Any] = {"db": db, "started_utc": started, "load_before": load,
                            "product": product, "splink_alone": splink}  # fmt: skip
     if "seconds" in product and "seconds" in splink and splink["seconds"]:
         out["overhead_ratio"] = round(product["seconds"] / splink["seconds"], 2)
