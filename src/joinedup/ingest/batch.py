@@ -162,6 +162,7 @@ class _BatchRun:
         self.ids = IdAllocator(conn)
         self.batch_id = 0
         self.rows_checked_at_close = False  # see open_batch
+        self.first_ids: dict[Any, int] = {}  # table -> its first id in this batch
 
     def open_batch(self, file_hash: str, actor: str) -> None:
         self.batch_id = int(
