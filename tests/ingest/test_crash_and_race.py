@@ -17,7 +17,7 @@ from .conftest import SPECS, stop_row, write_csv
 
 SPEC = str(SPECS / "stops.yaml")
 TABLES = (t.ingest_batch, t.record, t.person_mention, t.vehicle_mention, t.phone_mention,
-          t.location_mention, t.event, t.participation, t.quarantine, t.audit_event)  # fmt: skip
+          t.location_mention, t.event, t.quarantine, t.audit_event)  # fmt: skip
 
 
 def big_file(path: Path, n: int, prefix: str = "S") -> Path:

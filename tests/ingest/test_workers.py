@@ -27,7 +27,7 @@ from tests.conftest import drop_pg_database, new_pg_database
 from .conftest import SPECS, STOP_HEADER, stop_row, write_csv
 
 TABLES = (t.record, t.person_mention, t.protected_characteristic, t.location_mention,
-          t.vehicle_mention, t.phone_mention, t.event, t.participation, t.quarantine)  # fmt: skip
+          t.vehicle_mention, t.phone_mention, t.event, t.quarantine)  # fmt: skip
 CLOCKS = {"received_at", "created_at"}  # a default received time is the batch's start
 
 

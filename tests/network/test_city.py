@@ -11,12 +11,15 @@ from sqlalchemy.engine import Engine
 
 from joinedup.network import build_graph
 from joinedup.resolve import resolve_all
+from joinedup.store import participations
 from joinedup.store import tables as t
 
 
 def test_city_graph_reconciles_and_explains(city_store: Engine) -> None:
     resolve_all(city_store, "network.test")
-    p, em, ev, rec = t.participation, t.entity_member, t.event, t.record
+    # participations are derived (store/participations.py): as subqueries here
+    p = participations.every_kind().subquery("p")
+    em, ev, rec = t.entity_member, t.event, t.record
     with city_store.connect() as conn:
         g = build_graph(conn)
         resolved = conn.execute(
@@ -27,7 +30,8 @@ def test_city_graph_reconciles_and_explains(city_store: Engine) -> None:
         ).scalar()  # fmt: skip
         events = conn.execute(select(func.count()).select_from(ev)).scalar()
         # a missing episode where the child was found with someone
-        child, adult = p.alias("child"), p.alias("adult")
+        child = participations.every_kind().subquery("child")
+        adult = participations.every_kind().subquery("adult")
         emc, ema = em.alias("emc"), em.alias("ema")
         found = conn.execute(
             select(child.c.event_id, emc.c.entity_id, ema.c.entity_id)

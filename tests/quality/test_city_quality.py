@@ -44,7 +44,6 @@ def test_losing_mentions_after_ingest_fails_the_bars(evaluated: Evaluated, tmp_p
             for table in ("vehicle_mention", "phone_mention", "location_mention")
         ),
         f"DELETE FROM protected_characteristic WHERE person_mention_id IN {doomed}",
-        f"DELETE FROM participation WHERE mention_kind = 'person' AND mention_id IN {doomed}",
         f"DELETE FROM person_mention WHERE id IN {doomed}",
     ]
     with engine.begin() as conn:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from joinedup.store import participations
 from joinedup.store import tables as t
 
 # A police rank before a name marks an officer, whichever box the name was written in.
@@ -187,7 +188,7 @@ def read_rows(conn: Connection) -> Rows:
     key = _fingerprint(conn)
     if key in _CACHE:
         return _CACHE[key]
-    rec, ev, p, em = t.record, t.event, t.participation, t.entity_member
+    rec, ev, em = t.record, t.event, t.entity_member
     free_text = _free_text_columns(conn)
     events = []
     query = select(
@@ -230,13 +231,7 @@ def read_rows(conn: Connection) -> Rows:
         objects[kind] = [
             (r[0], r[1], arrived.get(r[3], r[2]), *map(_intern, r[4:])) for r in conn.execute(query)
         ]
-    query = (
-        select(
-            p.c.event_id, p.c.mention_kind, p.c.mention_id, p.c.role, rec.c.received_at, rec.c.id
-        )
-        .join(ev, ev.c.id == p.c.event_id)
-        .join(rec, rec.c.id == ev.c.record_id)
-    )
+    query = participations.every_kind(rec.c.received_at, rec.c.id)
     parts = [
         (r[0], _intern(r[1]), r[2], _intern(r[3]), arrived.get(r[5], r[4]))
         for r in conn.execute(query)

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, select_autoescape
 from sqlalchemy import Connection, and_, select
 
+from joinedup.store import participations
 from joinedup.store import tables as t
 
 COLOURS = {"adult": "#c33", "child": "#36c", "vehicle": "#777", "location": "#393", "phone": "#a6c"}
@@ -30,19 +31,20 @@ def member_ties(conn: Connection, lead: dict[str, Any]) -> list[tuple[str, str]]
     events = sorted({e["event"] for e in lead["evidence"] if "event" in e})
     if not events:
         return []
-    p, em = t.participation, t.entity_member
+    em = t.entity_member
     by_event: dict[int, set[str]] = {}
     for i in range(0, len(events), 500):
-        query = (
-            select(p.c.event_id, em.c.entity_id)
-            .join(
-                em, and_(em.c.mention_kind == p.c.mention_kind, em.c.mention_id == p.c.mention_id)
+        chunk = events[i : i + 500]
+        for kind, m in participations.MENTION_TABLES.items():
+            query = (
+                select(t.event.c.id, em.c.entity_id)
+                .join(m, m.c.record_id == t.event.c.record_id)
+                .join(em, and_(em.c.mention_kind == kind, em.c.mention_id == m.c.id))
+                .where(t.event.c.id.in_(chunk))
             )
-            .where(p.c.event_id.in_(events[i : i + 500]))
-        )
-        for ev, entity in conn.execute(query):
-            if f"E{entity}" in members:
-                by_event.setdefault(ev, set()).add(f"E{entity}")
+            for ev, entity in conn.execute(query):
+                if f"E{entity}" in members:
+                    by_event.setdefault(ev, set()).add(f"E{entity}")
     pairs = set()
     for ents in by_event.values():
         pairs |= {tuple(sorted(x)) for x in combinations(ents, 2)}

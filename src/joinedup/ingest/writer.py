@@ -25,7 +25,6 @@ ID_TABLES = (
     t.phone_mention,
     t.location_mention,
     t.event,
-    t.participation,
     t.quarantine,
 )
 # Parents before children, for the foreign keys.
@@ -37,7 +36,6 @@ INSERT_ORDER = (
     t.vehicle_mention,
     t.phone_mention,
     t.event,
-    t.participation,
     t.quarantine,
 )
 # Rows are tuples in table column order (layout.record_rows, add_record): a new column
@@ -50,7 +48,6 @@ for _table, _width in (
     (t.vehicle_mention, 16),
     (t.phone_mention, 12),
     (t.event, 10),
-    (t.participation, 5),
 ):
     if len(_table.c) != _width:  # pragma: no cover - a guard for whoever adds a column
         raise RuntimeError(
@@ -312,13 +309,11 @@ def add_record(
             supersedes_id,
         )
     )
-    participants: list[tuple[str, int, str]] = []
     person0 = nxt["person_mention"]
     if persons:
         person_rows = out["person_mention"]
         for i, p in enumerate(persons):
             person_rows.append((person0 + i, record_id) + p)
-            participants.append(("person", person0 + i, p[1]))
         nxt["person_mention"] = person0 + len(persons)
         if protected:
             protected_rows = out["protected_characteristic"]
@@ -328,10 +323,10 @@ def add_record(
                 protected_id += 1
             nxt["protected_characteristic"] = protected_id
     location0 = nxt["location_mention"]
-    for kind, table, owner_at, mentions in (
-        ("location", "location_mention", 10, locations),
-        ("vehicle", "vehicle_mention", 9, vehicles),
-        ("phone", "phone_mention", 5, phones),
+    for table, owner_at, mentions in (
+        ("location_mention", 10, locations),
+        ("vehicle_mention", 9, vehicles),
+        ("phone_mention", 5, phones),
     ):
         if not mentions:
             continue
@@ -343,7 +338,6 @@ def add_record(
             table_rows.append(
                 (first + i, record_id) + m[:owner_at] + (owner_id,) + m[owner_at + 1 :]
             )
-            participants.append((kind, first + i, m[1]))
         nxt[table] = first + len(mentions)
     if event is None:
         return record_id
@@ -351,13 +345,9 @@ def add_record(
     nxt["event"] = event_id + 1
     location_at = event[5]
     location_id = None if location_at is None else location0 + location_at
+    # Every mention takes part in the event, in the role its row holds: a participation
+    # is that join, not a row of its own (store/participations.py).
     out["event"].append((event_id, record_id) + event[:5] + (location_id,) + event[6:])
-    participation_rows = out["participation"]
-    part_id = nxt["participation"]
-    for kind, mention_id, role in participants:
-        participation_rows.append((part_id, event_id, kind, mention_id, role))
-        part_id += 1
-    nxt["participation"] = part_id
     return record_id
 
 

@@ -15,11 +15,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Connection, Select, and_, cast, func, literal, select, true
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Select,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from joinedup.network.model import NetworkError
 from joinedup.store import tables as t
+from joinedup.store.participations import MENTION_TABLES
 
 CHUNK = 100_000
 EPOCH = date(1970, 1, 1)
@@ -180,14 +192,21 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
     cols["ev_start"] = start
     cols["ev_day"] = _days(np.where(start != NO_TIME, start, received))
 
-    p = t.participation
+    # A mention takes part in its record's event (store/participations.py): one query per
+    # kind of mention, in UNION ALL.
     part = _stream(
         conn,
-        select(p.c.event_id, em.c.entity_id, p.c.role, p.c.mention_kind, p.c.mention_id)
-        .join(em, and_(em.c.mention_kind == p.c.mention_kind, em.c.mention_id == p.c.mention_id))
-        .join(ev, ev.c.id == p.c.event_id)
-        .join(rec, rec.c.id == ev.c.record_id)
-        .where(visible),
+        union_all(
+            *(
+                select(ev.c.id.label("event_id"), em.c.entity_id, m.c.role,
+                       literal(kind).label("mention_kind"), m.c.id.label("mention_id"))
+                .join_from(m, em, and_(em.c.mention_kind == kind, em.c.mention_id == m.c.id))
+                .join(ev, ev.c.record_id == m.c.record_id)
+                .join(rec, rec.c.id == m.c.record_id)
+                .where(visible)
+                for kind, m in MENTION_TABLES.items()
+            )
+        ),
         {
             "event_id": _ints,
             "entity_id": _ints,

@@ -11,23 +11,26 @@ from sqlalchemy import Connection, select
 from joinedup.search.profile import entity_row, flags_available
 from joinedup.search.visibility import NotFound, hidden_records
 from joinedup.store import tables as t
+from joinedup.store.participations import MENTION_TABLES
 
 
 def _events(conn: Connection, members: list[tuple[int, str]], unit: str | None) -> list[Any]:
     """Events in which any of (entity id, kind) take part, with role, source and place."""
-    em, p, ev, r, s, lm = (t.entity_member, t.participation, t.event, t.record, t.source,
-                           t.location_mention)  # fmt: skip
+    em, ev, r, s = t.entity_member, t.event, t.record, t.source
+    lm = t.location_mention.alias("place")  # a location entity's own mentions are joined too
     out = []
     for entity_id, kind in members:
+        # A mention takes part in its record's event (store/participations.py).
+        m = MENTION_TABLES[kind]
         query = (
-            select(em.c.entity_id, p.c.role, p.c.mention_id, ev.c.id.label("event_id"),
+            select(em.c.entity_id, m.c.role, m.c.id.label("mention_id"),
+                   ev.c.id.label("event_id"),
                    ev.c.event_type, ev.c.start_at, ev.c.start_precision, ev.c.description,
                    r.c.id.label("record_id"), r.c.source_ref, s.c.code.label("source"),
                    s.c.agency, lm.c.name.label("place"), lm.c.address.label("place_address"),
                    lm.c.postcode.label("place_postcode"))
-            .join_from(em, p, (p.c.mention_kind == em.c.mention_kind)
-                       & (p.c.mention_id == em.c.mention_id))
-            .join(ev, ev.c.id == p.c.event_id)
+            .join_from(em, m, m.c.id == em.c.mention_id)
+            .join(ev, ev.c.record_id == m.c.record_id)
             .join(r, r.c.id == ev.c.record_id)
             .join(s, s.c.id == r.c.source_id)
             .outerjoin(lm, lm.c.id == ev.c.location_mention_id)

@@ -226,17 +226,8 @@ event = Table(
     Index("ix_event_start", "start_at"),
 )
 
-participation = Table(
-    "participation",
-    metadata,
-    Column("id", Id, primary_key=True),
-    Column("event_id", ForeignKey("event.id"), nullable=False),
-    Column("mention_kind", String(16), nullable=False),
-    Column("mention_id", BigInteger, nullable=False),
-    Column("role", String(32), nullable=False),
-    Index("ix_participation_event", "event_id"),
-    Index("ix_participation_mention", "mention_kind", "mention_id"),
-)
+# Participations (mention -> event, with a role) are not a table: every mention of a
+# record takes part in the record's event in its own role (store/participations.py).
 
 quarantine = Table(
     "quarantine",
