@@ -204,3 +204,60 @@ def test_skipped_csv_chunks_count_as_one_reader_would(
                 csv.writer(handle).writerow(values)
     one = _prepared_in_turns(lambda: open_rows(path, spec), spec, 1)
     assert _prepared_in_turns(lambda: open_rows(path, spec), spec, turns) == one
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_chunks_planned_ahead_see_the_chunks_not_yet_written(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two workers the batch plans each chunk before the one before it is written:
+    duplicates, corrections and repeated bad rows across that boundary must be decided as
+    one process decides them."""
+    rows = []
+    for i in range(120):
+        rows.append(stop_row(f"S{i}", Occ1Name=f"Tariq Hollins {i}"))
+        if i % 5 == 1:  # the same row again, in this chunk or the next (7 rows a chunk)
+            rows.append(stop_row(f"S{i}", Occ1Name=f"Tariq Hollins {i}"))
+        if i % 7 == 3:  # a correction of an earlier record, often one chunk back
+            rows.append(stop_row(f"S{i - 2}", Occ1Name=f"Tariq Hollings {i}"))
+        if i % 11 == 4:  # a bad row, and the same bad row again a little later
+            bad = stop_row(f"B{i}", StopTime="31/02/2024 22:10")
+            rows.append(bad)
+            rows.append(bad)
+    path = write_csv(tmp_path / "stops.csv", rows)
+    monkeypatch.setattr(prepare, "CHUNK_ROWS", 7)
+    urls = (
+        [f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'pool.db'}"]
+        if backend == "sqlite"
+        else [new_pg_database(), new_pg_database()]
+    )
+    results = []
+    stored = []
+    try:
+        for url, min_bytes in zip(urls, (1 << 40, 0), strict=True):
+            monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", min_bytes)
+            monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", min_bytes)
+            prepare.stop_workers()
+            engine = make_engine(url)
+            try:
+                migrate(engine)
+                results.append(ingest_file(engine, path, str(SPECS / "stops.yaml"), actor="t"))
+                stored.append(contents(engine))
+            finally:
+                engine.dispose()
+        assert prepare._POOL is not None and prepare._POOL.alive()  # the pool did the work
+    finally:
+        prepare.stop_workers()
+        if backend == "postgresql":
+            for url in urls:
+                drop_pg_database(url)
+    one, pooled = results
+    assert one.duplicates > 10 and one.superseding > 10 and one.quarantined > 10
+    assert (pooled.read, pooled.stored, pooled.duplicates, pooled.quarantined) == (
+        one.read, one.stored, one.duplicates, one.quarantined,
+    )  # fmt: skip
+    assert pooled.superseding == one.superseding
+    for table in TABLES:
+        assert stored[1][table.name] == stored[0][table.name], table.name

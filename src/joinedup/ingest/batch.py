@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -41,11 +42,13 @@ from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest.prepare import (
     DUPLICATE,
     QUARANTINE,
+    ROW_COUNTS,
     STILL_QUARANTINED,
     STORE,
     Chunks,
     HeadRow,
     Plan,
+    PreparedChunk,
     chunks,
 )
 from joinedup.ingest.readers import FileRefused, open_rows
@@ -147,6 +150,16 @@ def _one_of(column: Any, values: list[str], dialect: str) -> ColumnElement[bool]
     return column.in_(values)
 
 
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A chunk planned and not yet written: what the next plan must know of it."""
+
+    stored: set[str]  # content hashes of the rows it stores
+    quarantined: set[str]  # ... and of those it puts in quarantine
+    refs: dict[str, int]  # source reference -> the latest of its records' ids
+    after: dict[str, int]  # the next free id of each table once it is written
+
+
 class _BatchRun:
     """The state of one batch while its rows stream through."""
 
@@ -163,6 +176,10 @@ class _BatchRun:
         self.batch_id = 0
         self.rows_checked_at_close = False  # see open_batch
         self.first_ids: dict[Any, int] = {}  # table -> its first id in this batch
+        # Chunks planned but not yet written, oldest first (ingest_file plans one ahead):
+        # what the database cannot tell the next plan yet.
+        self.pending: deque[_Pending] = deque()
+        self.planned_ids: dict[str, int] = dict(self.ids.next)  # next free ids after them
 
     def open_batch(self, file_hash: str, actor: str) -> None:
         self.batch_id = int(
@@ -201,15 +218,24 @@ class _BatchRun:
         )
 
     def plan(self, head: list[HeadRow]) -> Plan:
-        """Decide each row of a chunk from its head: store, duplicate or quarantine."""
+        """Decide each row of a chunk from its head: store, duplicate or quarantine.
+
+        The chunks planned before it need not be written yet: their rows are taken from
+        `pending`, as the database would give them once written.
+        """
         result = self.result
         hashes = list({h[0] for h in head})
         known = self._known(t.record, hashes)
         known_bad = self._known(t.quarantine, hashes)
+        for earlier in self.pending:
+            known |= earlier.stored & set(hashes)
+            known_bad |= earlier.quarantined & set(hashes)
         codes = bytearray(len(head))
         stored: list[tuple[int, str | None]] = []  # (row index, source_ref) in file order
+        stored_counts: list[tuple[int, ...]] = []
+        new_bad: set[str] = set()
         reasons = result.quarantine_reasons
-        for index, (digest, source_ref, reason) in enumerate(head):
+        for index, (digest, source_ref, reason, counts) in enumerate(head):
             if digest in known:
                 codes[index] = DUPLICATE
                 result.duplicates += 1
@@ -219,6 +245,7 @@ class _BatchRun:
             elif reason is not None:
                 codes[index] = QUARANTINE
                 known_bad.add(digest)
+                new_bad.add(digest)
                 result.quarantined += 1
                 key = reason.split(":")[0][:80]
                 reasons[key] = reasons.get(key, 0) + 1
@@ -226,11 +253,13 @@ class _BatchRun:
                 codes[index] = STORE
                 known.add(digest)
                 stored.append((index, source_ref))
+                stored_counts.append(counts)  # type: ignore[arg-type]
         result.read += len(head)
         result.stored += len(stored)
         # A row whose reference is already stored corrects that record (the latest one, which
-        # may be earlier in this very file: the batch's own rows are visible to its queries).
-        # Records take ids in file order from next_ids. Per chunk, so memory stays flat.
+        # may be earlier in this very file: the batch's own rows are visible to its queries,
+        # and those of chunks not yet written are in `pending`). Records take ids in file
+        # order from next_ids. Per chunk, so memory stays flat.
         supersedes: dict[int, int] = {}
         refs = list({ref for _, ref in stored if ref})
         latest_by_ref: dict[str, int] = {}
@@ -244,18 +273,34 @@ class _BatchRun:
                 .group_by(t.record.c.source_ref)
             ):
                 latest_by_ref[ref] = int(last_id)
-        record_id = self.ids.next["record"]
+            for earlier in self.pending:  # later than anything written: their ids are higher
+                latest_by_ref.update(
+                    (ref, earlier.refs[ref]) for ref in refs if ref in earlier.refs
+                )
+        start = dict(self.planned_ids)
+        record_id = start["record"]
+        chunk_refs: dict[str, int] = {}
         for index, ref in stored:
             if ref:
-                earlier = latest_by_ref.get(ref)
-                if earlier is not None:
-                    supersedes[index] = earlier
+                earlier_id = latest_by_ref.get(ref)
+                if earlier_id is not None:
+                    supersedes[index] = earlier_id
                 latest_by_ref[ref] = record_id
+                chunk_refs[ref] = record_id
             record_id += 1
         result.superseding += len(supersedes)
+        # The ids the chunk's rows will take, known now from the counts in its head.
+        after = dict(start)
+        for counts, times in Counter(stored_counts).items():
+            for name, n in zip(ROW_COUNTS, counts, strict=True):
+                after[name] += n * times
+        after["quarantine"] += codes.count(QUARANTINE)
+        self.planned_ids = after
+        stored_hashes = {head[index][0] for index, _ in stored}
+        self.pending.append(_Pending(stored_hashes, new_bad, chunk_refs, after))
         return Plan(
             codes=bytes(codes),
-            next_ids=dict(self.ids.next),
+            next_ids=start,
             supersedes=supersedes,
             source_id=self.source_id,
             batch_id=self.batch_id,
@@ -264,8 +309,9 @@ class _BatchRun:
         )
 
     def write(self, plan: Plan, laid_out: LaidOut, next_ids: dict[str, int]) -> None:
-        stored = plan.codes.count(STORE)
-        if next_ids["record"] - plan.next_ids["record"] != stored:  # pragma: no cover - a guard
+        """Write the oldest planned chunk's rows (chunks are written in the order planned)."""
+        pending = self.pending.popleft()
+        if next_ids != pending.after:  # pragma: no cover - a guard
             raise RuntimeError("the chunk's rows do not match the batch's plan")
         insert_rows(self.conn, laid_out)
         self.ids.next = dict(next_ids)
@@ -335,13 +381,18 @@ def ingest_file(
         with write_transaction(engine, lock="ingest") as conn:
             run = _BatchRun(conn, spec, p, result)
             run.open_batch(file_hash, actor if isinstance(actor, str) else actor.name)
+            # Each chunk is planned before the one before it is written, where the chunks
+            # come from two workers or more: one lays its chunk out while the other's rows go in.
+            started: deque[tuple[PreparedChunk, Plan]] = deque()
             for chunk in prepared_chunks:
                 plan = run.plan(chunk.head)
-                run.write(plan, *chunk.lay_out(plan))
-                if chunk.full:
-                    log.info("%s: %d rows read", p.name, result.read)
-                    if progress:
-                        progress(chunk.position, stream.size, result.read)
+                chunk.start(plan)
+                started.append((chunk, plan))
+                while len(started) > prepared_chunks.ahead:
+                    _write_chunk(run, *started.popleft(), stream.size, progress)
+            while started:
+                _write_chunk(run, *started.popleft(), stream.size, progress)
+            prepared_chunks.finish()
             run.close_batch()
             result.quarantine_fixed = run.resolve_fixed_quarantine()
             audit.record(
@@ -366,6 +417,16 @@ def ingest_file(
             prepared_chunks.close()  # a worker still running is stopped
         stream.close()
     return result
+
+
+def _write_chunk(
+    run: _BatchRun, chunk: PreparedChunk, plan: Plan, size: int, progress: Progress | None
+) -> None:
+    run.write(plan, *chunk.rows())
+    if chunk.full:
+        log.info("%s: %d rows read", run.path.name, run.result.read)
+        if progress:
+            progress(chunk.position, size, run.result.read)
 
 
 @dataclass(frozen=True)

@@ -110,9 +110,37 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
 # take them (tuples for SQLite, COPY text for PostgreSQL), and the batch writes them.
 # In worker processes both steps run beside the ingest process.
 
-# (content hash, source reference or None, reason it cannot be stored or None) per row.
-HeadRow = tuple[str, str | None, str | None]
+# (content hash, source reference or None, reason it cannot be stored or None, the rows it
+# would store in each table of ROW_COUNTS or None) per row. The counts let the batch
+# know the ids a chunk will take before it is laid out, so it can plan the next chunk
+# while this one is laid out (see `Plan` and ingest_file).
+HeadRow = tuple[str, str | None, str | None, tuple[int, ...] | None]
 STORE, DUPLICATE, QUARANTINE, STILL_QUARANTINED = b"S"[0], b"D"[0], b"Q"[0], b"K"[0]
+# The tables whose rows a stored record's RecordRows give, in the order of its counts.
+ROW_COUNTS = (
+    "record",
+    "person_mention",
+    "protected_characteristic",
+    "location_mention",
+    "vehicle_mention",
+    "phone_mention",
+    "event",
+)
+_COUNTS: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per shape: pickled once
+
+
+def row_counts(planned: RecordRows) -> tuple[int, ...]:
+    """How many rows of each table in ROW_COUNTS a stored record writes."""
+    counts = (
+        1,
+        len(planned[7]),
+        len(planned[8]),
+        len(planned[9]),
+        len(planned[10]),
+        len(planned[11]),
+        0 if planned[12] is None else 1,
+    )
+    return _COUNTS.setdefault(counts, counts)
 
 
 class Plan(NamedTuple):
@@ -128,7 +156,10 @@ class Plan(NamedTuple):
 
 
 def head_of(prepared: list[Prepared]) -> list[HeadRow]:
-    return [(p[2], p[3][0], None) if p[3] is not None else (p[2], None, p[5]) for p in prepared]
+    return [
+        (p[2], p[3][0], None, row_counts(p[3])) if p[3] is not None else (p[2], None, p[5], None)
+        for p in prepared
+    ]
 
 
 def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> tuple[LaidOut, dict[str, int]]:
@@ -175,15 +206,26 @@ def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> tuple[LaidOut
 
 
 class PreparedChunk:
-    """One chunk: its head now, its rows once the batch has decided (`lay_out`)."""
+    """One chunk: its head now, its rows once the batch has decided.
+
+    `start(plan)` hands the batch's plan over (a worker then lays the rows out while the
+    batch goes on); `rows()` waits for them. `lay_out(plan)` does both.
+    """
 
     def __init__(self, head: list[HeadRow], full: bool, position: int):
         self.head = head
         self.full = full  # progress is reported after each full chunk
         self.position = position  # how far reading has got, in bytes
 
-    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
+    def start(self, plan: Plan) -> None:
         raise NotImplementedError
+
+    def rows(self) -> tuple[LaidOut, dict[str, int]]:
+        raise NotImplementedError
+
+    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
+        self.start(plan)
+        return self.rows()
 
 
 class _LocalChunk(PreparedChunk):
@@ -191,16 +233,31 @@ class _LocalChunk(PreparedChunk):
         super().__init__(head_of(prepared), full, position)
         self.prepared = prepared
         self.dialect = dialect
+        self.plan: Plan | None = None
 
-    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
-        return lay_out(self.prepared, plan, self.dialect)
+    def start(self, plan: Plan) -> None:
+        self.plan = plan
+
+    def rows(self) -> tuple[LaidOut, dict[str, int]]:
+        assert self.plan is not None, "start the chunk with its plan first"
+        return lay_out(self.prepared, self.plan, self.dialect)
 
 
 class Chunks:
-    """The prepared chunks of one file, in file order; `close` when done with them."""
+    """The prepared chunks of one file, in file order; `close` when done with them.
+
+    `ahead`: how many chunks the batch may plan (`start`) before it takes the rows of the
+    first of them, without a worker's messages crossing: a worker sends a chunk's rows
+    before the head of its next chunk, so with W workers in turn that is W - 1.
+    """
+
+    ahead = 0
 
     def __iter__(self) -> Iterator[PreparedChunk]:
         raise NotImplementedError
+
+    def finish(self) -> None:
+        """After every chunk's rows were taken: check the file ended cleanly."""
 
     def close(self) -> None:
         """Stop any work still going on; safe to call more than once."""
@@ -220,21 +277,27 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
 
 
 def _chunked(
-    stream: RowStream, spec: FeedSpec, values: Values, turn: int = 0, turns: int = 1
+    stream: RowStream,
+    spec: FeedSpec,
+    values: Values,
+    turn: int = 0,
+    turns: int = 1,
+    chunk_rows: int | None = None,
 ) -> Iterator[tuple[list[Prepared], bool, int]]:
     """Every `turns`-th chunk from the `turn`-th on; the others are skipped (counted only)."""
     rows = stream.rows
     skipping = stream.skipping
+    size = chunk_rows or CHUNK_ROWS  # a worker is told the ingest process's chunk size
     for index in itertools.count():
         mine = index % turns == turn
         skipping.on = not mine
         try:
-            batch = list(itertools.islice(rows, CHUNK_ROWS))
+            batch = list(itertools.islice(rows, size))
         finally:
             skipping.on = False
         if not batch:
             return
-        full = len(batch) == CHUNK_ROWS
+        full = len(batch) == size
         if mine:
             yield prepare_rows(spec, values, batch), full, stream.position()
         if not full:
@@ -335,11 +398,13 @@ class _WorkerChunk(PreparedChunk):
         self.owner = owner
         self.turn = turn
 
-    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
+    def start(self, plan: Plan) -> None:
         try:
             self.owner.pool.jobs[self.turn].send(plan)
-        except OSError:  # BrokenPipeError: the worker is gone; say so as receive would
+        except OSError:  # BrokenPipeError: the worker is gone; `rows` says so as receive would
             pass
+
+    def rows(self) -> tuple[LaidOut, dict[str, int]]:
         kind, payload = self.owner.receive(self.turn)
         if kind != "rows":
             raise RuntimeError(f"{self.owner.path}: a worker sent {kind} instead of rows")
@@ -353,9 +418,11 @@ class _WorkerChunks(Chunks):
         self.path = path
         self.pool = _pool()
         self.finished = False
+        self.done_from: int | None = None  # the worker that said the file has ended
         self.turns = min(workers or len(self.pool.workers), len(self.pool.workers))
+        self.ahead = min(1, self.turns - 1)
         for turn in range(self.turns):
-            self.pool.jobs[turn].send((str(path), spec, dialect, turn, self.turns))
+            self.pool.jobs[turn].send((str(path), spec, dialect, turn, self.turns, CHUNK_ROWS))
 
     def receive(self, turn: int) -> tuple[str, Any]:
         try:
@@ -377,15 +444,20 @@ class _WorkerChunks(Chunks):
             if kind == "head":
                 yield _WorkerChunk(self, turn, *payload)
             elif kind == "done":
-                # Chunks go round the workers in turn, so the others are done too: collect
-                # their word so the pipes are clear for the next file.
-                for other in range(workers):
-                    if other != turn and self.receive(other)[0] != "done":
-                        raise RuntimeError(f"{self.path}: a worker sent rows after the end")
-                self.finished = True
+                # Chunks go round the workers in turn, so the others are done too; their word
+                # comes after the rows of chunks still being laid out: `close` collects it.
+                self.done_from = turn
                 return
             else:
                 raise RuntimeError(f"{self.path}: a worker sent {kind} out of turn")
+
+    def finish(self) -> None:
+        if self.done_from is None:
+            raise RuntimeError(f"{self.path}: finished before the workers reached the end")
+        for other in range(self.turns):  # clear the pipes for the next file
+            if other != self.done_from and self.receive(other)[0] != "done":
+                raise RuntimeError(f"{self.path}: a worker sent rows after the end")
+        self.finished = True
 
     def close(self) -> None:
         if not self.finished:  # given up half-way: workers may be mid-file
@@ -405,14 +477,14 @@ def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
     try:
         while True:
             try:
-                path, spec, dialect, turn, turns = jobs.recv()
+                path, spec, dialect, turn, turns, chunk_rows = jobs.recv()
             except EOFError:
                 return  # the ingest process has finished with us
             try:
                 stream = open_rows(path, spec)
                 try:
                     for prepared, full, position in _chunked(
-                        stream, spec, Values(dialect), turn, turns
+                        stream, spec, Values(dialect), turn, turns, chunk_rows
                     ):
                         results.send(("head", (head_of(prepared), full, position)))
                         plan = jobs.recv()
