@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -60,8 +61,9 @@ class Skipping:
 class RowStream:
     """An open file's rows plus how far through the file we are (for progress bars).
 
-    While `skipping.on`, a CSV or JSONL reader yields SKIPPED for each row instead of
-    building it (rows still count exactly as they would); XLSX rows are built anyway.
+    While `skipping.on`, a reader yields SKIPPED for each row instead of building it (rows
+    still count exactly as they would). An XLSX stream's `reader` says which library read
+    its rows ("calamine" or "openpyxl"), once the first row has been read.
     """
 
     def __init__(
@@ -79,6 +81,7 @@ class RowStream:
         self.size = path.stat().st_size
         self.skipping = skipping or Skipping()
         self.kind = kind
+        self.reader = ""
 
     def position(self) -> int:
         if self._handle is None or self._handle.closed:
@@ -279,6 +282,42 @@ def _jsonl_rows(
 
 
 # -- XLSX ------------------------------------------------------------------------------
+# openpyxl defines what an XLSX row is: its read-only parse (data_only=False) yields every
+# cell as the file holds it, a formula as its text, never evaluated. It costs ~160 µs a
+# row, so a sheet is read with python-calamine (Rust, ~40x faster) wherever calamine gives
+# exactly openpyxl's rows, and with openpyxl everywhere else:
+#  - the whole sheet goes to openpyxl when its XML holds what calamine reads otherwise:
+#    formulas (calamine gives the cached value), error cells (calamine gives ""), ISO date
+#    cells, formula strings, escaped characters (_x000D_: calamine decodes them), carriage
+#    returns, single-quoted attributes, shared strings with phonetic runs, or a number
+#    format the two may class differently (only plain date and number formats qualify);
+#  - one row is taken from openpyxl (read on from where it last was) when calamine's
+#    values for it may differ: a number of 2,900,000 or more (a date out of range, or an
+#    integer too long for a float), a duration, a time with milliseconds (the two round
+#    half a millisecond apart), a time of day in a sheet holding negative, almost-1 or
+#    exponent numbers (calamine turns those dates into times), and a row with values
+#    beyond the header (its raw text keeps openpyxl's width); if calamine panics on a
+#    cell (a date serial of 1e300), openpyxl reads the rest of the sheet;
+#  - calamine holds the whole sheet in memory (about 1-2.5x its XML), so a sheet whose XML
+#    is over XLSX_CALAMINE_MAX_BYTES is streamed by openpyxl, and memory stays flat.
+# The header is always read by openpyxl (its width is openpyxl's), and the rows read
+# either way are the same: tests/ingest/test_xlsx_reader.py holds the two paths to it.
+
+XLSX_CALAMINE_MAX_BYTES = 64 << 20  # the sheet's uncompressed XML, from the ZIP directory
+_BIG = 2_900_000.0  # below every date limit (9999-12-31 is 2,958,465; 2,957,003 in 1904)
+_XLSX_UNSAFE = (b"<f>", b"<f ", b't="e"', b't="d"', b't="str"', b"='", b"\r")
+# Text that starts or ends with XML white space: calamine trims it unless the <t> says
+# xml:space="preserve"; openpyxl never does.
+_LOOSE_START = (b"<t> ", b"<t>\t", b"<t>\n")
+_LOOSE_END = (b" </t>", b"\t</t>", b"\n</t>", b'"> ', b'">\t', b'">\n')
+_XLSX_ODD_NUMBERS = (b"v>-", b"v>0.99999999")
+_XLSX_ESCAPE = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_XLSX_STYLE = re.compile(rb' s="(\d+)"')
+_SCAN_BYTES = 1 << 20
+# Number formats both libraries class alike: openpyxl by its own rules, calamine by its own.
+_SAFE_BUILTIN = frozenset([*range(0, 23), *range(37, 46), 47, 48, 49])
+_SAFE_DATE_FORMAT = re.compile(r"(?:[dmyhs]+|[-/.:, ]|\\[-/.:, ])+(?:;.*)?", re.I | re.S)
+_SAFE_NUMBER_FORMAT = re.compile(r"(?:General|@|[0#?.,%E+\- ]+)(?:;.*)?", re.S)
 
 
 def _cell_text(value: Any) -> str:
@@ -293,7 +332,8 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _open_xlsx(path: Path, spec: FeedSpec) -> RowStream:
+def _open_xlsx(path: Path, spec: FeedSpec, *, reader: str = "auto") -> RowStream:
+    """`reader`: "auto" (calamine where it gives openpyxl's rows) or "openpyxl" (always)."""
     from openpyxl import load_workbook  # imported lazily: only XLSX feeds need it
 
     try:
@@ -301,7 +341,11 @@ def _open_xlsx(path: Path, spec: FeedSpec) -> RowStream:
         book = load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for junk
         raise FileRefused(path, f"cannot be opened as XLSX: {exc}") from exc
-    sheet = book[spec.options.sheet] if spec.options.sheet else book.worksheets[0]
+    try:
+        sheet = book[spec.options.sheet] if spec.options.sheet else book.worksheets[0]
+    except (KeyError, IndexError):
+        book.close()
+        raise FileRefused(path, f"the workbook has no sheet {spec.options.sheet!r}") from None
     rows = sheet.iter_rows(values_only=True)
     header_row = spec.options.header_row
     header: list[str] = []
@@ -312,26 +356,305 @@ def _open_xlsx(path: Path, spec: FeedSpec) -> RowStream:
     if not header:
         book.close()
         return RowStream(path, iter(()), None)
-    return RowStream(path, _xlsx_rows(book, rows, header, header_row), None, kind="xlsx")
+    skipping = Skipping()
+    stream = RowStream(path, iter(()), None, skipping, kind="xlsx")
+    stream.rows = _xlsx_rows_auto(stream, book, sheet, rows, header, header_row, reader)
+    return stream
+
+
+def _xlsx_rows_auto(
+    stream: RowStream,
+    book: Any,
+    sheet: Any,
+    rows: Iterator[Any],
+    header: list[str],
+    first: int,
+    reader: str,
+) -> Iterator[SourceRow]:
+    """The rows after the header; which library reads them is decided on the first `next`
+    (so a stream opened only to check its header costs no calamine load)."""
+    try:
+        odd = _calamine_can_read(book, sheet) if reader == "auto" else None
+        data = _calamine_sheet(stream.path, sheet.title) if odd is not None else None
+        if data is None:
+            stream.reader = "openpyxl"
+            yield from _xlsx_rows(rows, header, first, stream.skipping)
+        else:
+            stream.reader = "calamine"
+            try:
+                yield from _calamine_rows(stream, data[1], sheet, rows, header, first, odd)
+            finally:
+                data[0].close()
+    finally:
+        book.close()
+
+
+def _calamine_sheet(path: Path, title: str) -> tuple[Any, Any] | None:
+    """The workbook and the sheet loaded by calamine; None if calamine cannot load it."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except BaseException as exc:  # calamine refuses what openpyxl may still read
+        if _is_failure(exc):
+            return None
+        raise
+    try:
+        return book, book.get_sheet_by_name(title)
+    except BaseException as exc:
+        book.close()
+        if _is_failure(exc):
+            return None
+        raise
+
+
+def _is_failure(exc: BaseException) -> bool:
+    """An error, or a panic in calamine's Rust (pyo3 raises that as a BaseException)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _xlsx_row(row_number: int, texts: list[str], header: list[str]) -> SourceRow | None:
+    """One row's texts as a SourceRow; None for a blank row (not a row)."""
+    if not "".join(texts).strip():  # the same as no cell having more than whitespace
+        return None
+    width = len(header)
+    if len(texts) > width and "".join(texts[width:]).strip():
+        return SourceRow(
+            row_number,
+            None,
+            f"row has values beyond the {width} header columns",
+            raw_text=json.dumps(texts, ensure_ascii=False),
+        )
+    if len(texts) < width:
+        texts += [""] * (width - len(texts))
+    return SourceRow(row_number, dict(zip(header, texts)))  # noqa: B905 - texts may be wider
 
 
 def _xlsx_rows(
-    book: Any, rows: Iterator[Any], header: list[str], first: int
+    rows: Iterator[Any], header: list[str], first: int, skipping: Skipping
 ) -> Iterator[SourceRow]:
+    """The openpyxl path: every row parsed by openpyxl."""
+    for row_number, values in enumerate(rows, start=first + 1):
+        texts = [_cell_text(v) for v in values]
+        row = _xlsx_row(row_number, texts, header)
+        if row is not None:
+            yield SKIPPED if skipping.on else row
+
+
+def _calamine_can_read(book: Any, sheet: Any) -> bool | None:
+    """None if calamine may not give openpyxl's rows for this sheet (or it is too large to
+    hold); else whether the sheet has numbers that make calamine's times doubtful."""
     try:
-        for row_number, values in enumerate(rows, start=first + 1):
-            texts = [_cell_text(v) for v in values]
-            if not any(t.strip() for t in texts):
+        import python_calamine  # noqa: F401 - the fast path needs it; without it, openpyxl
+    except ImportError:
+        return None
+    try:  # openpyxl's own view of the file: its ZIP, the sheet's part, its styles
+        archive = book._archive
+        part = sheet._worksheet_path
+        if archive.getinfo(part).file_size > XLSX_CALAMINE_MAX_BYTES:
+            return None
+        scan = _scan_sheet(archive, part)
+        if scan is None:
+            return None
+        odd, styles = scan
+        for name in archive.namelist():
+            if name.lower().endswith("sharedstrings.xml") and not _strings_agree(archive, name):
+                return None
+        if not _styles_agree(book, styles):
+            return None
+    except Exception:  # noqa: BLE001 - anything unexpected: openpyxl reads it, as before
+        return None
+    return odd
+
+
+def _chunks_of(archive: Any, part: str) -> Iterator[bytes]:
+    """The part's bytes in pieces that overlap by 16 bytes, so no mark is cut in two."""
+    tail = b""
+    with archive.open(part) as handle:
+        while piece := handle.read(_SCAN_BYTES):
+            chunk = tail + piece
+            yield chunk
+            tail = chunk[-16:]
+
+
+def _has_escape(chunk: bytes) -> bool:
+    return b"_x" in chunk and _XLSX_ESCAPE.search(chunk) is not None
+
+
+def _has_loose_space(chunk: bytes) -> bool:
+    """Whether a text in `chunk` has white space at an end that calamine would trim."""
+    if any(mark in chunk for mark in _LOOSE_START):
+        return True
+    for mark in _LOOSE_END:
+        at = chunk.find(mark)
+        while at >= 0:
+            opened = chunk.rfind(b"<", 0, at + 1)  # the tag the white space follows
+            if opened < 0:
+                return True  # the text began in an earlier chunk: assume the worst
+            tag = chunk[opened : chunk.find(b">", opened) + 1]
+            if tag.startswith((b"<t>", b"<t ")) and b'xml:space="preserve"' not in tag:
+                return True
+            at = chunk.find(mark, at + 1)
+    return False
+
+
+def _scan_sheet(archive: Any, part: str) -> tuple[bool, set[int]] | None:
+    odd = False
+    styles: set[bytes] = set()
+    for number, chunk in enumerate(_chunks_of(archive, part)):
+        if number == 0 and b"<worksheet" not in chunk:
+            return None  # prefixed element names (<x:c>): not checked here, so openpyxl
+        if any(mark in chunk for mark in _XLSX_UNSAFE) or _has_escape(chunk):
+            return None
+        if _has_loose_space(chunk):
+            return None
+        if not odd:
+            odd = any(mark in chunk for mark in _XLSX_ODD_NUMBERS) or _has_exponent(chunk)
+        styles.update(_XLSX_STYLE.findall(chunk))
+    return odd, {int(s) for s in styles}
+
+
+def _has_exponent(chunk: bytes) -> bool:
+    """A number written with a negative exponent (text like "e-mail" does not count)."""
+    for mark in (b"e-", b"E-"):
+        at = chunk.find(mark, 1)
+        while at > 0:
+            if chunk[at - 1 : at].isdigit():
+                return True
+            at = chunk.find(mark, at + 2)
+    return False
+
+
+def _strings_agree(archive: Any, part: str) -> bool:
+    for number, chunk in enumerate(_chunks_of(archive, part)):
+        if number == 0 and b"<sst" not in chunk:
+            return False
+        if b"\r" in chunk or b"<rPh" in chunk or _has_escape(chunk) or _has_loose_space(chunk):
+            return False
+    return True
+
+
+def _styles_agree(book: Any, styles: set[int]) -> bool:
+    """Whether openpyxl and calamine class the number format of every style used alike."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE
+
+    cell_styles = book._cell_styles
+    for index in styles:
+        if index >= len(cell_styles) or index in book._timedelta_formats:
+            return False
+        fmt_id = cell_styles[index].numFmtId
+        if fmt_id < BUILTIN_FORMATS_MAX_SIZE:
+            if fmt_id not in _SAFE_BUILTIN:
+                return False
+            continue
+        code = book._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE]
+        safe = _SAFE_DATE_FORMAT if index in book._date_formats else _SAFE_NUMBER_FORMAT
+        if not safe.fullmatch(code):
+            return False
+    return True
+
+
+class _OpenpyxlRows:
+    """openpyxl's rows after the header, read on only as far as a row asked for."""
+
+    def __init__(self, rows: Iterator[Any], first: int):
+        self.rows = rows
+        self.next = first + 1
+
+    def texts(self, row_number: int) -> list[str]:
+        for values in self.rows:
+            index = self.next
+            self.next += 1
+            if index == row_number:
+                return [_cell_text(v) for v in values]
+            if index > row_number:
+                break
+        raise RuntimeError(f"openpyxl has no row {row_number} where calamine has one")
+
+    def rest(self, after: int, header: list[str], skipping: Skipping) -> Iterator[SourceRow]:
+        """The openpyxl path for the rows after row `after`."""
+        for values in self.rows:
+            index = self.next
+            self.next += 1
+            if index > after:
+                row = _xlsx_row(index, [_cell_text(v) for v in values], header)
+                if row is not None:
+                    yield SKIPPED if skipping.on else row
+
+
+def _calamine_rows(
+    stream: RowStream,
+    data: Any,
+    sheet: Any,
+    rows: Iterator[Any],
+    header: list[str],
+    first: int,
+    odd: bool,
+) -> Iterator[SourceRow]:
+    """The calamine path: rows as openpyxl would give them (see the notes above)."""
+    skipping = stream.skipping
+    max_col, max_row = sheet.max_column, sheet.max_row  # openpyxl stops there (dimension)
+    slow = _OpenpyxlRows(rows, first)
+    start = data.start
+    if start is None:
+        return
+    # calamine's iter_rows gives every row from the first (blank ones before its data
+    # included) but only the columns from the first used one on.
+    pad = [""] * start[1]
+    cells = data.iter_rows()
+    row_number = 0
+    while True:
+        try:
+            values = next(cells)
+        except StopIteration:
+            return
+        except BaseException as exc:  # calamine panics on some dates (a serial of 1e300)
+            if not _is_failure(exc):
+                raise
+            yield from slow.rest(row_number, header, skipping)  # openpyxl from here on
+            return
+        row_number += 1
+        if row_number <= first:
+            continue
+        if max_row is not None and row_number > max_row:
+            break
+        if pad:
+            values[:0] = pad
+        if max_col is not None and len(values) > max_col:
+            del values[max_col:]
+        if skipping.on:
+            for v in values:
+                if v.__class__ is not str or v.strip():
+                    yield SKIPPED  # not blank: a row, counted
+                    break
+            continue
+        doubtful = False
+        for i, v in enumerate(values):
+            kind = v.__class__
+            if kind is str:
                 continue
-            if len(texts) > len(header) and any(t.strip() for t in texts[len(header) :]):
-                yield SourceRow(
-                    row_number,
-                    None,
-                    f"row has values beyond the {len(header)} header columns",
-                    raw_text=json.dumps(texts, ensure_ascii=False),
-                )
-                continue
-            texts += [""] * (len(header) - len(texts))
-            yield SourceRow(row_number, dict(zip(header, texts[: len(header)], strict=True)))
-    finally:
-        book.close()
+            if kind is float:
+                if -_BIG < v < _BIG:
+                    values[i] = str(int(v)) if v.is_integer() else str(v)
+                else:
+                    doubtful = True
+            elif kind is date:
+                values[i] = v.isoformat()
+            elif kind is bool or kind is int:
+                values[i] = str(v)
+            elif (kind is datetime or kind is time) and not v.microsecond:
+                if kind is datetime:
+                    values[i] = _cell_text(v)
+                elif odd:  # may be a negative or almost-1 date serial, not a time
+                    doubtful = True
+                else:
+                    values[i] = str(v)
+            else:  # a duration, or milliseconds (calamine rounds half a ms otherwise)
+                doubtful = True
+        if doubtful:
+            values = slow.texts(row_number)
+        row = _xlsx_row(row_number, values, header)
+        if row is not None and row.fields is None and not doubtful:
+            row = _xlsx_row(row_number, slow.texts(row_number), header)  # openpyxl's width
+        if row is not None:
+            yield row
