@@ -457,3 +457,34 @@ def test_opening_a_stream_only_to_check_its_header_loads_nothing(tmp_path: Path)
     stream = open_rows(path, xlsx_spec())
     assert stream.reader == ""  # decided on the first row, not at open
     stream.close()
+
+
+def _sizes(path: Path) -> list[tuple[Any, ...]]:
+    """Each sheet's (min col, min row, max col, max row): quick, then openpyxl's own."""
+    from openpyxl import load_workbook
+
+    readers._size_sheets_quickly()
+    book = load_workbook(path, read_only=True)
+    found = []
+    for sheet in book.worksheets:
+        quick = (sheet.min_column, sheet.min_row, sheet.max_column, sheet.max_row)
+        for name in ("_min_column", "_min_row", "_max_column", "_max_row"):
+            sheet.__dict__.pop(name, None)
+        readers._OPENPYXL_GET_SIZE(sheet)
+        found.append((quick, (sheet.min_column, sheet.min_row, sheet.max_column, sheet.max_row)))
+    book.close()
+    return found
+
+
+@pytest.mark.parametrize("dimension", [None, "A1:C4", "B3:D6", "A1"])
+def test_quick_sizing_finds_what_openpyxl_finds(dimension: str | None, tmp_path: Path) -> None:
+    sheet_data = HEAD + f'<row r="2">{_s("A2", 5)}</row><row r="4">{_s("C4", 5)}</row>'
+    path = raw_xlsx(tmp_path / "sized.xlsx", sheet_data, dimension, STRINGS)
+    for quick, slow in _sizes(path):
+        assert quick == slow
+    book = tmp_path / "two.xlsx"
+    made = book_with([HEADER, ["R1"]])
+    made.create_sheet("Second").append(["x", "y"])
+    made.save(book)
+    for quick, slow in _sizes(book):
+        assert quick == slow

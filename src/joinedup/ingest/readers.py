@@ -302,6 +302,7 @@ def _jsonl_rows(
 #    is over XLSX_CALAMINE_MAX_BYTES is streamed by openpyxl, and memory stays flat.
 # The header is always read by openpyxl (its width is openpyxl's), and the rows read
 # either way are the same: tests/ingest/test_xlsx_reader.py holds the two paths to it.
+# Opening a workbook no longer parses a sheet without a <dimension> whole (_quick_size).
 
 XLSX_CALAMINE_MAX_BYTES = 64 << 20  # the sheet's uncompressed XML, from the ZIP directory
 _BIG = 2_900_000.0  # below every date limit (9999-12-31 is 2,958,465; 2,957,003 in 1904)
@@ -332,10 +333,49 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _quick_size(sheet: Any) -> None:
+    """openpyxl's ReadOnlyWorksheet._get_size, with the same answer, sooner.
+
+    openpyxl looks for the sheet's <dimension> on each element's end, so a sheet without
+    one (the city's writer, many exporters) is parsed whole when the workbook is opened:
+    about 40 µs a row, for each sheet, in each process that opens it. The dimension comes
+    before <sheetData> when there is one, so this stops at the start of <sheetData>.
+    """
+    from xml.etree.ElementTree import XMLPullParser
+
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+
+    parser = XMLPullParser(events=("start",))
+    with sheet._get_source() as source:
+        while piece := source.read(64 << 10):
+            parser.feed(piece)
+            for _event, element in parser.read_events():
+                if element.tag == DIMENSION_TAG:
+                    dims = SheetDimension.from_tree(element).boundaries
+                    sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = dims
+                    return
+                if element.tag == DATA_TAG:
+                    return
+
+
+_OPENPYXL_GET_SIZE: Any = None  # openpyxl's own, kept for tests/ingest/test_xlsx_reader.py
+
+
+def _size_sheets_quickly() -> None:
+    global _OPENPYXL_GET_SIZE
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if _OPENPYXL_GET_SIZE is None and hasattr(ReadOnlyWorksheet, "_get_size"):
+        _OPENPYXL_GET_SIZE = ReadOnlyWorksheet._get_size
+        ReadOnlyWorksheet._get_size = _quick_size
+
+
 def _open_xlsx(path: Path, spec: FeedSpec, *, reader: str = "auto") -> RowStream:
     """`reader`: "auto" (calamine where it gives openpyxl's rows) or "openpyxl" (always)."""
     from openpyxl import load_workbook  # imported lazily: only XLSX feeds need it
 
+    _size_sheets_quickly()
     try:
         # data_only=False keeps a formula as its text: it is never evaluated.
         book = load_workbook(path, read_only=True, data_only=False)
