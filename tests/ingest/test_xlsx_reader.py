@@ -249,7 +249,13 @@ _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG = "http://schemas.openxmlformats.org/package/2006"
 
 
-def raw_xlsx(path: Path, sheet_data: str, dimension: str | None, strings: list[str]) -> Path:
+def raw_xlsx(
+    path: Path,
+    sheet_data: str,
+    dimension: str | None,
+    strings: list[str],
+    styles: str = CITY_STYLES,
+) -> Path:
     ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     parts = {
@@ -269,7 +275,7 @@ def raw_xlsx(path: Path, sheet_data: str, dimension: str | None, strings: list[s
         f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
         f'<Relationship Id="rId3" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>",
-        "xl/styles.xml": CITY_STYLES,  # 1: dd/mm/yyyy, 2: with hh:mm
+        "xl/styles.xml": styles,  # the city's: 1 is dd/mm/yyyy, 2 adds hh:mm
         "xl/sharedStrings.xml": f'<sst xmlns="{_MAIN}" count="{len(strings)}">'
         + "".join(strings)
         + "</sst>",
@@ -488,3 +494,18 @@ def test_quick_sizing_finds_what_openpyxl_finds(dimension: str | None, tmp_path:
     made.save(book)
     for quick, slow in _sizes(book):
         assert quick == slow
+
+
+@pytest.mark.parametrize("fmt_id", sorted(readers._SAFE_BUILTIN))
+def test_builtin_number_formats_read_the_same(fmt_id: int, tmp_path: Path) -> None:
+    """A built-in format is named by its id alone; both libraries know it by the id."""
+    styles = CITY_STYLES.replace(
+        '<cellXfs count="3">', f'<cellXfs count="3"><xf numFmtId="{fmt_id}" xfId="0"/>'
+    ).replace('<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>', "", 1)
+    values = ["0.25", "1.5", "45000.75", "45000", "0.5", "3"]
+    rows = "".join(
+        f'<row r="{n}">{_s(f"A{n}", 5)}<c r="B{n}" s="0"><v>{v}</v></c></row>'
+        for n, v in enumerate(values, start=2)
+    )
+    path = raw_xlsx(tmp_path / "builtin.xlsx", HEAD + rows, None, STRINGS, styles)
+    assert_same(path, xlsx_spec(), expect="calamine")
