@@ -14,9 +14,11 @@ import json
 import multiprocessing
 import os
 import pickle
+import queue
 import signal
+import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,6 +32,7 @@ from joinedup.ingest.readers import RowStream, SourceRow, open_rows
 from joinedup.ingest.writer import ChunkRows, IdAllocator, LaidOut, add_quarantine, add_record
 
 CHUNK_ROWS = 2000
+PART_ROWS = 100  # a worker looks for the batch's plan this often while it prepares
 # Smaller files are prepared in the ingest process: a worker takes about half a second
 # to start (importing the mapper), about what preparing a 1 MB file takes.
 WORKER_MIN_BYTES = 1 << 20
@@ -283,8 +286,13 @@ def _chunked(
     turn: int = 0,
     turns: int = 1,
     chunk_rows: int | None = None,
+    between: Callable[[], None] | None = None,
 ) -> Iterator[tuple[list[Prepared], bool, int]]:
-    """Every `turns`-th chunk from the `turn`-th on; the others are skipped (counted only)."""
+    """Every `turns`-th chunk from the `turn`-th on; the others are skipped (counted only).
+
+    `between` is called after every PART_ROWS rows prepared (a worker answers the batch
+    there, while it prepares its next chunk).
+    """
     rows = stream.rows
     skipping = stream.skipping
     size = chunk_rows or CHUNK_ROWS  # a worker is told the ingest process's chunk size
@@ -299,7 +307,14 @@ def _chunked(
             return
         full = len(batch) == size
         if mine:
-            yield prepare_rows(spec, values, batch), full, stream.position()
+            if between is None:
+                prepared = prepare_rows(spec, values, batch)
+            else:
+                prepared = []
+                for start in range(0, len(batch), PART_ROWS):
+                    prepared += prepare_rows(spec, values, batch[start : start + PART_ROWS])
+                    between()
+            yield prepared, full, stream.position()
         if not full:
             return
 
@@ -466,31 +481,29 @@ class _WorkerChunks(Chunks):
 
 
 def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
-    """Worker process: take jobs until the pipe closes; per chunk, send its head, wait for
-    the batch's plan, send its rows; at the end of the file, send done."""
+    """Worker process: take jobs until the pipe closes; per chunk, send its head, and its
+    rows once the batch's plan comes; at the end of the file, send done.
+
+    While a chunk waits for its plan the worker prepares its next one, looking for the
+    plan every PART_ROWS rows, so it is neither idle nor late with the rows; it sends the
+    next chunk's head only after this chunk's rows (the order the ingest process reads).
+    """
     _die_with(parent)
     # Mapping makes many short-lived tuples and few cycles, while the normalisers' caches
     # hold many long-lived objects that every full collection would walk again: collect
     # less often, and never walk what was there at start (the imported code).
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+    results = _Sender(results)
     try:
         while True:
             try:
                 path, spec, dialect, turn, turns, chunk_rows = jobs.recv()
             except EOFError:
+                results.close()
                 return  # the ingest process has finished with us
             try:
-                stream = open_rows(path, spec)
-                try:
-                    for prepared, full, position in _chunked(
-                        stream, spec, Values(dialect), turn, turns, chunk_rows
-                    ):
-                        results.send(("head", (head_of(prepared), full, position)))
-                        plan = jobs.recv()
-                        results.send(("rows", lay_out(prepared, plan, dialect)))
-                finally:
-                    stream.close()
+                _prepare_file(jobs, results, path, spec, dialect, turn, turns, chunk_rows)
                 results.send(("done", None))
             except (BrokenPipeError, EOFError, KeyboardInterrupt):
                 raise
@@ -502,6 +515,77 @@ def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
                 results.send(("error", (blob, traceback.format_exc())))
     except (BrokenPipeError, EOFError, KeyboardInterrupt, OSError):
         pass  # the ingest process is gone or stopping: nobody to report to
+
+
+class _Sender:
+    """A worker's result pipe, written by a thread of its own.
+
+    A chunk's rows are a megabyte or more, far more than a pipe holds, and the ingest
+    process reads them only when it comes to that chunk; a worker writing them itself
+    would wait that long, idle. Here the worker pickles a message and goes on; the thread
+    writes the messages in order (the write waits without the GIL).
+    """
+
+    def __init__(self, pipe: Any):
+        self.pipe = pipe
+        self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="joinedup-send", daemon=True)
+        self.thread.start()
+
+    def send(self, message: Any) -> None:
+        if not self.thread.is_alive():
+            raise BrokenPipeError("the ingest process stopped reading")
+        self.queue.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _run(self) -> None:
+        while (data := self.queue.get()) is not None:
+            try:
+                self.pipe.send_bytes(data)
+            except OSError:
+                return  # the ingest process is gone: nobody to write to
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+
+def _prepare_file(
+    jobs: Any,
+    results: Any,
+    path: str,
+    spec: FeedSpec,
+    dialect: str,
+    turn: int,
+    turns: int,
+    chunk_rows: int,
+) -> None:
+    """One job: this worker's chunks of one file, each head, then its rows when planned."""
+    waiting: list[Prepared] | None = None  # its head is sent; its plan has not come yet
+
+    def answer() -> None:  # the plan for `waiting`: lay its rows out and send them
+        nonlocal waiting
+        assert waiting is not None
+        plan = jobs.recv()
+        results.send(("rows", lay_out(waiting, plan, dialect)))
+        waiting = None
+
+    def between() -> None:
+        if waiting is not None and jobs.poll():
+            answer()
+
+    stream = open_rows(path, spec)
+    try:
+        for prepared, full, position in _chunked(
+            stream, spec, Values(dialect), turn, turns, chunk_rows, between
+        ):
+            if waiting is not None:
+                answer()
+            results.send(("head", (head_of(prepared), full, position)))
+            waiting = prepared
+        if waiting is not None:
+            answer()
+    finally:
+        stream.close()
 
 
 def _die_with(parent: int) -> None:
