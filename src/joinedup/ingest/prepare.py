@@ -275,7 +275,8 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
     alive = pool is not None and pool.alive()
     if stream.size < (WORKER_MIN_BYTES_WARM if alive else WORKER_MIN_BYTES):
         return _LocalChunks(stream, spec, dialect)
-    # Reading XLSX costs more than mapping it: one worker reads and prepares it all.
+    # Each worker would load and scan the whole workbook to prepare its share of an XLSX
+    # file: one worker reads and prepares it all (measured no slower: docs/ingest.md).
     return _WorkerChunks(stream.path, spec, dialect, 1 if stream.kind == "xlsx" else None)
 
 
@@ -333,7 +334,7 @@ class _LocalChunks(Chunks):
 # Worker processes for a large file: one per core (up to 4), beside the ingest process,
 # which spends its time in the database driver. Each worker reads the whole file, skipping
 # (counting, not building) the rows of chunks that are not its own, and prepares every
-# WORKERS-th chunk (an XLSX file, dear to read, goes to one worker); taking the chunks from the
+# WORKERS-th chunk (an XLSX file goes to one worker); taking the chunks from the
 # workers in turn keeps file order, so ids and results are those of a one-process run.
 WORKERS = max(1, min(4, os.cpu_count() or 2))
 # Once the pool is running (an ingest of several files), a file of a chunk's size or more
