@@ -195,3 +195,52 @@ def test_a_similar_name_is_refused_when_any_member_tells_them_apart() -> None:
     cc.union(1, 5, 0.99, "model")
     complete_clusters(cc, pd.DataFrame(rows), ("similar_name",))
     assert cc.find(4) != cc.find(1)  # Afil's phone is not the phone Adil was written with
+
+
+SCHOOL = "3|staff|castle hill high school"
+
+
+def staff(uid: int, forename: str, surname: str, **extra: Any) -> dict[str, Any]:
+    """A mention as person_features gives it: every column present, None where empty."""
+    return mention(uid, forename, surname, **{"post": None, "sex": None, **extra})
+
+
+def test_the_same_name_in_the_same_post_is_one_person() -> None:
+    rows = [
+        staff(1, "helen", "smith", post=SCHOOL),
+        staff(2, "helen", "smith", post=SCHOOL),
+        staff(3, "h", "smith", post=SCHOOL),
+        staff(4, "helen", "smith", post="3|staff|millbrook community college"),
+        staff(5, "helen", "smith"),  # a Helen Smith seen elsewhere, in no post
+    ]
+    cc = run(rows, ("same_post",))
+    assert cc.find(1) == cc.find(2) == cc.find(3)
+    assert len({cc.find(1), cc.find(4), cc.find(5)}) == 3
+
+
+def test_a_post_joins_an_initial_only_to_the_one_forename_it_fits() -> None:
+    rows = [
+        staff(1, "helen", "smith", post=SCHOOL),
+        staff(2, "harry", "smith", post=SCHOOL),
+        staff(3, "h", "smith", post=SCHOOL),  # Helen or Harry: left alone
+        staff(4, "d", "white", post=SCHOOL),
+        staff(5, "d", "white", post=SCHOOL),  # no full forename there: the initial joins
+    ]
+    cc = run(rows, ("same_post",))
+    assert len({cc.find(1), cc.find(2), cc.find(3)}) == 3
+    assert cc.find(4) == cc.find(5)
+
+
+def test_a_post_takes_a_surname_slip_but_never_two_known_people() -> None:
+    rows = [
+        staff(1, "adil", "hussain", post=SCHOOL),
+        staff(2, "adil", "husain", post=SCHOOL),  # one letter dropped
+        staff(3, "sarah", "jones", post=SCHOOL, dob_y="1970"),
+        staff(4, "sarah", "jones", post=SCHOOL, dob_y="1990"),  # two known people
+        staff(5, "kim", "lee", post=SCHOOL, sex="F"),
+        staff(6, "kim", "lee", post=SCHOOL, sex="M"),  # written apart
+    ]
+    cc = run(rows, ("same_post",))
+    assert cc.find(1) == cc.find(2)
+    assert cc.find(3) != cc.find(4)
+    assert cc.find(5) != cc.find(6)

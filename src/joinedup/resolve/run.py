@@ -21,6 +21,7 @@ from joinedup.resolve.cluster import ConstrainedClusters
 from joinedup.resolve.decisions import active_decisions
 from joinedup.resolve.entities import Cluster, Member, current_entities, write_entities
 from joinedup.resolve.objects import resolve_locations, resolve_phones, resolve_vehicles
+from joinedup.resolve.persons import context
 from joinedup.resolve.persons.features import person_features, read_person_rows
 from joinedup.resolve.persons.pipeline import PersonResult, resolve_persons
 from joinedup.store import tables as t
@@ -74,7 +75,8 @@ def resolve_all(
         incremental = previous is not None and not full and bool(previous.model)
         max_ids = _max_ids(conn)
         progress("reading person mentions")
-        features = person_features(read_person_rows(conn), aliases)
+        rows = read_person_rows(conn, with_place="same_post" in context.PASSES)
+        features = person_features(rows, aliases)
         same, different = active_decisions(conn, "person")
         kwargs: dict[str, Any] = {}
         if incremental:

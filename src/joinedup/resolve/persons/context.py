@@ -27,6 +27,10 @@ a member has a date of birth or a strong identifier: a known person, never moved
   with a child joins the Mohammed found with her in six other episodes, not the one seen
   with her once. A name alone still never merges anything.
 
+- `same_post` (off, `how = "context"`): mentions in the same post (source, a POST_ROLES
+  role, the record's event place: a school's staff member) whose names agree join; off
+  because it widens the South Asian gap past its bar on city 11 (docs/resolution.md).
+
 `same_name`, off, raises recall on the quality city but widens the South Asian recall gap
 past its bar (docs/resolution.md): the full names it resolves are mostly those of people
 with one unambiguous name in the city, while "Mohammed Khan" may be any of several, which
@@ -51,7 +55,7 @@ from joinedup.resolve.cluster import ConstrainedClusters
 # The columns the passes read: a million mentions' rows of every column would be gigabytes.
 _READ = (
     "unique_id", "forename", "forename_key", "forename_keys", "surname", "surname_key",
-    "name_only", "dob_y", "ids", "phones", "postcode", "sex", "record_id",
+    "name_only", "dob_y", "ids", "phones", "postcode", "sex", "record_id", "post",
 )  # fmt: skip
 COMPANION_MARGIN = 3  # a bearer wins over others when it shares this many times the records
 NAME_STRENGTH = 0.8  # stored as the link's probability: at the model's threshold, no higher
@@ -366,12 +370,75 @@ def _companions(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
     return merged
 
 
+def _same_post(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
+    """Mentions in the same post (one source, one role of POST_ROLES, one place: a school's
+    staff member raising concerns there) join when their names agree: the same forename
+    key and the same surname key or a surname one typing slip away (Hussein/Husseni); an
+    initial ("H Smith") joins the one full forename at that post beginning with it (with
+    no full forename there, the same initial and surname join). At most one cluster in a
+    group may be anchored, and nothing written in two mentions may tell them apart."""
+    anchored = _anchored(cc, rows)
+    posts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        if row.get("post") and row.get("forename") and row.get("surname") and not row["name_only"]:
+            posts[row["post"]].append(row)
+    merged = 0
+    for members in posts.values():
+        if len(members) > 1:
+            for person in _people_at_post(members):
+                merged += _join_post(cc, person, anchored)
+    return merged
+
+
+def _people_at_post(members: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The mentions at one post, grouped into the people their names say they are."""
+    named: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    initials: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in members:
+        if len(row["forename"]) > 1 and row.get("forename_key") and row.get("surname_key"):
+            named[(row["forename_key"], row["surname_key"])].append(row)
+        elif row.get("surname_key"):
+            initials[(row["forename"][0], row["surname_key"])].append(row)
+    # A surname one slip away under the same forename: the same person, when only one fits.
+    keys = sorted(named, key=lambda k: -len(named[k]))
+    for key in keys:
+        if key not in named:
+            continue
+        for other in keys:
+            if other == key or other not in named or other[0] != key[0]:
+                continue
+            sa, sb = named[key][0]["surname"], named[other][0]["surname"]
+            slips = [k for k in named if k != other and k[0] == other[0]]
+            if len(sa) >= 4 and len(sb) >= 4 and _one_edit(sa, sb) and len(slips) == 1:
+                named[key].extend(named.pop(other))
+    people = list(named.values())
+    for (letter, skey), those in initials.items():
+        fits = [k for k in named if k[0] and k[1] == skey and named[k][0]["forename"][0] == letter]
+        if len(fits) == 1:
+            named[fits[0]].extend(those)
+        elif not any(k[1] == skey for k in named):
+            people.append(those)
+    return people
+
+
+def _join_post(cc: ConstrainedClusters, person: list[dict[str, Any]], anchored: set[Any]) -> int:
+    roots = sorted({cc.find(int(row["unique_id"])) for row in person})
+    if len(roots) < 2 or sum(1 for r in roots if r in anchored) > 1:
+        return 0
+    if any(_elsewhere(a, b) for i, a in enumerate(person) for b in person[i + 1 :]):
+        return 0
+    anchors = [r for r in roots if r in anchored]
+    weak = [r for r in roots if r not in anchored]
+    return _link_group(cc, anchors + weak, "context", CONTEXT_STRENGTH)
+
+
 _PASSES = {
     "same_phone": _same_phone,
     "same_name": _same_name,
     "similar_name": _similar_name,
     "initials": _initials,
     "companions": _companions,
+    "same_post": _same_post,
 }
 # Enabled by default: the four that raise recall without widening the South Asian gap past
 # its bar on the quality cities (docs/resolution.md, "After the model").

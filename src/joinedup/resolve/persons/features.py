@@ -14,7 +14,7 @@ from typing import Any
 
 import jellyfish
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from joinedup.ingest.normalise.addresses import FLAT_WORDS, THOROUGHFARES, normalise_address
 from joinedup.ingest.normalise.names import clean_name
@@ -80,9 +80,14 @@ _MENTION_COLUMNS = (
 
 
 def read_person_rows(
-    conn: Connection, since_id: int = 0, only: Iterable[int] | None = None
+    conn: Connection,
+    since_id: int = 0,
+    only: Iterable[int] | None = None,
+    *,
+    with_place: bool = False,
 ) -> Iterable[dict[str, Any]]:
-    """Person mentions with id > since_id (or the `only` ids), with source and phones."""
+    """Person mentions with id > since_id (or the `only` ids), with source and phones, and
+    with `with_place` the place of each record's event (what the `same_post` pass reads)."""
     m = t.person_mention
     phones: dict[int, list[str]] = defaultdict(list)
     p = t.phone_mention
@@ -92,12 +97,19 @@ def read_person_rows(
     for pid, e164 in conn.execute(query):
         phones[pid].append(e164)
     cols = [m.c[name] for name in _MENTION_COLUMNS]
-    query = (
-        select(*cols, t.record.c.source_id)
-        .join(t.record, t.record.c.id == m.c.record_id)
-        .where(m.c.id > since_id)
-        .order_by(m.c.id)
-    )
+    # The place of the record's event (a school, a home), for the post a mention holds
+    # there (`_post`): a staff member raising concerns at one school over a year.
+    place = t.location_mention.alias("place")
+    query = select(*cols, t.record.c.source_id).join(t.record, t.record.c.id == m.c.record_id)
+    if with_place:
+        query = (
+            query.add_columns(
+                func.coalesce(place.c.property_ref, place.c.name, place.c.address).label("place")
+            )
+            .outerjoin(t.event, t.event.c.record_id == m.c.record_id)
+            .outerjoin(place, place.c.id == t.event.c.location_mention_id)
+        )
+    query = query.where(m.c.id > since_id).order_by(m.c.id)
     if only is not None:
         query = query.where(m.c.id.in_(list(only)))
     for row in conn.execute(query).mappings():
@@ -134,7 +146,7 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
     household's members share the address, a city's people share names): at a million
     mentions that is most of the time this takes."""
     out: dict[str, list[Any]] = {
-        c: [] for c in (*COLUMNS, "ids", "name_only", "one_name", "extracted", "record_id")
+        c: [] for c in (*COLUMNS, "ids", "name_only", "one_name", "extracted", "record_id", "post")
     }
     address_cache: dict[str | None, dict[str, Any]] = {}
     name_cache: dict[tuple[str | None, ...], dict[str, Any]] = {}
@@ -178,10 +190,25 @@ def person_features(rows: Iterable[dict[str, Any]], aliases: Aliases) -> pd.Data
             "one_name": _name_only(forename, surname, has_day),
             "extracted": bool(row["extracted"]),
             "record_id": row.get("record_id"),
+            "post": _post(row),
         }
         for key, value in values.items():
             out[key].append(value)
     return pd.DataFrame(out)
+
+
+# Roles in which an organisation writes down its own people or those who report to it:
+# a school's staff raising a concern, the person reporting a child missing from a home.
+POST_ROLES = frozenset({"staff", "reporting_person"})
+
+
+def _post(row: dict[str, Any]) -> str | None:
+    """Source, role and place of a mention in a POST_ROLES role: the same name in the same
+    post (a teacher at one school) is one person far more often than a common name is."""
+    place = row.get("place")
+    if row.get("role") not in POST_ROLES or not place or row.get("source_id") is None:
+        return None
+    return f"{row['source_id']}|{row['role']}|{' '.join(str(place).lower().split())}"
 
 
 def _name_features(row: dict[str, Any], aliases: Aliases) -> dict[str, Any]:
