@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -28,6 +29,7 @@ from .conftest import SPECS, STOP_HEADER, stop_row, write_csv
 
 TABLES = (t.record, t.person_mention, t.protected_characteristic, t.location_mention,
           t.vehicle_mention, t.phone_mention, t.event, t.quarantine)  # fmt: skip
+T = TypeVar("T")
 CLOCKS = {"received_at", "created_at"}  # a default received time is the batch's start
 
 
@@ -62,31 +64,41 @@ def ingest_city(url: str, city: Path) -> dict[str, list[tuple[object, ...]]]:
         engine.dispose()
 
 
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def test_workers_store_what_one_process_stores(
-    backend: str, city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def one_then_pooled(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ingest: Callable[[str], T]
+) -> tuple[T, T]:
+    """`ingest` into a new store in one process, then into another through the pool."""
     urls = (
         [f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'pool.db'}"]
         if backend == "sqlite"
         else [new_pg_database(), new_pg_database()]
     )
     try:
-        monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", 1 << 40)
-        monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", 1 << 40)
-        prepare.stop_workers()
-        one = ingest_city(urls[0], city)
-        monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", 0)
-        monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", 0)
-        pooled = ingest_city(urls[1], city)
+        done = []
+        for url, min_bytes in zip(urls, (1 << 40, 0), strict=True):
+            monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", min_bytes)
+            monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", min_bytes)
+            if min_bytes:
+                prepare.stop_workers()
+            done.append(ingest(url))
         assert prepare._POOL is not None and prepare._POOL.alive()  # the pool did the work
     finally:
         prepare.stop_workers()
         if backend == "postgresql":
             for url in urls:
                 drop_pg_database(url)
+    return done[0], done[1]
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_workers_store_what_one_process_stores(
+    backend: str, city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, pooled = one_then_pooled(
+        backend, tmp_path, monkeypatch, lambda url: ingest_city(url, city)
+    )
     assert sum(len(rows) for rows in one.values()) > 1000
     for table in TABLES:
         assert pooled[table.name] == one[table.name], table.name
@@ -228,36 +240,21 @@ def test_chunks_planned_ahead_see_the_chunks_not_yet_written(
             rows.append(bad)
     path = write_csv(tmp_path / "stops.csv", rows)
     monkeypatch.setattr(prepare, "CHUNK_ROWS", 7)
-    urls = (
-        [f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'pool.db'}"]
-        if backend == "sqlite"
-        else [new_pg_database(), new_pg_database()]
-    )
-    results = []
-    stored = []
-    try:
-        for url, min_bytes in zip(urls, (1 << 40, 0), strict=True):
-            monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", min_bytes)
-            monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", min_bytes)
-            prepare.stop_workers()
-            engine = make_engine(url)
-            try:
-                migrate(engine)
-                results.append(ingest_file(engine, path, str(SPECS / "stops.yaml"), actor="t"))
-                stored.append(contents(engine))
-            finally:
-                engine.dispose()
-        assert prepare._POOL is not None and prepare._POOL.alive()  # the pool did the work
-    finally:
-        prepare.stop_workers()
-        if backend == "postgresql":
-            for url in urls:
-                drop_pg_database(url)
-    one, pooled = results
+
+    def ingest(url: str) -> tuple[Any, dict[str, list[tuple[object, ...]]]]:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            result = ingest_file(engine, path, str(SPECS / "stops.yaml"), actor="t")
+            return result, contents(engine)
+        finally:
+            engine.dispose()
+
+    (one, one_rows), (pooled, pooled_rows) = one_then_pooled(backend, tmp_path, monkeypatch, ingest)
     assert one.duplicates > 10 and one.superseding > 10 and one.quarantined > 10
     assert (pooled.read, pooled.stored, pooled.duplicates, pooled.quarantined) == (
         one.read, one.stored, one.duplicates, one.quarantined,
     )  # fmt: skip
     assert pooled.superseding == one.superseding
     for table in TABLES:
-        assert stored[1][table.name] == stored[0][table.name], table.name
+        assert pooled_rows[table.name] == one_rows[table.name], table.name
