@@ -42,6 +42,7 @@ never ethnicity, religion or nationality.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Hashable
 from functools import lru_cache
@@ -67,11 +68,13 @@ def complete_clusters(
 ) -> dict[str, int]:
     """Run the enabled passes in order; returns how many merges each made."""
     rows = features[[c for c in _READ if c in features]].to_dict("records")
-    counts = {}
+    counts: dict[str, Any] = {}
     for name in PASSES if passes is None else passes:
         if name == "companions" and "record_id" not in features:
             continue
+        started = time.perf_counter()
         counts[f"{name}_merges"] = int(_PASSES[name](cc, rows))
+        counts[f"{name}_seconds"] = round(time.perf_counter() - started, 2)
     return counts
 
 
