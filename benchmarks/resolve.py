@@ -59,8 +59,10 @@ def run_product(db: str) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     person = result.counts["person"]
     keep = ("mentions", "modelled", "pairs_scored", "entities")
+    passes = {k: v for k, v in person.items() if k.endswith("_seconds")}
     return {"seconds": round(seconds, 1), "cpu_seconds": _cpu_seconds(), "peak_rss_mb": _rss_mb(),
-            **{k: person.get(k) for k in keep}, "steps_seconds": steps}  # fmt: skip
+            **{k: person.get(k) for k in keep}, "steps_seconds": steps,
+            "passes_seconds": passes}  # fmt: skip
 
 
 def run_splink(db: str) -> dict[str, Any]:
