@@ -151,29 +151,34 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
     one cluster with a fully named member one typing slip away: the same forename key and
     a surname one edit away (Ikbal/Ikbl), or the same surname key and a forename one edit
     away (Afil/Adil), names of four letters or more, when exactly one cluster fits."""
-    # (the other part's key, a name with at most one letter dropped) -> (name, mention):
+    # (the other part's key, a name with at most one letter dropped) -> (name, mentions):
     # two names one edit apart always share such a variant, so only those are compared
     # (without it this pass compared every pair of surnames under one forename).
-    # Each distinct name is tested once, then its mentions (a common name is thousands).
-    by_forename: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
-    by_surname: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+    # Each distinct name is indexed and tested once, then its mentions (a common name is
+    # thousands at a million mentions).
+    fs_names: dict[tuple[str, str], list[int]] = defaultdict(list)  # (forename key, surname)
+    sf_names: dict[tuple[str, str], list[int]] = defaultdict(list)  # (surname key, forename)
     for row in rows:
         if _full(row) and row.get("forename_key"):
             uid = int(row["unique_id"])
-            for variant in _deletes(row["surname"]):
-                by_forename[(row["forename_key"], variant)].setdefault(row["surname"], []).append(
-                    uid
-                )
-            for variant in _deletes(row["forename"]):
-                by_surname[(row["surname_key"], variant)].setdefault(row["forename"], []).append(
-                    uid
-                )
+            fs_names[(row["forename_key"], row["surname"])].append(uid)
+            sf_names[(row["surname_key"], row["forename"])].append(uid)
+    by_forename: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+    by_surname: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(dict)
+    for names, index in ((fs_names, by_forename), (sf_names, by_surname)):
+        for (key, name), uids in names.items():
+            for variant in _deletes(name):
+                index[(key, variant)][name] = uids
     anchored = _anchored(cc, rows)
     byid = {int(row["unique_id"]): row for row in rows}
     members: dict[Hashable, list[int]] = defaultdict(list)
     for m in byid:
         members[cc.find(m)].append(m)
     merged = 0
+    # The mentions one slip away from a name, by what `_elsewhere` reads of them; then,
+    # per name and what `_elsewhere` reads of the mention, those nothing tells apart.
+    slips: dict[tuple[Any, ...], dict[tuple[Any, ...], list[int]]] = {}
+    near_by: dict[tuple[Any, ...], list[int]] = {}
     for row in rows:
         if not _full(row) or not row.get("forename_key"):
             continue
@@ -182,19 +187,28 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
         own = cc.find(uid)
         if own in anchored:
             continue
-        fits = {
-            cc.find(other)
-            for own_name, index, key in (
-                (surname, by_forename, row["forename_key"]),
-                (forename, by_surname, row["surname_key"]),
-            )
-            if len(own_name) >= 4
-            for variant in _deletes(own_name)
-            for name, others in index.get((key, variant), {}).items()
-            if len(name) >= 4 and _one_edit(name, own_name)
-            for other in others
-            if not _elsewhere(here, byid[other])
-        }
+        name_key = (forename, surname, row["forename_key"], row["surname_key"])
+        told = _signature(here)
+        near = near_by.get((name_key, told))
+        if near is None:
+            found = slips.get(name_key)
+            if found is None:
+                found = slips[name_key] = defaultdict(list)
+                for own_name, index, key in (
+                    (surname, by_forename, row["forename_key"]),
+                    (forename, by_surname, row["surname_key"]),
+                ):
+                    if len(own_name) < 4:
+                        continue
+                    for variant in _deletes(own_name):
+                        for name, others in index.get((key, variant), {}).items():
+                            if len(name) >= 4 and _one_edit(name, own_name):
+                                for other in others:
+                                    found[_signature(byid[other])].append(other)
+            near = near_by[(name_key, told)] = [
+                other for sig, others in found.items() if not _apart(told, sig) for other in others
+            ]
+        fits = {cc.find(other) for other in near}
         fits -= {own}
         if len(fits) != 1:
             continue
@@ -209,6 +223,26 @@ def _similar_name(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int:
             joined = members.pop(own, []) + members.pop(target, [])
             members[root] = joined
     return merged
+
+
+def _signature(row: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """What `_elsewhere` reads of a mention: postcode sector, phones, sex (None if empty)."""
+    pc, phones, sex = row.get("postcode"), row.get("phones"), row.get("sex")
+    return (
+        pc[:-2] if pc else None,
+        frozenset(phones) if phones is not None and len(phones) else None,
+        sex if sex else None,
+    )
+
+
+def _apart(a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> bool:
+    """`_elsewhere` on two signatures."""
+    (pa, fa, sa), (pb, fb, sb) = a, b
+    if pa is not None and pb is not None and pa != pb:
+        return True
+    if fa is not None and fb is not None and not fa & fb:
+        return True
+    return sa is not None and sb is not None and sa != sb
 
 
 def _written(byid: dict[int, dict[str, Any]], members: Any) -> list[dict[str, Any]]:
