@@ -198,8 +198,13 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
         conn,
         union_all(
             *(
-                select(ev.c.id.label("event_id"), em.c.entity_id, m.c.role,
-                       literal(kind).label("mention_kind"), m.c.id.label("mention_id"))
+                select(
+                    ev.c.id.label("event_id"),
+                    em.c.entity_id,
+                    m.c.role,
+                    literal(kind).label("mention_kind"),
+                    m.c.id.label("mention_id"),
+                )
                 .join_from(m, em, and_(em.c.mention_kind == kind, em.c.mention_id == m.c.id))
                 .join(ev, ev.c.record_id == m.c.record_id)
                 .join(rec, rec.c.id == m.c.record_id)
