@@ -11,7 +11,7 @@ from itertools import combinations
 from typing import Any
 
 from jinja2 import Environment, select_autoescape
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_
 
 from joinedup.store import participations
 from joinedup.store import tables as t
@@ -37,12 +37,11 @@ def member_ties(conn: Connection, lead: dict[str, Any]) -> list[tuple[str, str]]
         chunk = events[i : i + 500]
         for kind, m in participations.MENTION_TABLES.items():
             query = (
-                select(t.event.c.id, em.c.entity_id)
-                .join(m, m.c.record_id == t.event.c.record_id)
+                participations.of_kind(kind, em.c.entity_id)
                 .join(em, and_(em.c.mention_kind == kind, em.c.mention_id == m.c.id))
                 .where(t.event.c.id.in_(chunk))
             )
-            for ev, entity in conn.execute(query):
+            for ev, _kind, _mention, _role, entity in conn.execute(query):
                 if f"E{entity}" in members:
                     by_event.setdefault(ev, set()).add(f"E{entity}")
     pairs = set()

@@ -224,12 +224,13 @@ class _BatchRun:
         `pending`, as the database would give them once written.
         """
         result = self.result
-        hashes = list({h[0] for h in head})
+        wanted = {h[0] for h in head}
+        hashes = list(wanted)
         known = self._known(t.record, hashes)
         known_bad = self._known(t.quarantine, hashes)
         for earlier in self.pending:
-            known |= earlier.stored & set(hashes)
-            known_bad |= earlier.quarantined & set(hashes)
+            known |= earlier.stored & wanted
+            known_bad |= earlier.quarantined & wanted
         codes = bytearray(len(head))
         stored: list[tuple[int, str | None]] = []  # (row index, source_ref) in file order
         stored_counts: list[tuple[int, ...]] = []

@@ -212,7 +212,7 @@ class PreparedChunk:
     """One chunk: its head now, its rows once the batch has decided.
 
     `start(plan)` hands the batch's plan over (a worker then lays the rows out while the
-    batch goes on); `rows()` waits for them. `lay_out(plan)` does both.
+    batch goes on); `rows()` waits for them.
     """
 
     def __init__(self, head: list[HeadRow], full: bool, position: int):
@@ -225,10 +225,6 @@ class PreparedChunk:
 
     def rows(self) -> tuple[LaidOut, dict[str, int]]:
         raise NotImplementedError
-
-    def lay_out(self, plan: Plan) -> tuple[LaidOut, dict[str, int]]:
-        self.start(plan)
-        return self.rows()
 
 
 class _LocalChunk(PreparedChunk):

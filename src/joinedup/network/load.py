@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from joinedup.network.model import NetworkError
 from joinedup.store import tables as t
-from joinedup.store.participations import MENTION_TABLES
+from joinedup.store.participations import MENTION_TABLES, of_kind
 
 CHUNK = 100_000
 EPOCH = date(1970, 1, 1)
@@ -198,16 +198,8 @@ def load_tables(conn: Connection, as_of: date | None = None) -> Tables:
         conn,
         union_all(
             *(
-                select(
-                    ev.c.id.label("event_id"),
-                    em.c.entity_id,
-                    m.c.role,
-                    literal(kind).label("mention_kind"),
-                    m.c.id.label("mention_id"),
-                )
-                .join_from(m, em, and_(em.c.mention_kind == kind, em.c.mention_id == m.c.id))
-                .join(ev, ev.c.record_id == m.c.record_id)
-                .join(rec, rec.c.id == m.c.record_id)
+                of_kind(kind, em.c.entity_id)
+                .join(em, and_(em.c.mention_kind == kind, em.c.mention_id == m.c.id))
                 .where(visible)
                 for kind, m in MENTION_TABLES.items()
             )

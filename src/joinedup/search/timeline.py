@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from joinedup.search.profile import entity_row, flags_available
 from joinedup.search.visibility import NotFound, hidden_records
 from joinedup.store import tables as t
-from joinedup.store.participations import MENTION_TABLES
+from joinedup.store.participations import MENTION_TABLES, of_kind
 
 
 def _events(conn: Connection, members: list[tuple[int, str]], unit: str | None) -> list[Any]:
@@ -23,15 +23,12 @@ def _events(conn: Connection, members: list[tuple[int, str]], unit: str | None) 
         # A mention takes part in its record's event (store/participations.py).
         m = MENTION_TABLES[kind]
         query = (
-            select(em.c.entity_id, m.c.role, m.c.id.label("mention_id"),
-                   ev.c.id.label("event_id"),
-                   ev.c.event_type, ev.c.start_at, ev.c.start_precision, ev.c.description,
-                   r.c.id.label("record_id"), r.c.source_ref, s.c.code.label("source"),
-                   s.c.agency, lm.c.name.label("place"), lm.c.address.label("place_address"),
-                   lm.c.postcode.label("place_postcode"))
-            .join_from(em, m, m.c.id == em.c.mention_id)
-            .join(ev, ev.c.record_id == m.c.record_id)
-            .join(r, r.c.id == ev.c.record_id)
+            of_kind(kind, em.c.entity_id,
+                    ev.c.event_type, ev.c.start_at, ev.c.start_precision, ev.c.description,
+                    r.c.id.label("record_id"), r.c.source_ref, s.c.code.label("source"),
+                    s.c.agency, lm.c.name.label("place"), lm.c.address.label("place_address"),
+                    lm.c.postcode.label("place_postcode"))
+            .join(em, (em.c.mention_kind == kind) & (em.c.mention_id == m.c.id))
             .join(s, s.c.id == r.c.source_id)
             .outerjoin(lm, lm.c.id == ev.c.location_mention_id)
             .where(em.c.entity_id == entity_id, em.c.mention_kind == kind)

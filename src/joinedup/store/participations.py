@@ -33,30 +33,25 @@ KINDS = tuple(MENTION_TABLES)
 def of_kind(kind: str, *extra: Any) -> Select[Any]:
     """(event_id, mention_kind, mention_id, role, *extra) for every mention of `kind`
     that takes part in an event. `extra` may name columns of `t.event`, of the mention
-    table (`MENTION_TABLES[kind]`) or of `t.record` (joined on the mention's record)."""
+    table (`MENTION_TABLES[kind]`) or of `t.record` (the mention's record); callers join
+    more (`entity_member`, `source`...) onto the query."""
     m, ev = MENTION_TABLES[kind], t.event
-    query = select(
-        ev.c.id.label("event_id"),
-        literal(kind).label("mention_kind"),
-        m.c.id.label("mention_id"),
-        m.c.role.label("role"),
-        *extra,
-    ).join_from(m, ev, ev.c.record_id == m.c.record_id)
-    if any(_names_table(column, t.record) for column in extra):
-        query = query.join(t.record, t.record.c.id == m.c.record_id)
-    return query
+    return (
+        select(
+            ev.c.id.label("event_id"),
+            literal(kind).label("mention_kind"),
+            m.c.id.label("mention_id"),
+            m.c.role.label("role"),
+            *extra,
+        )
+        .join_from(m, ev, ev.c.record_id == m.c.record_id)
+        .join(t.record, t.record.c.id == m.c.record_id)
+    )
 
 
-def every_kind(*extra: Any, where: Any = None) -> Any:
-    """Every participation (see `of_kind`), each kind's rows filtered by `where(kind)` when
-    given (a callable: it may name that kind's mention table)."""
-    parts = []
-    for kind in KINDS:
-        query = of_kind(kind, *extra)
-        if where is not None:
-            query = query.where(where(kind))
-        parts.append(query)
-    return union_all(*parts)
+def every_kind(*extra: Any) -> Any:
+    """Every participation (see `of_kind`): one query per kind, in UNION ALL."""
+    return union_all(*(of_kind(kind, *extra) for kind in KINDS))
 
 
 def count(conn: Any) -> int:
@@ -68,7 +63,3 @@ def count(conn: Any) -> int:
             select(func.count()).select_from(m).join(t.event, t.event.c.record_id == m.c.record_id)
         ).scalar_one()
     return int(total)
-
-
-def _names_table(column: Any, table: Table) -> bool:
-    return any(getattr(c, "table", None) is table for c in column.base_columns)

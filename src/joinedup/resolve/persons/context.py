@@ -236,7 +236,7 @@ def _signature(row: dict[str, Any]) -> tuple[Any, Any, Any]:
 
 
 def _apart(a: tuple[Any, Any, Any], b: tuple[Any, Any, Any]) -> bool:
-    """`_elsewhere` on two signatures."""
+    """Whether two mentions' signatures tell them apart (see `_elsewhere`)."""
     (pa, fa, sa), (pb, fb, sb) = a, b
     if pa is not None and pb is not None and pa != pb:
         return True
@@ -263,14 +263,7 @@ def _elsewhere(a: dict[str, Any], b: dict[str, Any]) -> bool:
     sectors (a UK sector: all but the last two characters; "4223": its first two digits),
     phone numbers with none in common, or different sexes: another person's name, not a
     typing slip."""
-    pa, pb = a.get("postcode"), b.get("postcode")
-    if pa and pb and pa[:-2] != pb[:-2]:
-        return True
-    fa, fb = a.get("phones"), b.get("phones")
-    if fa is not None and fb is not None and len(fa) and len(fb) and not set(fa) & set(fb):
-        return True
-    sa, sb = a.get("sex"), b.get("sex")
-    return bool(sa and sb) and sa != sb
+    return _apart(_signature(a), _signature(b))
 
 
 @lru_cache(maxsize=1 << 18)

@@ -99,9 +99,9 @@ def read_person_rows(
     cols = [m.c[name] for name in _MENTION_COLUMNS]
     # The place of the record's event (a school, a home), for the post a mention holds
     # there (`_post`): a staff member raising concerns at one school over a year.
-    place = t.location_mention.alias("place")
     query = select(*cols, t.record.c.source_id).join(t.record, t.record.c.id == m.c.record_id)
     if with_place:
+        place = t.location_mention.alias("place")
         query = (
             query.add_columns(
                 func.coalesce(place.c.property_ref, place.c.name, place.c.address).label("place")
