@@ -13,7 +13,7 @@ from typing import Any
 
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest import mapper
-from joinedup.ingest.mapper import as_datetime, map_row
+from joinedup.ingest.mapper import as_datetime
 from joinedup.pole import (
     EventFacts,
     LocationMention,
@@ -124,7 +124,8 @@ def person_row(p: PersonMention, values: Values) -> Row:
         values.date(dob.date() if dob else None),
         dob_precision,
         p.dob.raw if p.dob else None,
-        int(age) if age and age.isdigit() and len(age) < 4 else None,
+        # isdecimal: "²" is a digit int() refuses
+        int(age) if age and age.isdecimal() and len(age) < 4 else None,
         p.sex,
         p.address,
         p.postcode,
@@ -267,108 +268,7 @@ def record_rows(mapped: MappedRecord, values: Values) -> RecordRows:
     )
 
 
-# -- mapping straight to rows, block by block -------------------------------------------
-# Most of a row's mapping is its mention blocks, and the cells a block reads repeat: an
-# ANPR camera's name and place on every read, a child's name on every episode. So each
-# block instance's rows are kept, keyed by those cells (`_Block.key`), and a repeat costs
-# a dict look-up. A miss maps the instance with the mapper's own functions and lays it out
-# with the functions above: one implementation of each rule, for both paths.
-
-BLOCK_CACHE_ROWS = 2048  # per generation, block and dialect: a few MB at most
-MEMO_TRIAL = 500  # instances looked up before a block may give up memoising...
-MEMO_MIN_HITS = 0.3  # ...because fewer than this share were repeats (misses cost GC)
-
-
-# What one block instance lays out to: a person block gives (person row, its protected
-# (kind, value) pairs, its phone or None, its home address or None); any other block its
-# one mention as (row, owner slot). NO_ROWS when the instance names nothing.
-PersonParts = tuple[Row, tuple[tuple[str, str], ...], tuple[Row, str | None] | None, Any]
-NO_ROWS: tuple[()] = ()
-
-
-class _BlockRows:
-    """One compiled block with its laid-out instances, memoised."""
-
-    def __init__(self, block: mapper._Block, kind: str, dayfirst: bool, values: Values):
-        self.block = block
-        self.person = block.person if kind in ("vehicle", "phone") else None
-        self.kind = kind
-        self.dayfirst = dayfirst
-        self.values = values
-        self.scratch = MappedRecord(row_number=0, raw={})  # what the mapper appends to
-        # Two generations: when the newer is full it becomes the older and the oldest go.
-        # (Evicting one entry at a time from a dict's front costs a scan past its holes.)
-        self.cache: dict[tuple[Any, ...], Any] = {}
-        self.older: dict[tuple[Any, ...], Any] = {}
-        self.lookups = 0
-        self.hits = 0
-        self.memoise = True
-
-    def parts(self, slot: str, src: dict[str, Any], n: int | None, sv: str | None) -> Any:
-        if not self.memoise:
-            return self._lay_out(slot, src, n, sv)
-        key = self.block.key(slot, src, n, sv)
-        if key is None:
-            return self._lay_out(slot, src, n, sv)
-        found = self.cache.get(key)
-        if found is None:
-            found = self.older.get(key)
-        self.lookups += 1
-        if found is not None:
-            self.hits += 1
-            parts = found
-        else:
-            parts = self._lay_out(slot, src, n, sv)
-            if self.lookups >= MEMO_TRIAL and self.hits < self.lookups * MEMO_MIN_HITS:
-                self.memoise = False  # a block whose cells rarely repeat: keys cost more
-                self.cache, self.older = {}, {}
-                return parts
-        if len(self.cache) >= BLOCK_CACHE_ROWS:
-            self.older = self.cache
-            self.cache = {}
-        self.cache[key] = parts
-        return parts
-
-    def _lay_out(self, slot: str, src: dict[str, Any], n: int | None, sv: str | None) -> Any:
-        out = self.scratch
-        bp = self.block
-        kind = self.kind
-        if kind == "person":
-            out.persons.clear()
-            out.phones.clear()
-            out.locations.clear()
-            mapper._map_person(bp, slot, src, n, sv, out, self.dayfirst)
-            if not out.persons:
-                return NO_ROWS
-            p = out.persons[0]
-            return (
-                person_row(p, self.values),
-                tuple(p.protected.items()),
-                phone_row(out.phones[0]) if out.phones else None,
-                location_row(out.locations[0]) if out.locations else None,
-            )
-        if kind == "vehicle":
-            out.vehicles.clear()
-            mapper._map_vehicle(bp, slot, src, n, sv, out)
-            return vehicle_row(out.vehicles[0]) if out.vehicles else NO_ROWS
-        if kind == "phone":
-            out.phones.clear()
-            mapper._map_phone(bp, slot, src, n, sv, out)
-            return phone_row(out.phones[0]) if out.phones else NO_ROWS
-        out.locations.clear()
-        mapper._map_location(bp, slot, src, n, sv, out)
-        return location_row(out.locations[0]) if out.locations else NO_ROWS
-
-
-class _SpecRows:
-    """A spec's blocks with their memoised rows, for one dialect's values."""
-
-    def __init__(self, plan: mapper._Plan, values: Values):
-        self.plan = plan
-        self.persons = [_BlockRows(b, "person", plan.dayfirst, values) for b in plan.persons]
-        self.vehicles = [_BlockRows(b, "vehicle", plan.dayfirst, values) for b in plan.vehicles]
-        self.phones = [_BlockRows(b, "phone", plan.dayfirst, values) for b in plan.phones]
-        self.locations = [_BlockRows(b, "location", plan.dayfirst, values) for b in plan.locations]
+# -- mapping straight to rows ---------------------------------------------------------------
 
 
 def mapped_rows(
@@ -377,56 +277,12 @@ def mapped_rows(
     """One source row mapped with `spec` and laid out as rows; RowError for quarantine.
 
     The same rows as `record_rows(map_row(...))` (tests/ingest/test_mapping_equivalence.py),
-    with repeated blocks laid out once. The steps are map_row's, in its order.
+    from the spec compiled to straight-line Python once per spec and dialect, with each
+    block's rows memoised by the cells it reads (joinedup.ingest.compiled).
     """
-    if not values.shareable:  # rows holding dicts must not be shared between records
-        return record_rows(map_row(spec, fields, row_number), values)
-    plan = mapper._plan(spec)
-    spec_rows = plan.layouts.get(values.key)
-    if spec_rows is None:
-        spec_rows = plan.layouts[values.key] = _SpecRows(plan, values)
-    out = mapper._record_head(plan, fields, row_number)
-    persons: list[Row] = []
-    protected: list[Row] = []
-    locations: list[tuple[Row, str | None]] = []
-    vehicles: list[tuple[Row, str | None]] = []
-    phones: list[tuple[Row, str | None]] = []
-    for br in spec_rows.persons:
-        for slot, src, n, sv in br.block.instances(fields):
-            parts = br.parts(slot, src, n, sv)
-            if parts is NO_ROWS:
-                continue
-            row, pairs, phone, home = parts
-            for kind, value in pairs:
-                protected.append((len(persons), kind, value))
-            persons.append(row)
-            if phone is not None:
-                phones.append(phone)
-            if home is not None:
-                locations.append(home)
-    structured = {row[0] for row in persons}
-    for group, into in ((spec_rows.vehicles, vehicles), (spec_rows.phones, phones)):
-        for br in group:
-            person = br.person
-            for slot, src, n, sv in br.block.instances(fields):
-                parts = br.parts(slot, src, n, sv)
-                if parts is NO_ROWS:
-                    continue
-                if person is not None:
-                    parts = (parts[0], mapper._person_slot(person, slot, structured))
-                into.append(parts)
-    for br in spec_rows.locations:
-        for slot, src, n, sv in br.block.instances(fields):
-            parts = br.parts(slot, src, n, sv)
-            if parts is not NO_ROWS:
-                locations.append(parts)
-    if plan.event is not None:
-        slots = [row[0] for row, _ in locations]
-        out.event = mapper._event_facts(plan.event, fields, plan.dayfirst, slots)
-    if plan.free_text:
-        mapper._free_text(plan.free_text, fields, out)  # into `out`: only text mentions
-        persons += [person_row(p, values) for p in out.persons]
-        locations += [location_row(loc) for loc in out.locations]
-        vehicles += [vehicle_row(v) for v in out.vehicles]
-        phones += [phone_row(ph) for ph in out.phones]
-    return _record(out, persons, protected, locations, vehicles, phones, values)
+    rows = mapper._plan(spec).layouts.get(values.key)
+    if rows is None:
+        from joinedup.ingest.compiled import compiled_rows  # it builds on this module
+
+        rows = compiled_rows(spec, values)
+    return rows(fields, row_number)

@@ -331,7 +331,7 @@ class _Plan:
         self.locations = [_Block(b, spec) for b in spec.locations]
         self.event = _EventPlan(spec) if spec.event is not None else None
         self.free_text = spec.free_text
-        self.layouts: dict[Any, Any] = {}  # layout's memoised rows, per dialect's values
+        self.layouts: dict[Any, Any] = {}  # compiled rows functions, by dialect's values
 
 
 class _EventPlan:
