@@ -159,6 +159,7 @@ def _environment(values: layout.Values) -> dict[str, Any]:
         "Memo": _Memo,
         "VALUES": values,
         "J": values.json,
+        "quoted": layout._quoted,
         "DT": values.datetime,
         "D": values.date,
         "as_text": mapper._as_text,
@@ -239,6 +240,7 @@ class _Generator:
         self.body = _Lines()  # the rows function
         self.code_lists: dict[str, int] = {}
         self.counter = 0
+        self.event_json = "None"
         # Person blocks with one instance a row: a vehicle or phone finds its person there.
         self.fixed_persons = {
             b.slot for b in self.plan.persons if not (b.each or b.repeat or b.split_column)
@@ -281,7 +283,10 @@ class _Generator:
             except RowError as exc:
                 w(f"raise RowError({exc.field!r}, {exc.reason!r})")
             return
-        w(f"{var} = {cell}.strip() if type({cell}) is str else as_text({cell})")
+        w(
+            f"{var} = {cell}.strip() if type({cell}) is str"
+            f" else as_text({cell}) if {cell} is not None else None"
+        )
         w(f"if {var} is not None and len({var}) <= 9 and {var}.casefold() in PLACEHOLDERS:")
         w(f"    {var} = None")
         if f.default is not None:
@@ -358,12 +363,29 @@ class _Generator:
             pairs.append((key, name))
         return pairs
 
-    @staticmethod
-    def build_dict(w: _Lines, var: str, pairs: list[tuple[str, str]], truthy: bool = False):
-        w(f"{var} = {{}}")
+    def json_object(
+        self, w: _Lines, var: str, pairs: list[tuple[str, str]], truthy: bool = False
+    ) -> str:
+        """Lines making the JSON column of a dict of text (`mapper._dict`: the values that
+        are not None, or `truthy`); the expression giving it.
+
+        Where the dialect writes JSON as text (`layout._json`), the text is written
+        directly, each key quoted here as `_json` would quote it; else the dict is made.
+        """
+        if not pairs:
+            return repr(self.values.json(None))
+        test = "" if truthy else " is not None"
+        if self.values.json is not layout._json:
+            w(f"{var} = {{}}")
+            for key, name in pairs:
+                w(f"if {name}{test}:")
+                w(f"    {var}[{key!r}] = {name}")
+            return f"J({var} or None)"
+        w(f"{var} = []")
         for key, name in pairs:
-            w(f"if {name}{'' if truthy else ' is not None'}:")
-            w(f"    {var}[{key!r}] = {name}")
+            w(f"if {name}{test}:")
+            w(f"    {var}.append({layout._quoted(key) + ': '!r} + quoted({name}))")
+        return f"('{{' + ', '.join({var}) + '}}' if {var} else 'null')"
 
     # -- laying out one block instance -----------------------------------------------------------
 
@@ -390,7 +412,10 @@ class _Generator:
                 w(f"{var} = {from_name}")
         self.get(w, inst, "middle_names", "middle_raw")
         from_name = "(parts.middle_names if parts else None)" if split else "None"
-        w(f"middle = clean_name(middle_raw) or {from_name}")
+        if has["middle_names"]:
+            w(f"middle = clean_name(middle_raw) or {from_name}")
+        else:
+            w(f"middle = {from_name}")
         from_name = "(parts.quoted_nickname if parts else None)" if split else "None"
         w(f"nickname = nickname_raw or {from_name}")
         self.get(w, inst, "dob", "dob_raw")
@@ -403,9 +428,10 @@ class _Generator:
                 with w.block("except DateError:"):
                     w("dob = ParsedDate(None, None, dob_raw)  # kept as written")
                 with w.block("if dob is not None:"):
-                    self.date_parts(w, "dob", "dob_date", "dob_precision")
-                    w("dob_date = dob_date.date() if dob_date else None")
                     w("dob_written = dob.raw")
+                    with w.block("if dob.value is not None:"):
+                        w("dob_date = as_datetime(dob.value).date()")
+                        w("dob_precision = dob.precision.value if dob.precision else None")
         for name in ("sex", "address", "postcode"):
             self.get(w, inst, name, f"{name}_raw")
         w("address = normalise_address(address_raw) if address_raw else None")
@@ -417,12 +443,8 @@ class _Generator:
         attributes = self.dict_of(w, inst, "attributes", "attribute")
         self.get(w, inst, "age", "age")
         raw = [(key, var) for key, var in _RAW_VARIABLES if has[key]]
-        self.build_dict(w, "raw", raw, truthy=True)
-        if attributes:
-            self.build_dict(w, "attributes", attributes)
-            attributes_json = "J(attributes or None)"
-        else:
-            attributes_json = repr(self.values.json(None))
+        raw_json = self.json_object(w, "raw", raw, truthy=True)
+        attributes_json = self.json_object(w, "attributes", attributes)
         if has["forename"] and has["surname"]:
             joined = (
                 "(forename_raw + ' ' + surname_raw if forename_raw and surname_raw"
@@ -442,7 +464,9 @@ class _Generator:
         w("    SEX.get(sex_raw.casefold(), sex_raw) if sex_raw else None,")
         w("    address.address if address else None, postcode,")
         w(f"    {idents},")
-        w(f"    {attributes_json}, J(raw or None), {_SPAN},")
+        w(f"    {attributes_json},")
+        w(f"    {raw_json},")
+        w(f"    {_SPAN},")
         w(")")
         if protected:
             w("pairs = []")
@@ -727,7 +751,7 @@ class _Generator:
         if plan.event is not None:
             w("event = (")
             w("    event_type, DT(start), start_precision, DT(end), end_precision,")
-            w("    event_at, description, J(event_attributes or None),")
+            w(f"    event_at, description, {self.event_json},")
             w(")")
         else:
             w("event = event_type = None")
@@ -789,7 +813,14 @@ class _Generator:
         for i, (key, f) in enumerate(ev.attributes):
             self.read_top(w, f, f"event_attribute_{i}")
             pairs.append((key, f"event_attribute_{i}"))
-        self.build_dict(w, "event_attributes", pairs)
+        if self.plan.free_text:  # dates found in the text may join the attributes
+            w("event_attributes = {}")
+            for key, name in pairs:
+                w(f"if {name} is not None:")
+                w(f"    event_attributes[{key!r}] = {name}")
+            self.event_json = "J(event_attributes or None)"
+        else:
+            self.event_json = self.json_object(w, "event_attributes", pairs)
 
 
 # -- compiling and caching ---------------------------------------------------------------------
