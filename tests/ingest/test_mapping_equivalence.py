@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from joinedup.feeds import FeedSpec, builtin_specs, get_spec, load_spec
-from joinedup.ingest import compiled, mapper, readers
+from joinedup.ingest import compiled, compiler, mapper, readers
 from joinedup.ingest.layout import Values, mapped_rows, record_rows
 from joinedup.ingest.mapper import RowError, map_row
 from joinedup.synth import generate_city
@@ -90,14 +90,17 @@ def test_mapped_rows_runs_the_compiled_function(city_rows) -> None:
 def test_every_built_in_spec_compiles_to_source_that_prints(capsys) -> None:
     for name in builtin_specs():
         for dialect in DIALECTS:
-            text = compiled.source(get_spec(name), Values(dialect))
+            text = compiler.source(get_spec(name), Values(dialect))
             compile(text, name, "exec")
             assert f"feed spec {name!r}" in text
     compiled.main(["police_stops"])
     printed = capsys.readouterr().out
-    assert printed == compiled.source(get_spec("police_stops"), Values("sqlite"))
+    assert printed == compiler.source(get_spec("police_stops"), Values("sqlite"))
     loops = [line for line in printed.splitlines() if line.lstrip().startswith("for ")]
     assert "'Occ5Name'" in printed and not loops  # repeat: unrolled
+    compiled.main([str(SPECS / "everything.yaml"), "--dialect", "postgresql"])
+    printed = capsys.readouterr().out
+    assert printed == compiler.source(_EVERYTHING, Values("postgresql"))
 
 
 def test_the_same_rows_when_the_memo_is_tiny_or_given_up(city_rows, monkeypatch) -> None:
@@ -407,7 +410,7 @@ def test_a_spec_whose_strings_are_code_stays_data() -> None:
     and statements reach the generated source only as string literals."""
     spec = _hostile_spec()
     for dialect in DIALECTS:
-        text = compiled.source(spec, Values(dialect))
+        text = compiler.source(spec, Values(dialect))
         tree = ast.parse(text)
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
         called = {
