@@ -237,6 +237,18 @@ class _Generator:
             w(f"    {var}.append({layout._quoted(key) + ': '!r} + quoted({name}))")
         return f"('{{' + ', '.join({var}) + '}}' if {var} else 'null')"
 
+    def converted(self, kind: str, var: str) -> str:
+        """`values.date(var)` or `values.datetime(var)`, written out for the dialects
+        `layout.Values` knows (its converters are these expressions)."""
+        convert = getattr(self.values, kind)
+        if convert is layout._same:
+            return var
+        if convert is layout._sqlite_datetime:
+            return f"({var}.isoformat(' ', 'microseconds') if {var} is not None else None)"
+        if convert is layout._sqlite_date:
+            return f"({var}.isoformat() if {var} is not None else None)"
+        return f"{'DT' if kind == 'datetime' else 'D'}({var})"
+
     # -- laying out one block instance -----------------------------------------------------------
 
     def person(self, w: _Lines, inst: _Instance) -> None:
@@ -309,7 +321,7 @@ class _Generator:
         age = "int(age) if age and age.isdecimal() and len(age) < 4 else None"
         w("row = (")
         w(f"    {inst.slot()}, role, written, forename, middle, surname, nickname,")
-        w("    D(dob_date), dob_precision, dob_written,")
+        w(f"    {self.converted('date', 'dob_date')}, dob_precision, dob_written,")
         w(f"    {age if has['age'] else 'None'},")
         w("    SEX.get(sex_raw.casefold(), sex_raw) if sex_raw else None,")
         w("    address.address if address else None, postcode,")
@@ -606,13 +618,14 @@ class _Generator:
                 w("phones += text[3]")
         if plan.event is not None:
             w("event = (")
-            w("    event_type, DT(start), start_precision, DT(end), end_precision,")
+            start, end = self.converted("datetime", "start"), self.converted("datetime", "end")
+            w(f"    event_type, {start}, start_precision, {end}, end_precision,")
             w(f"    event_at, description, {self.event_json},")
             w(")")
         else:
             w("event = event_type = None")
         w("return (")
-        w("    source_ref, row_number, DT(received), event_type,")
+        w(f"    source_ref, row_number, {self.converted('datetime', 'received')}, event_type,")
         w("    grading_parts.source if grading_parts else None,")
         w("    grading_parts.intelligence if grading_parts else None,")
         w("    grading_parts.handling if grading_parts else None,")
