@@ -27,7 +27,7 @@ from joinedup.ingest.normalise import (
     parse_postcode,
     split_full_name,
 )
-from joinedup.pole import EventFacts, MappedRecord, ParsedDate
+from joinedup.pole import DatePrecision, EventFacts, MappedRecord, ParsedDate
 
 Rows = Callable[[dict[str, Any], int], layout.RecordRows]
 
@@ -140,6 +140,7 @@ def _environment(values: layout.Values) -> dict[str, Any]:
         "ParsedDate": ParsedDate,
         "PLACEHOLDERS": PLACEHOLDERS,
         "SEX": mapper.SEX,
+        "PRECISION": {p: p.value for p in DatePrecision},  # .get(None) is None
         "NO_ROWS": NO_ROWS,
         "TEXT_TYPES": _TEXT_TYPES,
         "Memo": _Memo,

@@ -171,12 +171,12 @@ class _Generator:
         w(f"    {var} = parse_date({var}, {f.formats!r}, dayfirst={self.plan.dayfirst!r})")
 
     def date_parts(self, w: _Lines, parsed: str, moment: str, precision: str) -> None:
-        """`layout._date_parts`, written out."""
+        """`layout._date_parts`, written out (an enum's `.value` costs a descriptor call)."""
         with w.block(f"if {parsed} is None or {parsed}.value is None:"):
             w(f"{moment} = {precision} = None")
         with w.block("else:"):
             w(f"{moment} = as_datetime({parsed}.value)")
-            w(f"{precision} = {parsed}.precision.value if {parsed}.precision else None")
+            w(f"{precision} = PRECISION.get({parsed}.precision)")
 
     def get(self, w: _Lines, inst: _Instance, name: str, var: str) -> None:
         """`f.get(src, n, sv)` of the block's field `name`."""
@@ -293,7 +293,7 @@ class _Generator:
                     w("dob_written = dob.raw")
                     with w.block("if dob.value is not None:"):
                         w("dob_date = as_datetime(dob.value).date()")
-                        w("dob_precision = dob.precision.value if dob.precision else None")
+                        w("dob_precision = PRECISION.get(dob.precision)")
         for name in ("sex", "address", "postcode"):
             self.get(w, inst, name, f"{name}_raw")
         w("address = normalise_address(address_raw) if address_raw else None")
