@@ -218,6 +218,17 @@ def test_mapped_rows_shares_no_mutable_value(city_rows) -> None:
                 stack.extend(value)
 
 
+def test_the_portable_path_gets_dicts_of_its_own_each_time(city_rows) -> None:
+    """Rows for the portable writer hold dicts, so they are never memoised or shared."""
+    spec = get_spec("missing_episodes")
+    values = Values("other")
+    row_number, fields = city_rows["missing_episodes"][0]
+    first, again = (mapped_rows(spec, fields, row_number, values) for _ in range(2))
+    assert first == again
+    child, child_again = first[7][0], again[7][0]
+    assert isinstance(child[-5], dict) and child[-5] is not child_again[-5]  # raw
+
+
 def test_cells_equal_in_python_but_written_differently_are_kept_apart(city_rows) -> None:
     """1, 1.0 and True are one dict key, as are 0.0 and -0.0; their text differs."""
     spec = get_spec("police_incidents").model_copy()
