@@ -150,6 +150,9 @@ def _one_of(column: Any, values: list[str], dialect: str) -> ColumnElement[bool]
     return column.in_(values)
 
 
+OWN_QUARANTINE_MAX = 100_000  # hashes a batch remembers of the rows it put in quarantine
+
+
 @dataclass(frozen=True, slots=True)
 class _Pending:
     """A chunk planned and not yet written: what the next plan must know of it."""
@@ -180,6 +183,15 @@ class _BatchRun:
         # what the database cannot tell the next plan yet.
         self.pending: deque[_Pending] = deque()
         self.planned_ids: dict[str, int] = dict(self.ids.next)  # next free ids after them
+        # A source with nothing in quarantine when the batch began (the usual case) has in
+        # quarantine only what this batch put there, under the writers' lock: the batch
+        # remembers those hashes instead of asking the database for every chunk's
+        # (OWN_QUARANTINE_MAX of them at most; past that it asks again, so memory stays
+        # flat on a file of bad rows).
+        held = select(t.quarantine.c.id).where(t.quarantine.c.source_id == self.source_id)
+        self.own_quarantine: set[str] | None = (
+            None if conn.execute(held.limit(1)).first() is not None else set()
+        )
 
     def open_batch(self, file_hash: str, actor: str) -> None:
         self.batch_id = int(
@@ -227,7 +239,8 @@ class _BatchRun:
         wanted = {h[0] for h in head}
         hashes = list(wanted)
         known = self._known(t.record, hashes)
-        known_bad = self._known(t.quarantine, hashes)
+        own = self.own_quarantine
+        known_bad = self._known(t.quarantine, hashes) if own is None else own & wanted
         for earlier in self.pending:
             known |= earlier.stored & wanted
             known_bad |= earlier.quarantined & wanted
@@ -297,6 +310,10 @@ class _BatchRun:
                 after[name] += n * times
         after["quarantine"] += codes.count(QUARANTINE)
         self.planned_ids = after
+        if own is not None:
+            own |= new_bad
+            if len(own) > OWN_QUARANTINE_MAX:
+                self.own_quarantine = None
         stored_hashes = {head[index][0] for index, _ in stored}
         self.pending.append(_Pending(stored_hashes, new_bad, chunk_refs, after))
         return Plan(
