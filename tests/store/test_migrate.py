@@ -23,3 +23,36 @@ def test_sqlite_store_uses_wal(tmp_path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     eng.dispose()
+
+
+def _indexes(eng, table: str) -> set[str]:
+    return {ix["name"] for ix in inspect(eng).get_indexes(table)}
+
+
+def test_migration_0007_drops_the_unread_indexes_and_its_downgrade_restores_them(
+    store_url: str,
+) -> None:
+    from alembic import command
+
+    from joinedup.store.migrate import alembic_config
+
+    def to(revision: str, down: bool = False) -> None:
+        cfg = alembic_config(eng)
+        with eng.begin() as conn:
+            cfg.attributes["connection"] = conn
+            (command.downgrade if down else command.upgrade)(cfg, revision)
+
+    eng = make_engine(store_url)
+    try:
+        migrate(eng)
+        assert "ix_person_mention_surname" not in _indexes(eng, "person_mention")
+        assert "ix_event_start" not in _indexes(eng, "event")
+        assert "ix_person_mention_record" in _indexes(eng, "person_mention")
+        to("0006", down=True)
+        assert "ix_person_mention_surname" in _indexes(eng, "person_mention")
+        assert "ix_event_start" in _indexes(eng, "event")
+        to("head")
+        assert current_revision(eng) == "0007"
+        assert "ix_event_start" not in _indexes(eng, "event")
+    finally:
+        eng.dispose()

@@ -81,7 +81,7 @@ def test_every_mention_takes_part_in_its_records_event(engine: Engine, tmp_path:
 def test_upgrade_drops_the_table_and_loses_nothing(old_store: Engine) -> None:
     stored = _stored(old_store)
     assert stored and stored == _derived(old_store)
-    migrate(old_store)
+    _to(old_store, "0006")
     assert current_revision(old_store) == "0006"
     assert "participation" not in inspect(old_store).get_table_names()
     assert _derived(old_store) == stored

@@ -129,7 +129,7 @@ person_mention = Table(
     Column("span_start", Integer),
     Column("span_end", Integer),
     Index("ix_person_mention_record", "record_id"),
-    Index("ix_person_mention_surname", "surname"),
+    # No index on surname: search finds names through its own index (migration 0007).
 )
 
 # Recorded to be counted, never an input to matching, scoring or flagging.
@@ -223,7 +223,7 @@ event = Table(
     Column("location_mention_id", ForeignKey("location_mention.id")),
     Column("description", Text),
     Column("attributes", JSON),
-    Index("ix_event_start", "start_at"),
+    # No index on start_at: no reader asks for a range of times (migration 0007).
 )
 
 # Participations (mention -> event, with a role) are not a table: every mention of a
