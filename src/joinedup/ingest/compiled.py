@@ -22,11 +22,13 @@ from joinedup.ingest.normalise import (
     clean_name,
     normalise_address,
     parse_date,
+    parse_moment,
     parse_phone,
     parse_plate,
     parse_postcode,
     split_full_name,
 )
+from joinedup.ingest.normalise.dates import NO_MOMENT
 from joinedup.pole import DatePrecision, EventFacts, MappedRecord, ParsedDate
 
 Rows = Callable[[dict[str, Any], int], layout.RecordRows]
@@ -158,6 +160,8 @@ def _environment(values: layout.Values) -> dict[str, Any]:
         "owner": _owner,
         "text_mentions": _text_mentions,
         "parse_date": parse_date,
+        "parse_moment": parse_moment,
+        "NO_MOMENT": NO_MOMENT,
         "clean_name": clean_name,
         "split_full_name": split_full_name,
         "normalise_address": normalise_address,

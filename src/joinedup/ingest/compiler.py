@@ -161,22 +161,17 @@ class _Generator:
             w(f"cell = {fetch}")
         self.read(w, f, var, "cell", f.column if isinstance(f, _Field) else "")
 
-    def date(self, w: _Lines, f: _Field | _Absent, var: str) -> None:
-        """Lines setting `var` to the ParsedDate `f.date` gives; DateError as it does."""
+    def moment(self, w: _Lines, f: _Field | _Absent, moment: str, precision: str) -> None:
+        """Lines setting `moment` and `precision` to `layout._date_parts(f.date(...))`, by
+        `parse_moment`; DateError as `f.date` raises it."""
         if isinstance(f, _Absent):
-            w(f"{var} = None")
-            return
-        self.read_top(w, f, var)
-        w(f"if {var} is not None:")
-        w(f"    {var} = parse_date({var}, {f.formats!r}, dayfirst={self.plan.dayfirst!r})")
-
-    def date_parts(self, w: _Lines, parsed: str, moment: str, precision: str) -> None:
-        """`layout._date_parts`, written out (an enum's `.value` costs a descriptor call)."""
-        with w.block(f"if {parsed} is None or {parsed}.value is None:"):
             w(f"{moment} = {precision} = None")
-        with w.block("else:"):
-            w(f"{moment} = as_datetime({parsed}.value)")
-            w(f"{precision} = PRECISION.get({parsed}.precision)")
+            return
+        self.read_top(w, f, moment)
+        w(
+            f"{moment}, {precision} = NO_MOMENT if {moment} is None else"
+            f" parse_moment({moment}, {f.formats!r}, dayfirst={self.plan.dayfirst!r})"
+        )
 
     def get(self, w: _Lines, inst: _Instance, name: str, var: str) -> None:
         """`f.get(src, n, sv)` of the block's field `name`."""
@@ -650,10 +645,9 @@ class _Generator:
                 " 'the record has no reference (ID) of its own')"
             )
         with w.block("try:"):
-            self.date(w, plan.received_at, "received_date")
+            self.moment(w, plan.received_at, "received", "received_precision")
         with w.block("except DateError as exc:"):
             w(f"raise RowError({plan.received_at.ref_column!r}, str(exc)) from None")
-        self.date_parts(w, "received_date", "received", "received_precision")
         if isinstance(plan.grading, _Field):
             self.read_top(w, plan.grading, "grading_text")
             w("grading_parts = grading(grading_text)")
@@ -667,12 +661,10 @@ class _Generator:
             return
         w("# event")
         with w.block("try:"):
-            self.date(w, ev.start, "start_date")
-            self.date(w, ev.end, "end_date")
+            self.moment(w, ev.start, "start", "start_precision")
+            self.moment(w, ev.end, "end", "end_precision")
         with w.block("except DateError as exc:"):
             w(f"raise RowError({ev.error_column!r}, str(exc)) from None")
-        self.date_parts(w, "start_date", "start", "start_precision")
-        self.date_parts(w, "end_date", "end", "end_precision")
         self.read_top(w, ev.type, "event_type")
         if not (ev.type.is_literal and ev.type.literal is not None):
             w("if event_type is None:")

@@ -255,3 +255,84 @@ def test_format_readers_agree_with_datetime_strptime(case: tuple[str, str]) -> N
     except ValueError:
         expected = None
     assert repr(_reader(fmt)(text, text)) == repr(expected)
+
+
+# -- the quick paths agree with the cached, general one ---------------------------------
+
+from joinedup.ingest.normalise.dates import PLACEHOLDERS, _parse_cached, parse_moment  # noqa: E402
+
+SPEC_FORMATS = [*FEED_FORMATS, "%Y-%m-%d %z", "%I:%M %p", "-", "unknown %Y", "%b"]
+
+
+@st.composite
+def _spec_dates(draw: st.DrawFn) -> tuple[str, tuple[str, ...], bool]:
+    """A value as a feed writes it, and a spec's formats: the value's own format often
+    first, sometimes later or absent; placeholders and padding around the value too."""
+    text, fmt = draw(_date_texts())
+    others = draw(st.lists(st.sampled_from(SPEC_FORMATS), max_size=2))
+    formats = [fmt, *others] if draw(st.booleans()) else [*others, fmt]
+    if draw(st.integers(0, 5)) == 0:
+        text = draw(st.sampled_from(sorted(PLACEHOLDERS) + ["", " ", "March", "UNKNOWN"]))
+    if draw(st.booleans()):
+        text = (
+            draw(st.sampled_from(["", " ", "\t", "  "])) + text + draw(st.sampled_from(["", " "]))
+        )
+    return text, tuple(formats), draw(st.booleans())
+
+
+def _date_outcome(raw: str, formats: tuple[str, ...], dayfirst: bool) -> object:
+    try:
+        return repr(parse_date(raw, formats, dayfirst=dayfirst))
+    except DateError as exc:
+        return ("DateError", exc.reason)
+
+
+@given(_spec_dates())
+def test_the_quick_path_agrees_with_the_cached_path(
+    case: tuple[str, tuple[str, ...], bool],
+) -> None:
+    raw, formats, dayfirst = case
+    slow = _parse_cached(raw, formats, dayfirst)
+    expected = ("DateError", slow) if isinstance(slow, str) else repr(slow)
+    assert _date_outcome(raw, formats, dayfirst) == expected
+
+
+@given(_spec_dates())
+def test_parse_moment_is_parse_date_taken_apart(case: tuple[str, tuple[str, ...], bool]) -> None:
+    raw, formats, dayfirst = case
+    try:
+        parsed = parse_date(raw, formats, dayfirst=dayfirst)
+    except DateError as exc:
+        with pytest.raises(DateError) as caught:
+            parse_moment(raw, formats, dayfirst=dayfirst)
+        assert caught.value.reason == exc.reason
+        return
+    moment = parse_moment(raw, formats, dayfirst=dayfirst)
+    if parsed is None:
+        assert moment == (None, None)
+        return
+    value = parsed.value
+    expected = (
+        value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+    )
+    assert moment == (expected, parsed.precision.value)
+    assert type(moment[0]) is datetime
+
+
+@pytest.mark.parametrize(
+    ("raw", "formats", "expected"),
+    [
+        (
+            "2021-03-12T14:30:59Z",
+            ("%Y-%m-%dT%H:%M:%SZ",),
+            (datetime(2021, 3, 12, 14, 30, 59), "minute"),
+        ),
+        (" 20210312 ", ("%Y%m%d%H%M", "%Y%m%d"), (datetime(2021, 3, 12), "day")),
+        ("2021|03", ("%Y|%m",), (datetime(2021, 3, 1), "month")),
+        ("2021", ("%Y",), (datetime(2021, 1, 1), "year")),
+        ("n/k", ("%Y",), (None, None)),
+        ("about 1990", ("%Y",), (datetime(1990, 1, 1), "approx_year")),
+    ],
+)
+def test_parse_moment(raw: str, formats: tuple[str, ...], expected: tuple) -> None:
+    assert parse_moment(raw, formats) == expected

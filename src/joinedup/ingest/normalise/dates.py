@@ -91,10 +91,53 @@ def parse_date(
     """
     if raw is None:
         return None
+    if formats:
+        # Most values fit the spec's first format, and many are seen once (timestamps):
+        # read them at once, without the cache. A value that fits a format with a
+        # numeric field has a digit, so it is not empty nor a placeholder, and the first
+        # format is what _parse_cached would try first: the same result.
+        quick = _QUICK.get(formats[0])
+        if quick is None:
+            quick = _quick_reader(formats[0])
+        if quick:
+            parsed = quick(raw.strip(), raw)
+            if parsed is not None:
+                return parsed
     result = _parse_cached(raw, tuple(formats), dayfirst)
     if isinstance(result, str):
         raise DateError(raw, result)
     return result
+
+
+Moment = tuple[datetime | None, str | None]
+NO_MOMENT: Moment = (None, None)
+
+
+def parse_moment(raw: str | None, formats: Sequence[str] = (), *, dayfirst: bool = True) -> Moment:
+    """`parse_date` as a record's or an event's time is stored: the span's first moment (a
+    datetime) and the precision's name; (None, None) for no date. Raises DateError.
+
+    Feed specs compiled to Python call this for every row's timestamps, which are seldom
+    seen twice: most fit the spec's first format and go straight to a datetime, without
+    a ParsedDate made and taken apart again.
+    """
+    if raw is None:
+        return NO_MOMENT
+    if formats:
+        quick = _QUICK_MOMENTS.get(formats[0])
+        if quick is None:
+            quick = _quick_moment_reader(formats[0])
+        if quick:  # as in parse_date: a value that fits has a digit, so it is a date
+            moment = quick(raw.strip())
+            if moment is not None:
+                return moment
+    parsed = parse_date(raw, formats, dayfirst=dayfirst)
+    if parsed is None or parsed.value is None:
+        return NO_MOMENT
+    value = parsed.value
+    if type(value) is not datetime:
+        value = datetime(value.year, value.month, value.day)
+    return value, parsed.precision.value if parsed.precision else None
 
 
 @lru_cache(maxsize=65536)
@@ -262,6 +305,68 @@ def _reader(fmt: str) -> FormatReader:
         _READERS.clear()
     reader = _READERS[fmt] = _numeric_reader(fmt) or _strptime_reader(fmt)
     return reader
+
+
+# A format's reader for parse_date to try before its cache; False where the format has no
+# numeric field (its match need not hold a digit) or needs strptime itself.
+_QUICK: dict[str, FormatReader | bool] = {}
+_DIGIT_FIELDS = frozenset("dfHmMSyY")
+
+
+def _quick_reader(fmt: str) -> FormatReader | bool:
+    if len(_QUICK) >= 256:
+        _QUICK.clear()
+    pattern = _compiled_format(fmt)
+    digits = pattern is not None and not _DIGIT_FIELDS.isdisjoint(pattern.groupindex)
+    quick = _QUICK[fmt] = (_READERS.get(fmt) or _reader(fmt)) if digits else False
+    return quick
+
+
+# `parse_moment`'s own readers: stripped text -> what it returns for a value the format
+# reads, or None. Only for numeric formats, the common case.
+MomentReader = Callable[[str], Moment | None]
+_QUICK_MOMENTS: dict[str, MomentReader | bool] = {}
+
+
+def _quick_moment_reader(fmt: str) -> MomentReader | bool:
+    if len(_QUICK_MOMENTS) >= 256:
+        _QUICK_MOMENTS.clear()
+    order = _numeric_order(fmt)
+    pattern = _compiled_format(fmt)
+    if order is None or pattern is None or not any(order):
+        _QUICK_MOMENTS[fmt] = False
+        return False
+    match = pattern.match
+    iy, imo, iday, ih, imi, isec = (i - 1 for i in order)  # -1: the format has no such field
+    precision = _format_precision(fmt)
+    name = precision.value
+
+    def read(text: str) -> Moment | None:
+        found = match(text)
+        if found is None or found.end() != len(text):
+            return None
+        g = found.groups()
+        try:
+            value = datetime(
+                int(g[iy]) if iy >= 0 else 1900,
+                int(g[imo]) if imo >= 0 else 1,
+                int(g[iday]) if iday >= 0 else 1,
+                int(g[ih]) if ih >= 0 else 0,
+                int(g[imi]) if imi >= 0 else 0,
+                int(g[isec]) if isec >= 0 else 0,
+            )
+        except ValueError:
+            return None
+        if precision is DatePrecision.minute:
+            return value, name
+        if precision is DatePrecision.day:
+            return datetime(value.year, value.month, value.day), name
+        if precision is DatePrecision.month:
+            return datetime(value.year, value.month, 1), name
+        return datetime(value.year, 1, 1), name
+
+    _QUICK_MOMENTS[fmt] = read
+    return read
 
 
 def _strptime_reader(fmt: str) -> FormatReader:
