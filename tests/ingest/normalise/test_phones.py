@@ -89,3 +89,104 @@ def test_never_raises_and_e164_is_stable(raw: str) -> None:
     assert phone.valid == (phone.e164 is not None)
     if phone.e164 is not None:
         assert parse_phone(phone.e164).e164 == phone.e164
+
+
+# -- the GB fast path gives what phonenumbers gives ---------------------------------------
+
+import phonenumbers  # noqa: E402
+
+from joinedup.ingest.normalise.phones import _GB_WRITTEN, _usable  # noqa: E402
+
+
+def _by_the_library(raw: str, region: str = "GB") -> Phone | None:
+    """parse_phone with every number parsed by phonenumbers: the path the fast one skips."""
+    text = raw.strip()
+    if not text or text.lower() in {"unknown", "unk", "n/k", "nk", "not known", "n/a"} | {
+        "none",
+        "-",
+        "?",
+    }:
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return Phone(raw, None, False, None)
+    e164, kind = _usable(number)
+    return Phone(raw, e164, e164 is not None, kind)
+
+
+@st.composite
+def _written_numbers(draw: st.DrawFn) -> str:
+    """A number as people write it: GB mostly (mobiles, landlines, drama ranges, the
+    180020 prefix), of the right length or near it, grouped every way; foreign ones too."""
+    lead = draw(st.sampled_from(["7700", "77009", "7", "1", "2", "3", "8", "9", "5", "180020"]))
+    length = draw(st.sampled_from([10, 10, 10, 10, 9, 11, 8, 12]))
+    national = (lead + draw(st.text(alphabet="0123456789", min_size=length, max_size=length)))[
+        :length
+    ]
+    if draw(st.integers(0, 9)) == 0:
+        national = "0" + national[1:]
+    prefix = draw(
+        st.sampled_from(
+            ["0", "0", "+44", "+44 ", "+44-", "+44  ", "0044 ", "0044", "44", "", "+44 (0)"]
+            + ["+44(0)", "(0", "00", "+1 ", "+33 ", "+353 ", "+", "0 ", "+440", "+4"]
+        )
+    )
+    separators = draw(st.sampled_from([" ", " ", "-", "", "  ", ".", "/", " - "]))
+    cuts = sorted(draw(st.lists(st.integers(1, max(1, len(national) - 1)), max_size=3)))
+    parts, at = [], 0
+    for cut in cuts:
+        parts.append(national[at:cut])
+        at = cut
+    parts.append(national[at:])
+    text = prefix + separators.join(p for p in parts if p)
+    if prefix == "(0":
+        text = "(0" + national[:3] + ") " + national[3:]
+    suffix = draw(st.sampled_from(["", "", "", " ext 12", " x4", "#", " ", "a", "-"]))
+    return draw(st.sampled_from(["", " ", "\t"])) + text + suffix
+
+
+@given(_written_numbers())
+def test_the_gb_fast_path_reads_numbers_as_phonenumbers_does(raw: str) -> None:
+    written = _GB_WRITTEN.fullmatch(raw.strip())
+    if written is not None:
+        national = written.group(1).replace(" ", "").replace("-", "")
+        assert phonenumbers.parse(raw.strip(), "GB") == phonenumbers.PhoneNumber(
+            country_code=44, national_number=int(national)
+        )
+    assert parse_phone(raw) == _by_the_library(raw)
+    assert parse_phone(raw, "US") == _by_the_library(raw, "US")
+
+
+@st.composite
+def _gb_shapes(draw: st.DrawFn) -> str:
+    """Numbers in the fast path's own shapes, any ten digits: every range and type."""
+    national = draw(st.sampled_from("123456789")) + draw(
+        st.text(alphabet="0123456789", min_size=9, max_size=9)
+    )
+    prefix = draw(st.sampled_from(["0", "+44", "+44 ", "+44-"]))
+    out = prefix + national[0]
+    for digit in national[1:]:
+        out += draw(st.sampled_from(["", "", "", " ", "-"])) + digit
+    return out
+
+
+@given(_gb_shapes())
+def test_gb_numbers_in_the_fast_shapes_read_as_phonenumbers_reads_them(raw: str) -> None:
+    written = _GB_WRITTEN.fullmatch(raw)
+    assert written is not None
+    national = written.group(1).replace(" ", "").replace("-", "")
+    if not national.startswith("180020"):
+        assert phonenumbers.parse(raw, "GB") == phonenumbers.PhoneNumber(
+            country_code=44, national_number=int(national)
+        )
+    assert parse_phone(raw) == _by_the_library(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["07700 900123", "+44 7700 900123", "+44-7700-900-123", "0113 496 0000", "01632960123"],
+)
+def test_common_gb_shapes_take_the_fast_path(raw: str) -> None:
+    assert _GB_WRITTEN.fullmatch(raw) is not None
+    assert parse_phone(raw) == _by_the_library(raw)

@@ -5,6 +5,7 @@ length counts even when no operator holds its range, so Ofcom's drama ranges (07
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -35,6 +36,16 @@ class Phone:
     kind: str | None
 
 
+# The shapes most GB numbers are written in: 0 or +44, then a ten-digit national number
+# not starting 0, in groups split by single spaces or dashes. For these phonenumbers.parse
+# gives PhoneNumber(44, the ten digits) (tests/ingest/normalise/test_phones.py checks it
+# against the library, with hypothesis), so they skip the parse, and differently written
+# copies of one number share one look-up of its type. National numbers starting 180020
+# are left to the library: that is one of GB's national prefixes too.
+_GB_WRITTEN = re.compile(r"(?:\+44[ -]?|0)([1-9](?:[ -]?[0-9]){9})")
+_SEPARATORS = str.maketrans("", "", " -")
+
+
 @lru_cache(maxsize=65536)
 def parse_phone(raw: str | None, region: str = "GB") -> Phone | None:
     """Parse a phone number, reading national numbers as numbers of `region`.
@@ -50,13 +61,29 @@ def parse_phone(raw: str | None, region: str = "GB") -> Phone | None:
     text = raw.strip()
     if not text or text.lower() in _PLACEHOLDERS:
         return None
-    unusable = Phone(raw, None, False, None)
+    if region == "GB" and (written := _GB_WRITTEN.fullmatch(text)) is not None:
+        national = written.group(1).translate(_SEPARATORS)
+        if not national.startswith("180020"):
+            e164, kind = _gb_usable(national)
+            return Phone(raw, e164, e164 is not None, kind)
     if len(text) > _MAX_INPUT:
-        return unusable
+        return Phone(raw, None, False, None)
     try:
         number = phonenumbers.parse(text, region)
     except NumberParseException:
-        return unusable
+        return Phone(raw, None, False, None)
+    e164, kind = _usable(number)
+    return Phone(raw, e164, e164 is not None, kind)
+
+
+@lru_cache(maxsize=65536)
+def _gb_usable(national: str) -> tuple[str | None, str | None]:
+    """`_usable` of the GB number with this national number (ten digits)."""
+    return _usable(phonenumbers.PhoneNumber(country_code=44, national_number=int(national)))
+
+
+def _usable(number: phonenumbers.PhoneNumber) -> tuple[str | None, str | None]:
+    """The number's E.164 form and kind, or (None, None) when it is not usable."""
     # number_type is UNKNOWN exactly when is_valid_number is False; one call does both.
     number_type = phonenumbers.number_type(number)
     if number_type != PhoneNumberType.UNKNOWN:
@@ -64,8 +91,8 @@ def parse_phone(raw: str | None, region: str = "GB") -> Phone | None:
     else:
         kind = _unallocated_kind(number)
         if kind is None:
-            return unusable
-    return Phone(raw, phonenumbers.format_number(number, PhoneNumberFormat.E164), True, kind)
+            return None, None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164), kind
 
 
 def _unallocated_kind(number: phonenumbers.PhoneNumber) -> str | None:
