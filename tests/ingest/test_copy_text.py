@@ -117,3 +117,65 @@ def test_copy_text_round_trips_through_postgresql(pg: Engine, rows: list[tuple])
             ).all()
             tx.rollback()
     assert [tuple(r) for r in stored] == sorted(rows, key=lambda r: r[0])
+
+
+# -- a chunk's mention lines, their text remembered, are copy_text of its rows -------------
+
+from joinedup.ingest.writer import INSERT_ORDER as INSERT_TABLES  # noqa: E402
+from joinedup.ingest.writer import ChunkRows, IdAllocator, add_record  # noqa: E402
+
+SHORT_TEXT = st.sampled_from(["a", "b", "a\tb", "\\N", "é", ""]) | st.none()
+FLOAT = st.sampled_from([0.0, -0.0, 1.0, -2.5, 54.42727]) | st.none()
+OWNER = st.none() | st.integers(0, 1)
+
+
+@st.composite
+def _mention(draw: st.DrawFn, width: int, owner_at: int, floats: tuple[int, ...]) -> tuple:
+    row = [draw(SHORT_TEXT) for _ in range(width)]
+    row[0], row[1] = draw(st.sampled_from(["home", "seen"])), "role"
+    for i in floats:
+        row[i] = draw(FLOAT)
+    row[owner_at] = draw(OWNER)
+    row[owner_at + 1] = draw(st.booleans())  # extracted
+    row[-2], row[-1] = draw(st.none() | st.integers(0, 9)), draw(st.none() | st.integers(0, 9))
+    return tuple(row)
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> list[tuple]:
+    """Records whose mention rows are drawn from a small pool: the same row again and
+    again, with its owner or not, and rows that differ only in 0.0 and -0.0."""
+    locations = draw(st.lists(_mention(15, 10, (8, 9)), min_size=1, max_size=4))
+    vehicles = draw(st.lists(_mention(14, 9, ()), min_size=1, max_size=3))
+    phones = draw(st.lists(_mention(10, 5, ()), min_size=1, max_size=3))
+    person = ("person", "subject", *([None] * 20), False, None, None, None)
+    records = []
+    for n in range(draw(st.integers(1, 6))):
+        records.append(
+            (
+                f"R{n}", n, None, None, None, None, None,
+                (person, person), (),
+                tuple(draw(st.lists(st.sampled_from(locations), max_size=3))),
+                tuple(draw(st.lists(st.sampled_from(vehicles), max_size=2))),
+                tuple(draw(st.lists(st.sampled_from(phones), max_size=2))),
+                None,
+            )
+        )  # fmt: skip
+    return records
+
+
+@given(_records())
+def test_a_chunks_mention_lines_are_copy_text_of_its_rows(records: list[tuple]) -> None:
+    by_rows, by_lines = ChunkRows("sqlite"), ChunkRows("postgresql")
+    for rows in (by_rows, by_lines):
+        ids = IdAllocator.starting_at({table: 7 for table in by_rows.rows})
+        for planned in records:
+            add_record(
+                rows, ids, planned, source_id=1, batch_id=1, content_hash="h", raw_json="{}",
+                received_default="2024-01-01", supersedes_id=None,
+            )  # fmt: skip
+    laid_out = by_lines.laid_out()
+    tables = {table.name: table for table in INSERT_TABLES}
+    for name, rows in by_rows.rows.items():
+        expected = copy_text(tables[name], rows) if rows else None
+        assert laid_out.get(name) == expected, name

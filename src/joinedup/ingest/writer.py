@@ -104,6 +104,10 @@ class ChunkRows:
         self.dialect_name = dialect_name
         self.values = Values(dialect_name)
         self.rows: dict[str, list[Row]] = {table.name: [] for table in INSERT_ORDER}
+        # PostgreSQL: the mention tables' COPY lines, made as their records are added.
+        self.lines: dict[str, list[str]] | None = None
+        if dialect_name == "postgresql":
+            self.lines = {name: [] for name in _MENTION_TABLES}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         """Queue one row given as a dict; absent columns take their scalar default."""
@@ -125,9 +129,16 @@ class ChunkRows:
 
     def laid_out(self) -> LaidOut:
         """The rows of each table as `insert` takes them: COPY text for PostgreSQL."""
-        if self.dialect_name != "postgresql":
+        if self.lines is None:
             return {name: rows for name, rows in self.rows.items() if rows}
-        return {t.name: copy_text(t, self.rows[t.name]) for t in INSERT_ORDER if self.rows[t.name]}
+        out: LaidOut = {}
+        for table in INSERT_ORDER:
+            lines = self.lines.get(table.name)
+            if lines:
+                out[table.name] = "".join(lines).encode("utf-8")
+            elif self.rows[table.name]:
+                out[table.name] = copy_text(table, self.rows[table.name])
+        return out
 
 
 # Each table's rows for one chunk: tuples in column order, or (PostgreSQL) COPY text.
@@ -207,17 +218,29 @@ _ENCODERS: dict[str, Callable[[Row], str]] = {}
 def _row_encoder(table: Table) -> Callable[[Row], str]:
     """One f-string per table, made from its column types: a row's line with no call per
     value but the escaping of text (`_copy_value` takes any value of an unexpected type)."""
-    if table.name in _ENCODERS:
-        return _ENCODERS[table.name]
+    if table.name not in _ENCODERS:
+        body = "\\t".join(_field_texts(table, range(len(table.c)), 0))
+        _ENCODERS[table.name] = _encoder(f"{table.name}", body + "\\n")
+    return _ENCODERS[table.name]
+
+
+def _part_encoder(table: Table, columns: range) -> Callable[[Row], str]:
+    """`_row_encoder`'s text of `columns` alone (tab-separated, no newline), from a row
+    that starts at the first of them: a mention's part of its line (see `_MentionLines`)."""
+    body = "\\t".join(_field_texts(table, columns, columns.start))
+    return _encoder(f"{table.name}[{columns.start}:{columns.stop}]", body)
+
+
+def _field_texts(table: Table, columns: range, offset: int) -> list[str]:
     fields = []
-    for i, column in enumerate(table.c):
-        kind = column.type
+    for i in columns:
+        kind = table.c[i].type
         python_type = None
         try:
             python_type = kind.python_type
         except NotImplementedError:  # pragma: no cover - every column here has one
             pass
-        v = f"r[{i}]"
+        v = f"r[{i - offset}]"
         if python_type is int:
             fields.append(f"{{N if {v} is None else {v} if type({v}) is int else V({v})}}")
         elif python_type is float:
@@ -226,11 +249,72 @@ def _row_encoder(table: Table) -> Callable[[Row], str]:
             fields.append(f"{{N if {v} is None else E({v}) if type({v}) is str else V({v})}}")
         else:  # booleans, dates, JSON text and anything else: the general rule
             fields.append(f"{{V({v})}}")
-    source = 'def encode(r):\n    return f"' + "\\t".join(fields) + '\\n"\n'
+    return fields
+
+
+def _encoder(name: str, body: str) -> Callable[[Row], str]:
+    source = f'def encode(r):\n    return f"{body}"\n'
     scope: dict[str, Any] = {"N": "\\N", "E": _escape, "V": _copy_value}
-    exec(compile(source, f"<copy encoder for {table.name}>", "exec"), scope)  # noqa: S102
-    _ENCODERS[table.name] = scope["encode"]
-    return _ENCODERS[table.name]
+    exec(compile(source, f"<copy encoder for {name}>", "exec"), scope)  # noqa: S102
+    return scope["encode"]  # type: ignore[no-any-return]
+
+
+_MENTION_TABLES = ("person_mention", "location_mention", "vehicle_mention", "phone_mention")
+_NULL = "\\N"
+
+# -- PostgreSQL: a mention's line, its text remembered -----------------------------------
+# The compiled mapper hands back one row for each block instance of the same cells (a
+# camera, a vehicle), so most location, vehicle and phone rows are seen before: their
+# text after (id, record_id), apart from the owning person's id, is kept here, keyed by
+# the row. (Person rows repeat too seldom to pay for the keys: 1 in 4 on a city.) Rows
+# equal as tuples write the same text: each column holds one type (text, None, an int or
+# a bool, floats for lat/lon), except that 0.0 == -0.0, which COPY writes apart; a row
+# with a zero float is never kept. tests/ingest/test_copy_text.py checks whole chunks
+# against `copy_text` of their rows.
+MENTION_MEMO_ROWS = 8192  # per table; then it starts again
+
+
+class _MentionLines:
+    """Lines of one mention table for COPY, from each mention's row (after its ids) and,
+    where the table names one, the owning person's id (`owner_at`: its index in the row)."""
+
+    def __init__(self, table: Table, owner_at: int | None):
+        width = len(table.c) - 2
+        split = width if owner_at is None else owner_at
+        self.head = _part_encoder(table, range(2, split + 2))
+        self.tail = _part_encoder(table, range(split + 3, width + 2)) if split < width else None
+        self.owner_at = owner_at
+        self.floats = tuple(
+            i - 2 for i, c in enumerate(table.c) if i >= 2 and c.type.python_type is float
+        )
+        self.memo: dict[Row, tuple[str, str]] = {}
+
+    def miss(self, row: Row) -> tuple[str, str]:
+        """The row's text before its owner's id, and after it (ending the line); kept."""
+        at = self.owner_at
+        if at is None:
+            parts = (self.head(row), "\n")
+        else:
+            assert self.tail is not None
+            parts = (self.head(row[:at]), "\t" + self.tail(row[at + 1 :]) + "\n")
+        for i in self.floats:
+            if not row[i] and type(row[i]) is float:
+                return parts
+        memo = self.memo
+        if len(memo) >= MENTION_MEMO_ROWS:
+            memo.clear()
+        memo[row] = parts
+        return parts
+
+
+_MENTION_LINES: dict[str, _MentionLines] = {}
+
+
+def _mention_lines(table: Table, owner_at: int | None) -> _MentionLines:
+    found = _MENTION_LINES.get(table.name)
+    if found is None:
+        found = _MENTION_LINES[table.name] = _MentionLines(table, owner_at)
+    return found
 
 
 _SQL: dict[tuple[str, str], Any] = {}
@@ -310,10 +394,17 @@ def add_record(
         )
     )
     person0 = nxt["person_mention"]
+    lines = rows.lines
     if persons:
-        person_rows = out["person_mention"]
-        for i, p in enumerate(persons):
-            person_rows.append((person0 + i, record_id) + p)
+        if lines is None:
+            person_rows = out["person_mention"]
+            for i, p in enumerate(persons):
+                person_rows.append((person0 + i, record_id) + p)
+        else:
+            person_lines = lines["person_mention"]
+            encode = _mention_lines(t.person_mention, None).head
+            for i, p in enumerate(persons):
+                person_lines.append(f"{person0 + i}\t{record_id}\t{encode(p)}\n")
         nxt["person_mention"] = person0 + len(persons)
         if protected:
             protected_rows = out["protected_characteristic"]
@@ -324,21 +415,32 @@ def add_record(
             nxt["protected_characteristic"] = protected_id
     location0 = nxt["location_mention"]
     for table, owner_at, mentions in (
-        ("location_mention", 10, locations),
-        ("vehicle_mention", 9, vehicles),
-        ("phone_mention", 5, phones),
+        (t.location_mention, 10, locations),
+        (t.vehicle_mention, 9, vehicles),
+        (t.phone_mention, 5, phones),
     ):
         if not mentions:
             continue
-        table_rows = out[table]
-        first = nxt[table]
-        for i, m in enumerate(mentions):
-            owner = m[owner_at]
-            owner_id = None if owner is None else person0 + owner
-            table_rows.append(
-                (first + i, record_id) + m[:owner_at] + (owner_id,) + m[owner_at + 1 :]
-            )
-        nxt[table] = first + len(mentions)
+        name = table.name
+        first = nxt[name]
+        if lines is None:
+            table_rows = out[name]
+            for i, m in enumerate(mentions):
+                owner = m[owner_at]
+                owner_id = None if owner is None else person0 + owner
+                table_rows.append(
+                    (first + i, record_id) + m[:owner_at] + (owner_id,) + m[owner_at + 1 :]
+                )
+        else:
+            table_lines = lines[name]
+            mention_lines = _mention_lines(table, owner_at)
+            memo = mention_lines.memo
+            for i, m in enumerate(mentions):
+                head, tail = memo.get(m) or mention_lines.miss(m)
+                owner = m[owner_at]
+                owner_id = _NULL if owner is None else person0 + owner
+                table_lines.append(f"{first + i}\t{record_id}\t{head}\t{owner_id}{tail}")
+        nxt[name] = first + len(mentions)
     if event is None:
         return record_id
     event_id = nxt["event"]
