@@ -84,6 +84,8 @@ for planned in plan_paths([folder], None):
     result = ingest_file(engine, planned.path, planned.spec, actor="benchmark")
     for key, value in result.counts().items():
         totals[key] += value
+from joinedup.store import wait_for_checkpoints
+wait_for_checkpoints()  # SQLite: the last batch's pages copied into the file, timed too
 seconds = time.perf_counter() - t0
 from joinedup.ingest.prepare import WORKERS, stop_workers
 stop_workers()  # the pool stays up between files; stopped, its CPU and RSS are counted

@@ -27,7 +27,7 @@ from joinedup.ingest.batch import BatchResult, ingest_file, plan_paths
 from joinedup.ingest.prepare import stop_workers
 from joinedup.ingest.readers import FileRefused, open_rows
 from joinedup.pole import AuditCategory
-from joinedup.store import write_transaction
+from joinedup.store import wait_for_checkpoints, write_transaction
 
 
 @app.command()
@@ -78,6 +78,7 @@ def ingest(
             except FileRefused as exc:
                 fail(str(exc), Exit.usage)
     stop_workers()  # the pool served every file; nothing is left for it
+    wait_for_checkpoints()  # the last batch's pages reach the database file (SQLite)
     total = {
         k: sum(r.counts()[k] for r in results)
         for k in ("read", "stored", "duplicates", "quarantined")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import threading
+import urllib.parse
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+log = logging.getLogger("joinedup.store")
 
 
 def normalise_url(url: str) -> str:
@@ -63,11 +70,69 @@ def write_transaction(engine: Engine, lock: str = "store") -> Iterator[Connectio
     """
     if is_sqlite(engine):
         with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
-            with conn.begin():
-                yield conn
+            bulk = lock == "ingest"
+            raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction
+            if bulk:  # its pages reach the database file after it commits: see checkpoint_soon
+                raw.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                if bulk:
+                    raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")  # type: ignore[union-attr]
+        if lock == "ingest":
+            checkpoint_soon(engine)
     else:
         with engine.connect() as conn:
             with conn.begin():
                 key = zlib.crc32(f"joinedup:{lock}".encode())
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
                 yield conn
+
+
+# -- SQLite: checkpoints off an ingest's critical path ----------------------------------
+# In WAL mode a commit appends to the write-ahead log, and the commit that takes the log
+# past wal_autocheckpoint pages copies the whole log into the database file before it
+# returns: after an ingest batch of several hundred thousand rows, seconds of writing with
+# every core idle (the batch's workers are done, the next file's have not started). An
+# ingest's transaction turns that off for itself; once it has committed, a thread of its
+# own copies the log over (a PASSIVE checkpoint: it never blocks readers or the next
+# batch's writes) while the next file is read and written. `wait_for_checkpoints`
+# waits for those threads (the CLI does before it exits). A checkpoint that does not run
+# loses nothing: the log is the database's until it is copied, and the next connection to
+# checkpoint copies it.
+
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default, restored after an ingest's transaction
+_CHECKPOINTS: list[threading.Thread] = []
+
+
+def checkpoint_soon(engine: Engine) -> None:
+    """Copy a SQLite store's write-ahead log into its file, in a background thread."""
+    path = engine.url.database
+    if not is_sqlite(engine) or not path or path == ":memory:":
+        return
+    _CHECKPOINTS[:] = [t for t in _CHECKPOINTS if t.is_alive()]
+    thread = threading.Thread(
+        target=_checkpoint, args=(path,), name="joinedup-checkpoint", daemon=True
+    )
+    thread.start()
+    _CHECKPOINTS.append(thread)
+
+
+def wait_for_checkpoints() -> None:
+    """Wait until every checkpoint started by `checkpoint_soon` has finished."""
+    while _CHECKPOINTS:
+        _CHECKPOINTS.pop().join()
+
+
+def _checkpoint(path: str) -> None:
+    try:
+        # mode=rw: a store deleted meanwhile is not created again, empty, by this thread
+        uri = f"file:{urllib.parse.quote(str(Path(path).resolve()))}?mode=rw"
+        conn = sqlite3.connect(uri, uri=True, timeout=120)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # busy, or the file gone: the next checkpoint copies it
+        log.info("checkpoint of %s not done: %s", path, exc)
