@@ -190,3 +190,31 @@ def test_gb_numbers_in_the_fast_shapes_read_as_phonenumbers_reads_them(raw: str)
 def test_common_gb_shapes_take_the_fast_path(raw: str) -> None:
     assert _GB_WRITTEN.fullmatch(raw) is not None
     assert parse_phone(raw) == _by_the_library(raw)
+
+
+# -- GB numbers' types, as phonenumbers.number_type gives them ---------------------------
+
+from joinedup.ingest.normalise.phones import _TYPES_44  # noqa: E402
+
+
+def _library_type(national: str) -> int:
+    number = phonenumbers.PhoneNumber(country_code=44, national_number=int(national))
+    return phonenumbers.number_type(number)
+
+
+def test_every_gb_range_has_the_librarys_type() -> None:
+    """Every four-digit start of a national number (all of GB's ranges, and Guernsey's,
+    Jersey's and the Isle of Man's), at the lengths GB numbers have and near them."""
+    import random
+
+    draw = random.Random(44)
+    for start in range(1000, 10000):
+        for length in (7, 9, 10, 10, 11):
+            tail = "".join(draw.choice("0123456789") for _ in range(length - 4))
+            national = str(start) + tail
+            assert _TYPES_44.number_type(national) == _library_type(national), national
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=14).filter(lambda s: s[0] != "0"))
+def test_any_national_number_has_the_librarys_type(national: str) -> None:
+    assert _TYPES_44.number_type(national) == _library_type(national)

@@ -6,8 +6,10 @@ length counts even when no operator holds its range, so Ofcom's drama ranges (07
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
@@ -79,13 +81,116 @@ def parse_phone(raw: str | None, region: str = "GB") -> Phone | None:
 @lru_cache(maxsize=65536)
 def _gb_usable(national: str) -> tuple[str | None, str | None]:
     """`_usable` of the GB number with this national number (ten digits)."""
-    return _usable(phonenumbers.PhoneNumber(country_code=44, national_number=int(national)))
+    number = phonenumbers.PhoneNumber(country_code=44, national_number=int(national))
+    return _usable(number, _TYPES_44.number_type(national))
 
 
-def _usable(number: phonenumbers.PhoneNumber) -> tuple[str | None, str | None]:
-    """The number's E.164 form and kind, or (None, None) when it is not usable."""
+# A number description as `_is_number_matching_desc` reads it: the possible lengths (None:
+# any) and the pattern's fullmatch; None for a description that matches nothing.
+_Desc = tuple[frozenset[int] | None, Callable[[str], object]] | None
+
+
+class _RegionTypes:
+    """`phonenumbers.number_type` for the numbers of one country calling code, step by
+    step as the library takes it (`_region_code_for_number_from_list`, then
+    `_number_type_helper`), each pattern of its metadata compiled once. The library looks
+    every pattern up in re's cache again on each call, which made the type most of a GB
+    number's cost. tests/ingest/normalise/test_phones.py compares the two over every
+    GB range.
+    """
+
+    _SPECIAL = (
+        ("premium_rate", PhoneNumberType.PREMIUM_RATE),
+        ("toll_free", PhoneNumberType.TOLL_FREE),
+        ("shared_cost", PhoneNumberType.SHARED_COST),
+        ("voip", PhoneNumberType.VOIP),
+        ("personal_number", PhoneNumberType.PERSONAL_NUMBER),
+        ("pager", PhoneNumberType.PAGER),
+        ("uan", PhoneNumberType.UAN),
+        ("voicemail", PhoneNumberType.VOICEMAIL),
+    )
+
+    def __init__(self, country_code: int):
+        self.regions = []
+        for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE[country_code]:
+            metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper(), None)
+            if metadata is None:
+                continue
+            leading = metadata.leading_digits
+            descs = _Descs(
+                _desc(metadata.general_desc),
+                [(_desc(getattr(metadata, name)), kind) for name, kind in self._SPECIAL],
+                _desc(metadata.fixed_line),
+                _desc(metadata.mobile),
+                bool(metadata.same_mobile_and_fixed_line_pattern),
+            )
+            match = re.compile(leading).match if leading is not None else None
+            self.regions.append((match, descs))
+
+    def number_type(self, national: str) -> int:
+        """The type of the number with this national significant number."""
+        for leading, descs in self.regions:
+            if leading is not None:
+                if leading(national):
+                    return descs.type_of(national)
+            else:
+                found = descs.type_of(national)
+                if found != PhoneNumberType.UNKNOWN:
+                    return found
+        return PhoneNumberType.UNKNOWN  # no region holds it
+
+
+class _Descs(NamedTuple):
+    """One region's number descriptions, in the order `_number_type_helper` tries them."""
+
+    general: _Desc
+    special: list[tuple[_Desc, int]]
+    fixed: _Desc
+    mobile: _Desc
+    same: bool  # same_mobile_and_fixed_line_pattern
+
+    def type_of(self, national: str) -> int:
+        if not _matches(national, self.general):
+            return PhoneNumberType.UNKNOWN
+        for desc, kind in self.special:
+            if _matches(national, desc):
+                return kind
+        if _matches(national, self.fixed):
+            if self.same or _matches(national, self.mobile):
+                return PhoneNumberType.FIXED_LINE_OR_MOBILE
+            return PhoneNumberType.FIXED_LINE
+        if not self.same and _matches(national, self.mobile):
+            return PhoneNumberType.MOBILE
+        return PhoneNumberType.UNKNOWN
+
+
+def _desc(desc: phonenumbers.PhoneNumberDesc | None) -> _Desc:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    lengths = frozenset(desc.possible_length) if len(desc.possible_length) > 0 else None
+    return lengths, re.compile(desc.national_number_pattern).fullmatch
+
+
+def _matches(national: str, desc: _Desc) -> bool:
+    if desc is None:
+        return False
+    lengths, fullmatch = desc
+    if lengths is not None and len(national) not in lengths:
+        return False
+    return fullmatch(national) is not None
+
+
+_TYPES_44 = _RegionTypes(44)
+
+
+def _usable(
+    number: phonenumbers.PhoneNumber, number_type: int | None = None
+) -> tuple[str | None, str | None]:
+    """The number's E.164 form and kind, or (None, None) when it is not usable.
+    `number_type`: the number's type, when it is known already."""
     # number_type is UNKNOWN exactly when is_valid_number is False; one call does both.
-    number_type = phonenumbers.number_type(number)
+    if number_type is None:
+        number_type = phonenumbers.number_type(number)
     if number_type != PhoneNumberType.UNKNOWN:
         kind = _KINDS.get(number_type, "other")
     else:
