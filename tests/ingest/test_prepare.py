@@ -20,3 +20,55 @@ def test_canonical_json_is_sorted_compact_and_unescaped() -> None:
     fields = {"b": 'Zoë\t"x"', "a": "\\", "c": "\u2028\x7f\x01"}
     expected = '{"a":"\\\\","b":"Zoë\\t\\"x\\"","c":"\u2028\x7f\\u0001"}'
     assert canonical_text_json(fields) == canonical_json(fields) == expected
+
+
+# -- workers' messages travel with the same values and types -----------------------------
+
+from datetime import datetime  # noqa: E402
+
+from joinedup.ingest.prepare import _dumps, _loads  # noqa: E402
+from joinedup.ingest.writer import ChunkRows, IdAllocator, add_record  # noqa: E402
+from joinedup.store import tables as t  # noqa: E402
+
+
+def _typed(value: object) -> object:
+    """`value` with the type of everything in it, so that 1 and True, 0.0 and -0.0 differ."""
+    if isinstance(value, (list, tuple)):
+        return type(value), [_typed(v) for v in value]
+    if isinstance(value, dict):
+        return dict, [(_typed(k), _typed(v)) for k, v in value.items()]
+    return type(value), repr(value)
+
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | ANY_TEXT | st.binary(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(ANY_TEXT, inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@given(PLAIN | st.tuples(PLAIN, st.datetimes()))
+def test_a_message_comes_back_as_it_was_sent(message: object) -> None:
+    assert _typed(_loads(_dumps(message))) == _typed(message)
+
+
+def test_a_chunks_rows_go_by_marshal_on_both_dialects() -> None:
+    location = ("camera", "location", "Mill Lane", None, None, None, "C1", "anpr_camera")
+    location += (54.1, -0.0, None, False, None, None, None)
+    planned = ("R1", 2, None, "anpr_read", None, None, None, (), (), (location,), (), (), None)
+    for dialect in ("sqlite", "postgresql"):
+        rows = ChunkRows(dialect)
+        ids = IdAllocator.starting_at({str(table.name): 1 for table in (t.record, t.event)})
+        ids.next.update({"person_mention": 1, "location_mention": 1})
+        add_record(
+            rows, ids, planned, source_id=1, batch_id=1, content_hash="h", raw_json="{}",
+            received_default=datetime(2024, 1, 1).isoformat(" "), supersedes_id=None,
+        )  # fmt: skip
+        message = ("rows", (rows.laid_out(), {"record": 2}))
+        data = _dumps(message)
+        assert data[:1] != b"\x80", dialect  # not pickle: marshal took it
+        assert _typed(_loads(data)) == _typed(message)

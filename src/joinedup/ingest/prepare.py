@@ -11,6 +11,7 @@ import gc
 import hashlib
 import itertools
 import json
+import marshal
 import multiprocessing
 import os
 import pickle
@@ -129,7 +130,7 @@ ROW_COUNTS = (
     "phone_mention",
     "event",
 )
-_COUNTS: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per shape: pickled once
+_COUNTS: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per shape: sent once per message
 
 
 def row_counts(planned: RecordRows) -> tuple[int, ...]:
@@ -205,7 +206,8 @@ def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> tuple[LaidOut
                 raw=raw_json,
                 created_at=plan.started,
             )
-    return rows.laid_out(), ids.next
+    # Plain str names (a Table's name is SQLAlchemy's str subclass): see _dumps.
+    return rows.laid_out(), {str(name): n for name, n in ids.next.items()}
 
 
 class PreparedChunk:
@@ -438,7 +440,7 @@ class _WorkerChunks(Chunks):
 
     def receive(self, turn: int) -> tuple[str, Any]:
         try:
-            kind, payload = self.pool.results[turn].recv()
+            kind, payload = _loads(self.pool.results[turn].recv_bytes())
         except (EOFError, OSError):
             raise RuntimeError(
                 f"{self.path}: a worker process reading this file stopped unexpectedly"
@@ -514,12 +516,28 @@ def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
         pass  # the ingest process is gone or stopping: nobody to report to
 
 
+def _dumps(message: Any) -> bytes:
+    """A worker's message as bytes. A chunk's rows are tuples of text, numbers and None (or
+    COPY bytes), which marshal writes and reads 2-3x faster than pickle, the same values
+    and types back; anything else it refuses (the portable path's datetimes) goes by
+    pickle."""
+    try:
+        return marshal.dumps(message)
+    except ValueError:
+        return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _loads(data: bytes) -> Any:
+    # pickle's data starts with its PROTO opcode, 0x80, which no marshal type code is.
+    return pickle.loads(data) if data[:1] == b"\x80" else marshal.loads(data)
+
+
 class _Sender:
     """A worker's result pipe, written by a thread of its own.
 
     A chunk's rows are a megabyte or more, far more than a pipe holds, and the ingest
     process reads them only when it comes to that chunk; a worker writing them itself
-    would wait that long, idle. Here the worker pickles a message and goes on; the thread
+    would wait that long, idle. Here the worker serialises a message and goes on; the thread
     writes the messages in order (the write waits without the GIL).
     """
 
@@ -532,7 +550,7 @@ class _Sender:
     def send(self, message: Any) -> None:
         if not self.thread.is_alive():
             raise BrokenPipeError("the ingest process stopped reading")
-        self.queue.put(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        self.queue.put(_dumps(message))
 
     def _run(self) -> None:
         while (data := self.queue.get()) is not None:

@@ -103,7 +103,8 @@ class ChunkRows:
     def __init__(self, dialect_name: str) -> None:
         self.dialect_name = dialect_name
         self.values = Values(dialect_name)
-        self.rows: dict[str, list[Row]] = {table.name: [] for table in INSERT_ORDER}
+        # Plain str names (a Table's name is a str subclass), for workers' messages.
+        self.rows: dict[str, list[Row]] = {str(table.name): [] for table in INSERT_ORDER}
         # PostgreSQL: the mention tables' COPY lines, made as their records are added.
         self.lines: dict[str, list[str]] | None = None
         if dialect_name == "postgresql":
@@ -133,11 +134,12 @@ class ChunkRows:
             return {name: rows for name, rows in self.rows.items() if rows}
         out: LaidOut = {}
         for table in INSERT_ORDER:
-            lines = self.lines.get(table.name)
+            name = str(table.name)
+            lines = self.lines.get(name)
             if lines:
-                out[table.name] = "".join(lines).encode("utf-8")
-            elif self.rows[table.name]:
-                out[table.name] = copy_text(table, self.rows[table.name])
+                out[name] = "".join(lines).encode("utf-8")
+            elif self.rows[name]:
+                out[name] = copy_text(table, self.rows[name])
         return out
 
 
