@@ -92,15 +92,19 @@ def parse_date(
     if raw is None:
         return None
     if formats:
-        # Most values fit the spec's first format, and many are seen once (timestamps):
+        # Most values fit one of the spec's formats, and many are seen once (timestamps):
         # read them at once, without the cache. A value that fits a format with a
-        # numeric field has a digit, so it is not empty nor a placeholder, and the first
-        # format is what _parse_cached would try first: the same result.
-        quick = _QUICK.get(formats[0])
-        if quick is None:
-            quick = _quick_reader(formats[0])
-        if quick:
-            parsed = quick(raw.strip(), raw)
+        # numeric field has a digit, so it is not empty nor a placeholder, and the formats
+        # are tried in _parse_cached's order, each by the same reader: the same result.
+        # The first format without a quick reader leaves the rest to the cached path.
+        text = raw.strip()
+        for fmt in formats:
+            quick = _QUICK.get(fmt)
+            if quick is None:
+                quick = _quick_reader(fmt)
+            if not quick:
+                break
+            parsed = quick(text, raw)
             if parsed is not None:
                 return parsed
     result = _parse_cached(raw, tuple(formats), dayfirst)
@@ -123,12 +127,15 @@ def parse_moment(raw: str | None, formats: Sequence[str] = (), *, dayfirst: bool
     """
     if raw is None:
         return NO_MOMENT
-    if formats:
-        quick = _QUICK_MOMENTS.get(formats[0])
-        if quick is None:
-            quick = _quick_moment_reader(formats[0])
-        if quick:  # as in parse_date: a value that fits has a digit, so it is a date
-            moment = quick(raw.strip())
+    if formats:  # as in parse_date: a value that fits has a digit, so it is a date
+        text = raw.strip()
+        for fmt in formats:
+            quick = _QUICK_MOMENTS.get(fmt)
+            if quick is None:
+                quick = _quick_moment_reader(fmt)
+            if not quick:
+                break
+            moment = quick(text)
             if moment is not None:
                 return moment
     parsed = parse_date(raw, formats, dayfirst=dayfirst)
@@ -333,9 +340,12 @@ def _quick_moment_reader(fmt: str) -> MomentReader | bool:
         _QUICK_MOMENTS.clear()
     order = _numeric_order(fmt)
     pattern = _compiled_format(fmt)
-    if order is None or pattern is None or not any(order):
+    if pattern is None or _DIGIT_FIELDS.isdisjoint(pattern.groupindex):
         _QUICK_MOMENTS[fmt] = False
         return False
+    if order is None:  # month names or fractions: strptime's way, compiled
+        _QUICK_MOMENTS[fmt] = quick = _moment_by_strptime(fmt)
+        return quick
     match = pattern.match
     iy, imo, iday, ih, imi, isec = (i - 1 for i in order)  # -1: the format has no such field
     precision = _format_precision(fmt)
@@ -366,6 +376,26 @@ def _quick_moment_reader(fmt: str) -> MomentReader | bool:
         return datetime(value.year, 1, 1), name
 
     _QUICK_MOMENTS[fmt] = read
+    return read
+
+
+def _moment_by_strptime(fmt: str) -> MomentReader:
+    """`_quick_moment_reader` for a compiled format that is not only numeric fields."""
+    precision = _format_precision(fmt)
+    name = precision.value
+
+    def read(text: str) -> Moment | None:
+        value = _strptime_or_none(text, fmt)  # never aware: compiled formats have no %z
+        if value is None:
+            return None
+        if precision is DatePrecision.minute:
+            return value, name
+        if precision is DatePrecision.day:
+            return datetime(value.year, value.month, value.day), name
+        if precision is DatePrecision.month:
+            return datetime(value.year, value.month, 1), name
+        return datetime(value.year, 1, 1), name
+
     return read
 
 
