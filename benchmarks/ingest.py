@@ -81,7 +81,9 @@ server0 = server_cpu()
 cpu0 = (cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN))
 t0 = time.perf_counter()
 for planned in plan_paths([folder], None):
-    result = ingest_file(engine, planned.path, planned.spec, actor="benchmark")
+    result = ingest_file(
+        engine, planned.path, planned.spec, actor="benchmark", defer_checkpoint=True
+    )  # as `joinedup ingest` does
     for key, value in result.counts().items():
         totals[key] += value
 from joinedup.store import wait_for_checkpoints

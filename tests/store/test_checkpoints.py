@@ -48,13 +48,13 @@ def test_after_an_ingest_the_database_file_alone_holds_every_row(tmp_path: Path)
         engine.dispose()
 
 
-def test_only_an_ingest_transaction_defers_its_checkpoint(tmp_path: Path) -> None:
+def test_only_a_transaction_that_asks_defers_its_checkpoint(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
     try:
         migrate(engine)
-        with write_transaction(engine, lock="ingest") as conn:
+        with write_transaction(engine, lock="ingest", defer_checkpoint=True) as conn:
             assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
-        with write_transaction(engine) as conn:
+        with write_transaction(engine, lock="ingest") as conn:
             pages = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
             assert pages == AUTOCHECKPOINT_PAGES
         wait_for_checkpoints()

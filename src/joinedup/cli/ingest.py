@@ -73,6 +73,7 @@ def ingest(
                         actor=actor.actor,
                         purpose=purpose or actor.purpose,
                         progress=tick,
+                        defer_checkpoint=True,  # waited for below
                     )
                 )
             except FileRefused as exc:

@@ -383,8 +383,14 @@ def ingest_file(
     actor: str | AuditActor,
     purpose: str | None = None,
     progress: Progress | None = None,
+    defer_checkpoint: bool = False,
 ) -> BatchResult:
-    """Ingest one file as one batch. Raises FileRefused (nothing written) if unreadable."""
+    """Ingest one file as one batch. Raises FileRefused (nothing written) if unreadable.
+
+    `defer_checkpoint`: on SQLite, leave copying the batch's log into the database file to
+    a thread after the commit (store.engine.checkpoint_soon), so that the next file starts
+    at once; the caller then calls `store.wait_for_checkpoints()` when it has done.
+    """
     from joinedup.access import audit  # the audit writer lives with access control
     from joinedup.pole import AuditCategory
 
@@ -396,7 +402,7 @@ def ingest_file(
     try:
         prepared_chunks = chunks(stream, spec, engine.dialect.name)  # before the lock: see chunks
         file_hash = file_sha256(p)
-        with write_transaction(engine, lock="ingest") as conn:
+        with write_transaction(engine, lock="ingest", defer_checkpoint=defer_checkpoint) as conn:
             run = _BatchRun(conn, spec, p, result)
             run.open_batch(file_hash, actor if isinstance(actor, str) else actor.name)
             # Each chunk is planned before the one before it is written, where the chunks

@@ -61,16 +61,21 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
 
 
 @contextmanager
-def write_transaction(engine: Engine, lock: str = "store") -> Iterator[Connection]:
+def write_transaction(
+    engine: Engine, lock: str = "store", *, defer_checkpoint: bool = False
+) -> Iterator[Connection]:
     """A transaction that holds the writers' lock named `lock` until it commits.
 
     SQLite: BEGIN IMMEDIATE takes the database write lock up front, so two writers
     queue instead of failing half-way. PostgreSQL: a transaction-scoped advisory lock.
-    Either way the whole block commits or none of it does.
+    Either way the whole block commits or none of it does. `defer_checkpoint` (SQLite, a
+    bulk write such as an ingest batch): the commit does not copy the write-ahead log into
+    the database file; a thread does it afterwards (`checkpoint_soon`), and the caller
+    calls `wait_for_checkpoints` before anything reads the file alone (a copy of it).
     """
     if is_sqlite(engine):
         with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
-            bulk = lock == "ingest"
+            bulk = defer_checkpoint
             raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction
             if bulk:  # its pages reach the database file after it commits: see checkpoint_soon
                 raw.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
@@ -80,7 +85,7 @@ def write_transaction(engine: Engine, lock: str = "store") -> Iterator[Connectio
             finally:
                 if bulk:
                     raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")  # type: ignore[union-attr]
-        if lock == "ingest":
+        if defer_checkpoint:
             checkpoint_soon(engine)
     else:
         with engine.connect() as conn:
