@@ -101,6 +101,9 @@ def _checked(conn: Connection) -> None:
         pytest.param([1], {1: 1, 2: 99}, id="a-record-that-is-not-there"),
         # Records 1 and 3 exist, 2 does not: the range cannot vouch for a mention of 2.
         pytest.param([1, 3], {1: 3, 2: 2}, id="a-gap-in-the-parents-ids"),
+        # Every mention names the same record: the one value is looked up on its own.
+        pytest.param([1], {1: 99, 2: 99}, id="every-mention-names-one-missing-record"),
+        pytest.param([1, 2], {1: 3, 2: 3}, id="one-value-just-past-the-batch"),
     ],
 )
 def test_a_reference_to_nothing_fails_the_check(
@@ -119,6 +122,23 @@ def test_a_reference_to_nothing_fails_the_check(
             check_references(conn, since, until)
         conn.rollback()
         _checked(conn)
+
+
+def test_records_naming_one_missing_source_or_correcting_a_missing_record_fail(
+    engine: Engine,
+) -> None:
+    with engine.connect() as conn:
+        source, batch = _batch(conn)
+        conn.commit()
+        for column, value in (("source_id", 999), ("supersedes_id", 77)):
+            _unchecked(conn)
+            for rid in (1, 2, 3):
+                kwargs = {"supersedes": 77} if column == "supersedes_id" else {}
+                _record(conn, rid, value if column == "source_id" else source, batch, **kwargs)
+            with pytest.raises(BrokenReference, match=f"record .* {column} "):
+                check_references(conn, {t.record: 1}, {t.record: 4})
+            conn.rollback()
+            _checked(conn)
 
 
 def test_sound_rows_pass_and_a_correction_may_point_at_an_older_record(engine: Engine) -> None:

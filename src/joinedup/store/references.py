@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Connection, Table, exists, func, literal, or_, select, text
 from sqlalchemy.exc import DBAPIError
@@ -64,14 +65,38 @@ def check_references(
     older rows a table's own rows point at, as a correction points at what it corrects)
     are locked FOR KEY SHARE until commit, as the per-row triggers would lock them.
     """
-    dense = {table: _all_present(conn, table, since[table], until[table]) for table in since}
+    # One pass over the batch's rows of each table first: how many there are (all its ids
+    # present: the range vouches for references into it) and each reference column's
+    # lowest and highest value. A column whose values all fall in a dense range of the
+    # batch's own ids (a mention's record) needs nothing more; one whose values are all
+    # one parent (a batch's records all name one source) needs that one looked up.
+    passes = {table: _pass(conn, table, since[table], until[table]) for table in since}
+    dense = {table: n == until[table] - since[table] for table, (n, _) in passes.items()}
     postgres = conn.dialect.name == "postgresql"
     for table, first in since.items():
         c = table.alias("c")
-        for fk in sorted(table.foreign_keys, key=lambda k: k.parent.name):
+        fks = _references(table)
+        bounds = passes[table][1]
+        for fk in fks:
             ptable = fk.column.table
             p = ptable.alias("p")
             ref, key = c.c[fk.parent.name], p.c[fk.column.name]
+            low, high = bounds[fk.parent.name]
+            if low is None:
+                continue  # no row of the batch references anything here
+            if dense.get(ptable) and since[ptable] <= low and high < until[ptable]:
+                continue  # every reference is to a row of the batch, all present
+            if low == high:
+                _check_one(
+                    conn,
+                    table,
+                    fk,
+                    p,
+                    key,
+                    low,
+                    lock=postgres and _outside(ptable, table, since, low, first),
+                )
+                continue
             where = [c.c.id >= first, c.c.id < until[table], ref.is_not(None)]
             if dense.get(ptable):
                 where.append(or_(ref < since[ptable], ref >= until[ptable]))
@@ -95,11 +120,46 @@ def check_references(
                 conn.execute(lock.with_for_update(read=True, key_share=True, of=p))
 
 
-def _all_present(conn: Connection, table: Table, first: int, until: int) -> bool:
-    """Whether every id in [first, until) is a row of `table` (ids handed out densely)."""
+def _references(table: Table) -> list[Any]:
+    return sorted(table.foreign_keys, key=lambda k: k.parent.name)
+
+
+def _pass(
+    conn: Connection, table: Table, first: int, until: int
+) -> tuple[int, dict[str, tuple[Any, Any]]]:
+    """How many rows have ids in [first, until), and each reference column's lowest and
+    highest value among them, in one query."""
     if until <= first:
-        return True
-    found = conn.execute(
-        select(func.count()).select_from(table).where(table.c.id >= first, table.c.id < until)
-    ).scalar_one()
-    return bool(found == until - first)
+        return 0, {fk.parent.name: (None, None) for fk in table.foreign_keys}
+    fks = _references(table)
+    cols = [table.c[fk.parent.name] for fk in fks]
+    row = conn.execute(
+        select(
+            func.count(), *[func.min(col) for col in cols], *[func.max(col) for col in cols]
+        ).where(table.c.id >= first, table.c.id < until)
+    ).one()
+    n = len(cols)
+    return int(row[0]), {fk.parent.name: (row[1 + i], row[1 + n + i]) for i, fk in enumerate(fks)}
+
+
+def _outside(
+    ptable: Table, table: Table, since: Mapping[Table, int], value: Any, first: int
+) -> bool:
+    """Whether the parent a batch's rows point at is not one of the batch's own rows."""
+    if ptable is table:
+        return bool(value < first)
+    return ptable not in since
+
+
+def _check_one(
+    conn: Connection, table: Table, fk: Any, p: Any, key: Any, value: Any, *, lock: bool
+) -> None:
+    """Every reference of a column is `value`: that parent must exist (locked, from outside)."""
+    query = select(literal(1)).select_from(p).where(key == value)
+    if lock:
+        query = query.with_for_update(read=True, key_share=True, of=p)
+    if conn.execute(query).first() is None:
+        raise BrokenReference(
+            f"{table.name} rows written by this batch name 1 {fk.parent.name} value(s)"
+            f" that are not in {fk.column.table.name}: nothing was written"
+        )
