@@ -80,9 +80,12 @@ os.sync()  # the same for files earlier runs left in the page cache
 server0 = server_cpu()
 cpu0 = (cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN))
 t0 = time.perf_counter()
-for planned in plan_paths([folder], None):
+files = plan_paths([folder], None)
+for index, planned in enumerate(files):
+    after = files[index + 1] if index + 1 < len(files) else None
     result = ingest_file(
-        engine, planned.path, planned.spec, actor="benchmark", defer_checkpoint=True
+        engine, planned.path, planned.spec, actor="benchmark", defer_checkpoint=True,
+        then=(after.path, after.spec) if after else None,
     )  # as `joinedup ingest` does
     for key, value in result.counts().items():
         totals[key] += value

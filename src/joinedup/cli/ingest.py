@@ -58,8 +58,9 @@ def ingest(
         console=console,
         disable=json or not console.is_terminal,
     ) as bar:
-        for pf in planned:
+        for index, pf in enumerate(planned):
             task = bar.add_task(pf.path.name, total=pf.path.stat().st_size, rows=0)
+            after = planned[index + 1] if index + 1 < len(planned) else None
 
             def tick(done: int, total: int, rows: int, task: int = task) -> None:
                 bar.update(task, completed=done, total=total, rows=rows)
@@ -74,6 +75,7 @@ def ingest(
                         purpose=purpose or actor.purpose,
                         progress=tick,
                         defer_checkpoint=True,  # waited for below
+                        then=(after.path, after.spec) if after else None,
                     )
                 )
             except FileRefused as exc:

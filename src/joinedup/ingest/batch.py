@@ -37,7 +37,7 @@ from sqlalchemy import (
 )
 
 from joinedup.access.audit import AuditActor
-from joinedup.feeds.loader import get_spec, spec_hash, spec_json
+from joinedup.feeds.loader import SpecError, get_spec, spec_hash, spec_json
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest.prepare import (
     DUPLICATE,
@@ -50,6 +50,7 @@ from joinedup.ingest.prepare import (
     Plan,
     PreparedChunk,
     chunks,
+    start_early,
 )
 from joinedup.ingest.readers import FileRefused, open_rows
 from joinedup.ingest.writer import ID_TABLES, IdAllocator, LaidOut, insert_rows
@@ -384,12 +385,15 @@ def ingest_file(
     purpose: str | None = None,
     progress: Progress | None = None,
     defer_checkpoint: bool = False,
+    then: tuple[str | Path, FeedSpec | str] | None = None,
 ) -> BatchResult:
     """Ingest one file as one batch. Raises FileRefused (nothing written) if unreadable.
 
     `defer_checkpoint`: on SQLite, leave copying the batch's log into the database file to
     a thread after the commit (store.engine.checkpoint_soon), so that the next file starts
     at once; the caller then calls `store.wait_for_checkpoints()` when it has done.
+    `then`: the (file, spec) the caller ingests next. Once this file's rows are all written
+    the workers start on it, while this batch closes and commits (prepare.start_early).
     """
     from joinedup.access import audit  # the audit writer lives with access control
     from joinedup.pole import AuditCategory
@@ -417,6 +421,8 @@ def ingest_file(
             while started:
                 _write_chunk(run, *started.popleft(), stream.size, progress)
             prepared_chunks.finish()
+            if then is not None:
+                _start_next(then, engine.dialect.name)
             run.close_batch()
             result.quarantine_fixed = run.resolve_fixed_quarantine()
             audit.record(
@@ -441,6 +447,16 @@ def ingest_file(
             prepared_chunks.close()  # a worker still running is stopped
         stream.close()
     return result
+
+
+def _start_next(then: tuple[str | Path, FeedSpec | str], dialect: str) -> None:
+    """The next file to the workers early; a file that cannot be started now is left to
+    its own batch (which reports what is wrong with it)."""
+    path, spec = then
+    try:
+        start_early(Path(path), get_spec(spec) if isinstance(spec, str) else spec, dialect)
+    except (OSError, FileRefused, SpecError) as exc:
+        log.info("%s: not started early: %s", path, exc)
 
 
 def _write_chunk(

@@ -269,6 +269,9 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
 
     Workers start at once, so they read while the caller waits for the writers' lock.
     """
+    started = _started_early(stream.path, spec, dialect)
+    if started is not None:
+        return started
     pool = _POOL
     alive = pool is not None and pool.alive()
     if stream.size < (WORKER_MIN_BYTES_WARM if alive else WORKER_MIN_BYTES):
@@ -398,9 +401,56 @@ def _pool() -> _Pool:
     return _POOL
 
 
+# The next file's chunks, given to the workers before its batch begins (`start_early`).
+_EARLY: tuple[tuple[str, str, str], _WorkerChunks] | None = None
+
+
+def start_early(path: Path, spec: FeedSpec, dialect: str) -> None:
+    """Give the running workers the next file now, so that they read and prepare its first
+    chunks while the batch before it closes and commits; `chunks` then takes them up. A
+    file `chunks` would prepare in this process, or with no pool running, is left alone.
+    The workers must be done with the file before (its chunks finished)."""
+    global _EARLY
+    _drop_early()
+    pool = _POOL
+    if pool is None or not pool.alive() or path.stat().st_size < WORKER_MIN_BYTES_WARM:
+        return
+    # as `chunks` decides: an XLSX file goes to one worker
+    started = _WorkerChunks(path, spec, dialect, 1 if spec.format == "xlsx" else None)
+    _EARLY = (_early_key(path, spec, dialect), started)
+
+
+def _early_key(path: Path, spec: FeedSpec, dialect: str) -> tuple[str, str, str]:
+    return (str(Path(path).resolve()), spec.model_dump_json(), dialect)
+
+
+def _started_early(path: Path, spec: FeedSpec, dialect: str) -> _WorkerChunks | None:
+    """The chunks `start_early` began for this very file, spec and dialect, or None (any
+    other file's are given up: its workers are stopped mid-file)."""
+    global _EARLY
+    if _EARLY is None:
+        return None
+    key, started = _EARLY
+    _EARLY = None
+    same_pool = _POOL is not None and started.pool is _POOL and _POOL.alive()
+    if key == _early_key(path, spec, dialect) and same_pool:
+        return started
+    started.close()
+    return None
+
+
+def _drop_early() -> None:
+    global _EARLY
+    if _EARLY is not None:
+        _, started = _EARLY
+        _EARLY = None
+        started.close()
+
+
 def stop_workers() -> None:
     """Stop the worker pool, if one is running (it also stops when the process ends)."""
-    global _POOL
+    global _POOL, _EARLY
+    _EARLY = None  # its workers go with the pool
     if _POOL is not None:
         _POOL.stop()
         _POOL = None

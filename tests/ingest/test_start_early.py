@@ -1,0 +1,93 @@
+"""The next file goes to the workers while the batch before it closes (prepare.start_early):
+a store built that way is row for row the one built file by file, and chunks started for
+a file that is then not the one ingested are given up, not written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from joinedup.ingest import prepare
+from joinedup.ingest.batch import ingest_file, plan_paths
+from joinedup.store import make_engine, migrate
+from joinedup.synth import generate_city
+
+from .test_workers import contents, one_then_pooled
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("city")
+    generate_city(seed=6, children=40, months=3, out_dir=out)
+    return out
+
+
+def _ingest(url: str, folder: Path, early: bool, started: list[int]) -> dict[str, Any]:
+    engine = make_engine(url)
+    try:
+        migrate(engine)
+        files = plan_paths([folder], None)
+        for index, pf in enumerate(files):
+            after = files[index + 1] if early and index + 1 < len(files) else None
+            ingest_file(
+                engine,
+                pf.path,
+                pf.spec,
+                actor="t",
+                then=(after.path, after.spec) if after else None,
+            )
+            started.append(1 if prepare._EARLY is not None else 0)
+        return contents(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_a_store_built_with_files_started_early_is_the_same(
+    backend: str, city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[list[int]] = []
+
+    def ingest(url: str) -> dict[str, Any]:
+        runs.append([])  # the first run is in one process, the second through the pool
+        return _ingest(url, city, early=len(runs) == 2, started=runs[-1])
+
+    one, early = one_then_pooled(backend, tmp_path, monkeypatch, ingest)
+    assert sum(runs[1]) >= 2  # files were started early
+    assert early == one
+
+
+def test_chunks_started_for_another_file_are_given_up(
+    city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", 0)
+    files = plan_paths([city], None)
+    first, second, third = files[0], files[1], files[2]
+    try:
+        urls = [f"sqlite:///{tmp_path / 'plain.db'}", f"sqlite:///{tmp_path / 'wrong.db'}"]
+        stores = []
+        for url, wrong in zip(urls, (False, True), strict=True):
+            engine = make_engine(url)
+            migrate(engine)
+            ingest_file(
+                engine,
+                first.path,
+                first.spec,
+                actor="t",
+                then=(third.path, third.spec) if wrong else None,  # not what comes next
+            )
+            if wrong:
+                assert prepare._EARLY is not None  # the workers began the third file
+            ingest_file(engine, second.path, second.spec, actor="t")
+            assert prepare._EARLY is None
+            ingest_file(engine, third.path, third.spec, actor="t")
+            stores.append(contents(engine))
+            engine.dispose()
+        assert stores[1] == stores[0]
+    finally:
+        prepare.stop_workers()
