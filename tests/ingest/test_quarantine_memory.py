@@ -94,3 +94,25 @@ def test_remembered_quarantine_decides_as_the_database_would(
     assert [_counts(r) for r in asked_results] == [_counts(r) for r in results]
     assert asked_bad == n_bad
     assert asked == remembered
+
+
+def test_a_bad_row_stored_later_is_marked_fixed(store_url: str, tmp_path: Path) -> None:
+    bad = stop_row("B7", StopTime="31/02/2024 22:10")
+    first = write_csv(tmp_path / "first.csv", [stop_row("S1"), bad])
+    fixed = write_csv(tmp_path / "fixed.csv", [stop_row("B7"), stop_row("S2")])
+    engine = make_engine(store_url)
+    try:
+        migrate(engine)
+        one = ingest_file(engine, first, SPEC, actor="t")
+        assert (one.quarantined, one.quarantine_fixed) == (1, 0)
+        two = ingest_file(engine, fixed, SPEC, actor="t")
+        assert (two.stored, two.quarantine_fixed) == (2, 1)  # B7 is stored now
+        with engine.connect() as conn:
+            row = conn.execute(select(t.quarantine.c.resolved_at, t.quarantine.c.resolution)).one()
+        assert row.resolved_at is not None and "re-submitted" in row.resolution
+        three = ingest_file(
+            engine, write_csv(tmp_path / "more.csv", [stop_row("S3")]), SPEC, actor="t"
+        )
+        assert three.quarantine_fixed == 0  # nothing of the source waits to be fixed
+    finally:
+        engine.dispose()

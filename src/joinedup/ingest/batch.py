@@ -337,6 +337,11 @@ class _BatchRun:
 
     def resolve_fixed_quarantine(self) -> int:
         """Rows quarantined earlier whose reference has now been stored are marked fixed."""
+        open_rows = select(t.quarantine.c.id).where(
+            t.quarantine.c.source_id == self.source_id, t.quarantine.c.resolved_at.is_(None)
+        )
+        if self.conn.execute(open_rows.limit(1)).first() is None:
+            return 0  # the usual case: nothing of this source waits to be fixed
         stored_refs = (
             select(t.record.c.source_ref)
             .where(t.record.c.batch_id == self.batch_id, t.record.c.source_ref.is_not(None))
