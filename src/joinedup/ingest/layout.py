@@ -280,9 +280,15 @@ def mapped_rows(
     from the spec compiled to straight-line Python once per spec and dialect, with each
     block's rows memoised by the cells it reads (joinedup.ingest.compiled).
     """
+    return row_mapper(spec, values)(fields, row_number)
+
+
+def row_mapper(spec: FeedSpec, values: Values) -> Any:
+    """`mapped_rows` for one spec and dialect, as a function of (fields, row_number): what
+    a caller mapping many rows takes once (the compiled function, cached per spec)."""
     rows = mapper._plan(spec).layouts.get(values.key)
     if rows is None:
         from joinedup.ingest.compiled import compiled_rows  # it builds on this module
 
         rows = compiled_rows(spec, values)
-    return rows(fields, row_number)
+    return rows

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from joinedup.feeds.spec import FeedSpec
-from joinedup.ingest.layout import RecordRows, Values, mapped_rows
+from joinedup.ingest.layout import RecordRows, Values, row_mapper
 from joinedup.ingest.mapper import RowError
 from joinedup.ingest.readers import RowStream, SourceRow, open_rows
 from joinedup.ingest.writer import ChunkRows, IdAllocator, LaidOut, add_quarantine, add_record
@@ -76,6 +76,7 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
     ref = spec.record.source_ref
     ref_column = ref.column if ref is not None else None
     as_json = canonical_text_json if spec.format in ("csv", "xlsx") else canonical_json
+    map_one = row_mapper(spec, values)  # layout.mapped_rows, looked up once
     for row in rows:
         fields = row.fields
         raw_json = as_json(fields) if fields is not None else (row.raw_text or "")
@@ -84,7 +85,7 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
         error_field, reason = None, row.error
         if fields is not None:
             try:
-                planned = mapped_rows(spec, fields, row.row_number, values)
+                planned = map_one(fields, row.row_number)
             except RowError as exc:
                 error_field, reason = exc.field, exc.reason
         raw_ref = None
