@@ -346,46 +346,23 @@ def _quick_moment_reader(fmt: str) -> MomentReader | bool:
     if order is None:  # month names or fractions: strptime's way, compiled
         _QUICK_MOMENTS[fmt] = quick = _moment_by_strptime(fmt)
         return quick
-    match = pattern.match
-    iy, imo, iday, ih, imi, isec = (i - 1 for i in order)  # -1: the format has no such field
-    precision = _format_precision(fmt)
-    name = precision.value
-
-    def read(text: str) -> Moment | None:
-        found = match(text)
-        if found is None or found.end() != len(text):
-            return None
-        g = found.groups()
-        try:
-            value = datetime(
-                int(g[iy]) if iy >= 0 else 1900,
-                int(g[imo]) if imo >= 0 else 1,
-                int(g[iday]) if iday >= 0 else 1,
-                int(g[ih]) if ih >= 0 else 0,
-                int(g[imi]) if imi >= 0 else 0,
-                int(g[isec]) if isec >= 0 else 0,
-            )
-        except ValueError:
-            return None
-        if precision is DatePrecision.minute:
-            return value, name
-        if precision is DatePrecision.day:
-            return datetime(value.year, value.month, value.day), name
-        if precision is DatePrecision.month:
-            return datetime(value.year, value.month, 1), name
-        return datetime(value.year, 1, 1), name
-
-    _QUICK_MOMENTS[fmt] = read
+    _QUICK_MOMENTS[fmt] = read = _moment_reader(_numeric_datetimes(pattern, order), fmt)
     return read
 
 
 def _moment_by_strptime(fmt: str) -> MomentReader:
     """`_quick_moment_reader` for a compiled format that is not only numeric fields."""
+    # never aware: compiled formats have no %z
+    return _moment_reader(lambda text: _strptime_or_none(text, fmt), fmt)
+
+
+def _moment_reader(datetimes: Callable[[str], datetime | None], fmt: str) -> MomentReader:
+    """What `parse_moment` returns for what `datetimes` reads: cut to the format's precision."""
     precision = _format_precision(fmt)
     name = precision.value
 
     def read(text: str) -> Moment | None:
-        value = _strptime_or_none(text, fmt)  # never aware: compiled formats have no %z
+        value = datetimes(text)
         if value is None:
             return None
         if precision is DatePrecision.minute:
@@ -395,6 +372,33 @@ def _moment_by_strptime(fmt: str) -> MomentReader:
         if precision is DatePrecision.month:
             return datetime(value.year, value.month, 1), name
         return datetime(value.year, 1, 1), name
+
+    return read
+
+
+def _numeric_datetimes(
+    pattern: re.Pattern[str], order: tuple[int, ...]
+) -> Callable[[str], datetime | None]:
+    """The datetime a format of numeric fields reads in the whole text, or None."""
+    match = pattern.match
+    iy, imo, iday, ih, imi, isec = (i - 1 for i in order)  # -1: the format has no such field
+
+    def read(text: str) -> datetime | None:
+        found = match(text)
+        if found is None or found.end() != len(text):
+            return None
+        g = found.groups()
+        try:
+            return datetime(
+                int(g[iy]) if iy >= 0 else 1900,
+                int(g[imo]) if imo >= 0 else 1,
+                int(g[iday]) if iday >= 0 else 1,
+                int(g[ih]) if ih >= 0 else 0,
+                int(g[imi]) if imi >= 0 else 0,
+                int(g[isec]) if isec >= 0 else 0,
+            )
+        except ValueError:
+            return None
 
     return read
 
@@ -413,27 +417,12 @@ def _numeric_reader(fmt: str) -> FormatReader | None:
     pattern = _compiled_format(fmt)
     if order is None or pattern is None:
         return None
-    match = pattern.match
-    iy, imo, iday, ih, imi, isec = (i - 1 for i in order)  # -1: the format has no such field
+    datetimes = _numeric_datetimes(pattern, order)
     precision = _format_precision(fmt)
 
     def read(text: str, raw: str) -> ParsedDate | None:
-        found = match(text)
-        if found is None or found.end() != len(text):
-            return None
-        g = found.groups()
-        try:
-            value = datetime(
-                int(g[iy]) if iy >= 0 else 1900,
-                int(g[imo]) if imo >= 0 else 1,
-                int(g[iday]) if iday >= 0 else 1,
-                int(g[ih]) if ih >= 0 else 0,
-                int(g[imi]) if imi >= 0 else 0,
-                int(g[isec]) if isec >= 0 else 0,
-            )
-        except ValueError:
-            return None
-        return _precise(value, precision, raw)
+        value = datetimes(text)
+        return None if value is None else _precise(value, precision, raw)
 
     return read
 
