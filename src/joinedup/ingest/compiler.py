@@ -356,16 +356,22 @@ class _Generator:
             home = "home"
         w(f"return row, {pairs}, {phone}, {home}")
 
+    def read_or_none(self, w: _Lines, inst: _Instance, fields: list[tuple[str, str]]) -> list[str]:
+        """Read each (field, variable); the instance gives NO_ROWS when all are empty.
+        Returns the variables of the fields the spec gives."""
+        read = []
+        for name, var in fields:
+            self.get(w, inst, name, var)
+            if self.present(inst, name):
+                read.append(var)
+        w(f"if not ({' or '.join(read) or 'None'}):")
+        w("    return NO_ROWS")
+        return read
+
     def vehicle(self, w: _Lines, inst: _Instance) -> None:
         """`mapper._map_vehicle` and `layout.vehicle_row`: the row (without its owner and
         span when the block names a person), or NO_ROWS."""
-        read = []
-        for name in ("registration", "make", "model", "colour"):
-            self.get(w, inst, name, name)
-            if self.present(inst, name):
-                read.append(name)
-        w(f"if not ({' or '.join(read) or 'None'}):")
-        w("    return NO_ROWS")
+        self.read_or_none(w, inst, [(n, n) for n in ("registration", "make", "model", "colour")])
         w("plate = parse_plate(registration) if registration else None")
         self.role(w, inst, "vehicle")
         tail = "" if inst.block.person else f", None, {_SPAN}"
@@ -392,14 +398,11 @@ class _Generator:
 
     def location(self, w: _Lines, inst: _Instance) -> None:
         """`mapper._map_location` and `layout.location_row`: the row, or NO_ROWS."""
-        read = []
-        for name in mapper.LOCATION_FIELDS:
-            var = "postcode_raw" if name == "postcode" else name
-            self.get(w, inst, name, var)
-            if self.present(inst, name):
-                read.append(var)
-        w(f"if not ({' or '.join(read) or 'None'}):")
-        w("    return NO_ROWS")
+        read = self.read_or_none(
+            w,
+            inst,
+            [(n, "postcode_raw" if n == "postcode" else n) for n in mapper.LOCATION_FIELDS],
+        )
         w("address_parts = normalise_address(address) if address else None")
         w("postcode = parse_postcode(postcode_raw) if postcode_raw else None")
         w("if postcode is None and address_parts is not None:")

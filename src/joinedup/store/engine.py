@@ -75,15 +75,14 @@ def write_transaction(
     """
     if is_sqlite(engine):
         with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
-            bulk = defer_checkpoint
             raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction
-            if bulk:  # its pages reach the database file after it commits: see checkpoint_soon
+            if defer_checkpoint:  # its pages reach the file after it commits: checkpoint_soon
                 raw.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
             try:
                 with conn.begin():
                     yield conn
             finally:
-                if bulk:
+                if defer_checkpoint:
                     raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")  # type: ignore[union-attr]
         if defer_checkpoint:
             checkpoint_soon(engine)
@@ -99,13 +98,13 @@ def write_transaction(
 # In WAL mode a commit appends to the write-ahead log, and the commit that takes the log
 # past wal_autocheckpoint pages copies the whole log into the database file before it
 # returns: after an ingest batch of several hundred thousand rows, seconds of writing with
-# every core idle (the batch's workers are done, the next file's have not started). An
-# ingest's transaction turns that off for itself; once it has committed, a thread of its
-# own copies the log over (a PASSIVE checkpoint: it never blocks readers or the next
-# batch's writes) while the next file is read and written. `wait_for_checkpoints`
-# waits for those threads (the CLI does before it exits). A checkpoint that does not run
-# loses nothing: the log is the database's until it is copied, and the next connection to
-# checkpoint copies it.
+# every core idle (the batch's workers are done, the next file's have not started). A
+# transaction with `defer_checkpoint` (an ingest batch) turns that off for itself; once
+# it has committed, a thread of its own copies the log over (a PASSIVE checkpoint: it
+# never blocks readers or the next batch's writes) while the next file is read and
+# written. `wait_for_checkpoints` waits for those threads (the CLI does before it exits).
+# A checkpoint that does not run loses nothing: the log is the database's until it is
+# copied, and the next connection to checkpoint copies it.
 
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default, restored after an ingest's transaction
 _CHECKPOINTS: list[threading.Thread] = []

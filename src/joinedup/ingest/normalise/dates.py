@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from joinedup.pole import DatePrecision, ParsedDate
 
@@ -96,21 +97,35 @@ def parse_date(
         # read them at once, without the cache. A value that fits a format with a
         # numeric field has a digit, so it is not empty nor a placeholder, and the formats
         # are tried in _parse_cached's order, each by the same reader: the same result.
-        # The first format without a quick reader leaves the rest to the cached path.
-        text = raw.strip()
-        for fmt in formats:
-            quick = _QUICK.get(fmt)
-            if quick is None:
-                quick = _quick_reader(fmt)
-            if not quick:
-                break
-            parsed = quick(text, raw)
-            if parsed is not None:
-                return parsed
+        parsed = _quickly(raw.strip(), formats, _QUICK, _quick_reader, raw)
+        if parsed is not None:
+            return parsed
     result = _parse_cached(raw, tuple(formats), dayfirst)
     if isinstance(result, str):
         raise DateError(raw, result)
     return result
+
+
+def _quickly(
+    text: str,
+    formats: Sequence[str],
+    readers: dict[str, Any],
+    make: Callable[[str], Any],
+    *args: Any,
+) -> Any:
+    """What the first of `formats` to read `text` gives, by its quick reader (`readers`,
+    made by `make`), or None: none read it, or a format before the one that would has no
+    quick reader (the first without one leaves the rest to the cached path)."""
+    for fmt in formats:
+        quick = readers.get(fmt)
+        if quick is None:
+            quick = make(fmt)
+        if not quick:
+            return None
+        found = quick(text, *args)
+        if found is not None:
+            return found
+    return None
 
 
 Moment = tuple[datetime | None, str | None]
@@ -128,16 +143,9 @@ def parse_moment(raw: str | None, formats: Sequence[str] = (), *, dayfirst: bool
     if raw is None:
         return NO_MOMENT
     if formats:  # as in parse_date: a value that fits has a digit, so it is a date
-        text = raw.strip()
-        for fmt in formats:
-            quick = _QUICK_MOMENTS.get(fmt)
-            if quick is None:
-                quick = _quick_moment_reader(fmt)
-            if not quick:
-                break
-            moment = quick(text)
-            if moment is not None:
-                return moment
+        moment = _quickly(raw.strip(), formats, _QUICK_MOMENTS, _quick_moment_reader)
+        if moment is not None:
+            return moment  # type: ignore[no-any-return]
     parsed = parse_date(raw, formats, dayfirst=dayfirst)
     if parsed is None or parsed.value is None:
         return NO_MOMENT
