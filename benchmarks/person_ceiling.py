@@ -40,6 +40,10 @@ forename and surname swapped, or one part of the other: "Sarah" fits "Sarah Wils
   seen with the mention's companions (T2-T4 with near names).
 - T7: + a near name only ONE of the people in the same post fits (one source, a `staff` or
   `reporting_person` role, one event place: `features._post`, what `same_post` reads).
+- T8 (a guess, not proof): + of several people a near name fits, the one seen with the
+  mention's companions in at least COMPANION_MARGIN (3) times as many other records as the
+  next, as the `companions` pass guesses; the oracle links only when the guess is the
+  right person, and counts how often it is not (T8_guesses_right / T8_guesses_wrong).
 
 "Fits only one true person" counts true people with the truth labels: that is the
 ceiling's generosity (a resolver does not know how many people share a name, only how
@@ -76,10 +80,11 @@ from joinedup.evaluate.store_view import resolution_output, stored_mentions
 from joinedup.evaluate.thresholds import south_asian_gap
 from joinedup.evaluate.truth import Truth
 from joinedup.resolve.aliases import load_aliases
+from joinedup.resolve.persons.context import COMPANION_MARGIN
 from joinedup.resolve.persons.features import person_features, read_person_rows
 from joinedup.store import make_engine
 
-TIERS = ("T0", "T1", "T2", "T3", "T4", "T5", "T6", "T7")
+TIERS = ("T0", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8")
 CITY = {"children": 300, "months": 12}
 
 
@@ -185,8 +190,11 @@ def _strong_agree(a: Any, b: Any) -> bool:
 # --- the oracle ----------------------------------------------------------------------
 
 
-def oracle_components(feats: pd.DataFrame, label: dict[int, str]) -> dict[str, dict[int, int]]:
-    """{tier: {mention id: component}} for the labelled structured mentions."""
+def oracle_components(
+    feats: pd.DataFrame, label: dict[int, str], notes: dict[str, int] | None = None
+) -> dict[str, dict[int, int]]:
+    """{tier: {mention id: component}} for the labelled structured mentions; `notes` gets
+    how often T8's guess picks the mention's own person and how often another."""
     ids = [int(i) for i in feats.unique_id if int(i) in label]
     rows = {int(r.unique_id): r for r in feats.itertuples(index=False) if int(r.unique_id) in label}
     dicts = {i: rows[i]._asdict() for i in ids}
@@ -324,6 +332,32 @@ def oracle_components(feats: pd.DataFrame, label: dict[int, str]) -> dict[str, d
             if fit and {label[j] for j in fit} == {label[i]}:
                 uf.union_all([i, *fit])
     out["T7"] = {i: uf.find(i) for i in ids}
+
+    # T8 (a guess, not proof): of several people a near name fits, the one seen with the
+    # mention's companions in at least COMPANION_MARGIN times as many other records as
+    # the next (what `companions` does); counted right or wrong against the truth
+    right = wrong = 0
+    for i in ids:
+        if not form[i]:
+            continue
+        companions = in_record[record_of[i]] - {label[i]}
+        near = names.candidates(i)
+        who = {label[j] for j in near} - companions
+        if len(who) < 2 or not companions:
+            continue
+        shared = set().union(*(records_of_person[c] for c in companions)) - {record_of[i]}
+        score = sorted(((len(records_of_person[q] & shared), q) for q in who), reverse=True)
+        (best, guess), (second, _) = score[0], score[1]
+        if best == 0 or best < COMPANION_MARGIN * second:
+            continue
+        if guess != label[i]:
+            wrong += 1
+            continue
+        right += 1
+        uf.union_all([i, *(j for j in near if label[j] == guess and record_of[j] in shared)])
+    out["T8"] = {i: uf.find(i) for i in ids}
+    if notes is not None:
+        notes.update({"T8_guesses_right": right, "T8_guesses_wrong": wrong})
     return out
 
 
@@ -511,11 +545,13 @@ def ceiling(db: str, truth_dir: str | Path) -> dict[str, Any]:
     mentions, labels = labelled.structured()
     label = {m.id: lab for m, lab in zip(mentions, labels, strict=True) if lab is not None}
     ids = [m.id for m in mentions if m.id in label]
-    tiers = oracle_components(feats, label)
+    notes: dict[str, int] = {}
+    tiers = oracle_components(feats, label, notes)
     out: dict[str, Any] = {
         "mentions": len(mentions),
         "unlabelled": len(mentions) - len(ids),
         "true_people": len(set(label.values())),
+        **notes,
     }
     out["resolver"] = _score(mentions, labels, [clusters.get(m.ref) for m in mentions], truth)
     for t in TIERS:
