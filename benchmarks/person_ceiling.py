@@ -486,8 +486,18 @@ def _score(
         "bcubed_recall": s["bcubed"]["recall"],
         "bcubed_f1": s["bcubed"]["f1"],
         "south_asian_gap": south_asian_gap(s["by_name_origin"]),
+        **_by_origin(s["by_name_origin"]),
         "clusters": s["clusters"],
     }
+
+
+def _by_origin(by_origin: dict[str, dict[str, Any]]) -> dict[str, float | None]:
+    """B-cubed recall of South Asian mentions and of all others pooled (the gap's terms)."""
+    sa = by_origin.get("south_asian") or {}
+    others = [v for k, v in by_origin.items() if k != "south_asian"]
+    items = sum(v["items"] for v in others)
+    pooled = sum(v["bcubed_recall"] * v["items"] for v in others) / items if items else None
+    return {"bcubed_recall_south_asian": sa.get("bcubed_recall"), "bcubed_recall_others": pooled}
 
 
 def _pairs_together(groups: Iterable[tuple[Hashable, ...]]) -> int:
@@ -603,6 +613,8 @@ def _plus(
         "bcubed_recall": r,
         "bcubed_f1_at_resolver_precision": 2 * p * r / (p + r) if p and r else None,
         "south_asian_gap": s["south_asian_gap"],
+        "bcubed_recall_south_asian": s["bcubed_recall_south_asian"],
+        "bcubed_recall_others": s["bcubed_recall_others"],
     }
 
 
