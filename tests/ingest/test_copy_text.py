@@ -97,7 +97,7 @@ def pg() -> Iterator[Engine]:
         conn.execute(
             t.record.insert().values(
                 id=1, source_id=1, batch_id=1, row_number=2, received_at=datetime(2024, 1, 1),
-                content_hash="x", raw="{}",
+                content_hash=b"x" * 32, raw="{}",
             )
         )  # fmt: skip
     yield engine
@@ -117,6 +117,22 @@ def test_copy_text_round_trips_through_postgresql(pg: Engine, rows: list[tuple])
             ).all()
             tx.rollback()
     assert [tuple(r) for r in stored] == sorted(rows, key=lambda r: r[0])
+
+
+@pytest.mark.postgres
+@settings(max_examples=25, deadline=None)
+@given(st.binary(min_size=32, max_size=32))
+def test_a_records_content_hash_round_trips_as_bytea(pg: Engine, digest: bytes) -> None:
+    # any byte at all, a backslash, tab or newline among them (store/tables.py, ContentHash)
+    row = (2, 1, 1, None, 3, datetime(2024, 1, 1), digest, None, None, None, None, "{}", None)
+    with pg.connect() as conn:
+        with conn.begin() as tx:
+            insert_rows(conn, {"record": copy_text(t.record, [row])})
+            stored = conn.execute(
+                select(t.record.c.content_hash).where(t.record.c.id == 2)
+            ).scalar_one()
+            tx.rollback()
+    assert stored == digest.hex()  # read back as hex, as on SQLite
 
 
 # -- a chunk's mention lines, their text remembered, are copy_text of its rows -------------

@@ -1,4 +1,4 @@
-from sqlalchemy import inspect
+from sqlalchemy import String, inspect
 
 from joinedup.store import current_revision, make_engine, migrate
 from joinedup.store.migrate import head_revision
@@ -23,6 +23,17 @@ def test_sqlite_store_uses_wal(tmp_path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     eng.dispose()
+
+
+def _to(eng, revision: str, down: bool = False) -> None:
+    from alembic import command
+
+    from joinedup.store.migrate import alembic_config
+
+    cfg = alembic_config(eng)
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
 def _indexes(eng, table: str) -> set[str]:
@@ -52,7 +63,41 @@ def test_migration_0007_drops_the_unread_indexes_and_its_downgrade_restores_them
         assert "ix_person_mention_surname" in _indexes(eng, "person_mention")
         assert "ix_event_start" in _indexes(eng, "event")
         to("head")
-        assert current_revision(eng) == "0007"
+        assert current_revision(eng) == head_revision(eng)
         assert "ix_event_start" not in _indexes(eng, "event")
+    finally:
+        eng.dispose()
+
+
+def test_migration_0008_keeps_every_content_hash_so_a_re_ingest_changes_nothing(
+    store_url: str, tmp_path
+) -> None:
+    """Hashes written as hex (0007) read as the same row after 0008 (bytea on PostgreSQL),
+    and back: the same file ingested again is all duplicates, before and after."""
+    from sqlalchemy import select
+
+    from joinedup.ingest.batch import ingest_file
+    from joinedup.store import tables as t
+    from tests.ingest.conftest import SPECS, stop_row, write_csv
+
+    path = write_csv(tmp_path / "stops.csv", [stop_row(f"S{i}") for i in range(30)])
+    spec = str(SPECS / "stops.yaml")
+    eng = make_engine(store_url)
+    try:
+        migrate(eng)
+        first = ingest_file(eng, path, spec, actor="t")
+        assert first.stored == 30
+        with eng.connect() as conn:
+            hashes = sorted(conn.execute(select(t.record.c.content_hash)).scalars())
+        assert all(len(h) == 64 and int(h, 16) >= 0 for h in hashes)  # hex, on both
+        _to(eng, "0007", down=True)
+        with eng.connect() as conn:
+            as_hex = sorted(conn.execute(select(t.record.c.content_hash.cast(String))).scalars())
+        assert as_hex == hashes
+        _to(eng, "head")
+        with eng.connect() as conn:
+            assert sorted(conn.execute(select(t.record.c.content_hash)).scalars()) == hashes
+        again = ingest_file(eng, path, spec, actor="t")
+        assert (again.stored, again.duplicates) == (0, 30)
     finally:
         eng.dispose()

@@ -44,11 +44,17 @@ def _stored(engine: Engine) -> list[tuple[object, ...]]:
 
 @pytest.fixture
 def old_store(store_url: str, tmp_path: Path) -> Engine:
-    """A store at revision 0005 holding participation rows, as ingest wrote them then."""
+    """A store at revision 0005 holding participation rows, as ingest wrote them then.
+
+    Today's ingest writes the head revision's columns (content hashes as bytea on
+    PostgreSQL since 0008), so the rows go in at head and the store goes down to 0005,
+    whose participation rows are then written as that revision's ingest wrote them."""
     engine = make_engine(store_url)
-    _to(engine, "0005")
+    migrate(engine)
     _ingest(engine, tmp_path)
+    _to(engine, "0005", down=True)
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM participation"))  # those 0006's downgrade derived
         for kind, m in participations.MENTION_TABLES.items():
             conn.execute(
                 text(

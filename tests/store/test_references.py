@@ -65,7 +65,7 @@ def _record(
             batch_id=batch,
             source_ref=f"R{rid}",
             row_number=rid,
-            content_hash=f"h{rid}",
+            content_hash=f"{rid:064x}",
             raw="{}",
             received_at=NOW,
             supersedes_id=supersedes,

@@ -67,7 +67,8 @@ _TEXT = frozenset({str})
 
 
 class Values:
-    """Converters for date, date-time and JSON columns on one dialect.
+    """Converters for date, date-time and JSON columns on one dialect, and the form of its
+    content hashes.
 
     Any other dialect keeps Python values, for the writer's portable SQLAlchemy path.
     """
@@ -85,6 +86,8 @@ class Values:
         # they may be shared between records; the portable path keeps dicts in its rows.
         self.shareable = self.json is _json
         self.key = (self.json, self.datetime, self.date)
+        # A content hash as the store's column holds it (store/tables.py, ContentHash).
+        self.binary_hash = dialect_name == "postgresql"
 
 
 def _date_parts(value: ParsedDate | None) -> tuple[datetime | None, str | None]:

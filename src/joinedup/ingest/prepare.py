@@ -63,11 +63,22 @@ def canonical_text_json(fields: dict[str, str]) -> str:
         return _CANONICAL.encode(fields)
 
 
+def _binary_hash(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def _hex_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 # -- preparing a file's rows, in chunks -------------------------------------------------
 
+# A row's content hash: SHA-256 of its canonical JSON, as the store's column holds it (its
+# bytes on PostgreSQL, hex text elsewhere: store/tables.py, ContentHash).
+Digest = str | bytes
 # (row_number, raw_json, content_hash, rows to store or None, error field, error reason,
 #  the row's own reference as written): plain tuples, cheap to send between processes.
-Prepared = tuple[int, str, str, RecordRows | None, str | None, str, str | None]
+Prepared = tuple[int, str, Digest, RecordRows | None, str | None, str, str | None]
 
 
 def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[Prepared]:
@@ -77,10 +88,11 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
     ref_column = ref.column if ref is not None else None
     as_json = canonical_text_json if spec.format in ("csv", "xlsx") else canonical_json
     map_one = row_mapper(spec, values)  # layout.mapped_rows, looked up once
+    hash_of = _binary_hash if values.binary_hash else _hex_hash
     for row in rows:
         fields = row.fields
         raw_json = as_json(fields) if fields is not None else (row.raw_text or "")
-        digest = hashlib.sha256(raw_json.encode("utf-8", "surrogatepass")).hexdigest()
+        digest = hash_of(raw_json.encode("utf-8", "surrogatepass"))
         planned: RecordRows | None = None
         error_field, reason = None, row.error
         if fields is not None:
@@ -119,7 +131,7 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
 # would store in each table of ROW_COUNTS or None) per row. The counts let the batch
 # know the ids a chunk will take before it is laid out, so it can plan the next chunk
 # while this one is laid out (see `Plan` and ingest_file).
-HeadRow = tuple[str, str | None, str | None, tuple[int, ...] | None]
+HeadRow = tuple[Digest, str | None, str | None, tuple[int, ...] | None]
 STORE, DUPLICATE, QUARANTINE, STILL_QUARANTINED = b"S"[0], b"D"[0], b"Q"[0], b"K"[0]
 # The tables whose rows a stored record's RecordRows give, in the order of its counts.
 ROW_COUNTS = (

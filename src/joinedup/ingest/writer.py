@@ -205,6 +205,8 @@ def _copy_value(value: Any) -> str:
         return repr(value)
     if kind is datetime or kind is date:
         return value.isoformat()  # type: ignore[no-any-return]
+    if kind is bytes:  # bytea in hex, its backslash escaped for COPY text
+        return "\\\\x" + value.hex()  # type: ignore[attr-defined]
     return _escape(str(value))
 
 
@@ -350,7 +352,7 @@ def add_record(
     *,
     source_id: int,
     batch_id: int,
-    content_hash: str,
+    content_hash: str | bytes,
     raw_json: str,
     received_default: Any,
     supersedes_id: int | None,
@@ -466,7 +468,7 @@ def add_quarantine(
     source_ref: str | None,
     field: str | None,
     reason: str,
-    content_hash: str,
+    content_hash: str | bytes,
     raw: str,
     created_at: datetime,
 ) -> None:

@@ -7,6 +7,8 @@ the mention tables, cannot reach them by accident.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -18,12 +20,16 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
 
 metadata = MetaData(
     naming_convention={
@@ -36,6 +42,36 @@ metadata = MetaData(
 )
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class ContentHash(TypeDecorator[str]):
+    """A row's SHA-256 (ingest/prepare.py), read and written as its 64 hex digits.
+
+    PostgreSQL stores its 32 bytes (bytea): the unique index every batch probes and
+    extends at random keys is then half the size, and stays in the server's buffers
+    (migration 0008). SQLite and any other database store the hex text. Ingest's own
+    paths skip this conversion: its COPY text carries the bytes (ingest/writer.py) and
+    its duplicate look-ups read them as they are (ingest/batch.py).
+    """
+
+    impl = String(64)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(LargeBinary())
+        return dialect.type_descriptor(String(64))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql" and isinstance(value, str):
+            return bytes.fromhex(value)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if isinstance(value, bytes | memoryview):
+            return bytes(value).hex()
+        return value
+
 
 source = Table(
     "source",
@@ -85,7 +121,7 @@ record = Table(
     Column("source_ref", String(200)),
     Column("row_number", Integer, nullable=False),
     Column("received_at", DateTime, nullable=False),
-    Column("content_hash", String(64), nullable=False),
+    Column("content_hash", ContentHash(), nullable=False),
     Column("event_type", String(32)),
     Column("grading_source", String(2)),
     Column("grading_intelligence", String(2)),
@@ -240,7 +276,7 @@ quarantine = Table(
     Column("source_ref", String(200)),
     Column("field", String(200)),
     Column("reason", Text, nullable=False),
-    Column("content_hash", String(64), nullable=False),
+    Column("content_hash", ContentHash(), nullable=False),
     Column("raw", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("resolved_at", DateTime),
