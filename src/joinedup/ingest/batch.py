@@ -171,6 +171,13 @@ def _pg_text_array(values: list[str]) -> str | list[str]:
     return "{" + json.dumps(values, ensure_ascii=False, separators=(",", ":"))[1:-1] + "}"
 
 
+_PG_KNOWN = {
+    name: f"SELECT content_hash FROM {name}"  # noqa: S608 - two fixed table names
+    " WHERE source_id = %s AND content_hash = ANY(%s::bytea[])"
+    for name in ("record", "quarantine")
+}
+
+
 def _pg_bytea_array(values: list[bytes]) -> str:
     """Content hashes as a bytea[] literal: each `\\x` and its hex, the backslash escaped."""
     return "{" + ",".join(["\\\\x" + v.hex() for v in values]) + "}"
@@ -250,8 +257,7 @@ class _BatchRun:
         hold them (bytes on PostgreSQL: store/tables.py, ContentHash)."""
         if self.dialect == "postgresql":
             found = self.conn.exec_driver_sql(
-                f"SELECT content_hash FROM {table.name}"
-                " WHERE source_id = %s AND content_hash = ANY(%s::bytea[])",
+                _PG_KNOWN[table.name],
                 (self.source_id, _pg_bytea_array(hashes)),  # type: ignore[arg-type]
             )
             return {bytes(h) for (h,) in found}
