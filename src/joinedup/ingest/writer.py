@@ -249,16 +249,25 @@ def _field_texts(table: Table, columns: range, offset: int) -> list[str]:
             fields.append(f"{{N if {v} is None else {v} if type({v}) is int else V({v})}}")
         elif python_type is float:
             fields.append(f"{{N if {v} is None else {v} if type({v}) is float else V({v})}}")
-        elif python_type is str:
+        elif python_type is str or isinstance(kind, JSON):  # JSON: its text (Values.json)
             fields.append(f"{{N if {v} is None else E({v}) if type({v}) is str else V({v})}}")
-        else:  # booleans, dates, JSON text and anything else: the general rule
+        elif python_type is datetime or python_type is date:
+            typed = "DT" if python_type is datetime else "D"
+            fields.append(
+                f"{{N if {v} is None else {v}.isoformat() if type({v}) is {typed} else V({v})}}"
+            )
+        elif python_type is bool:
+            fields.append(f"{{('t' if {v} else 'f') if type({v}) is bool else V({v})}}")
+        else:  # anything else: the general rule
             fields.append(f"{{V({v})}}")
     return fields
 
 
 def _encoder(name: str, body: str) -> Callable[[Row], str]:
     source = f'def encode(r):\n    return f"{body}"\n'
-    scope: dict[str, Any] = {"N": "\\N", "E": _escape, "V": _copy_value}
+    scope: dict[str, Any] = {
+        "N": "\\N", "E": _escape, "V": _copy_value, "DT": datetime, "D": date,
+    }  # fmt: skip
     exec(compile(source, f"<copy encoder for {name}>", "exec"), scope)  # noqa: S102
     return scope["encode"]  # type: ignore[no-any-return]
 
