@@ -49,6 +49,38 @@ def test_the_compiled_encoder_writes_what_the_general_rule_writes(rows: list[tup
     assert copy_text(t.location_mention, rows) == expected.encode("utf-8")
 
 
+MOMENT = st.none() | st.datetimes() | st.dates() | TEXT
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 2**40), st.integers(1, 2**40), TEXT, MOMENT, st.none() | TEXT,
+            MOMENT, st.none() | TEXT, st.none() | st.integers(1, 9), st.none() | TEXT,
+            st.none() | TEXT,
+        ),
+        max_size=4,
+    )
+)  # fmt: skip
+def test_event_rows_dates_and_json_text_are_written_as_the_general_rule_writes(
+    rows: list[tuple],
+) -> None:
+    expected = "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+    assert copy_text(t.event, rows) == expected.encode("utf-8")
+
+
+@given(st.none() | st.booleans() | st.integers(0, 1) | TEXT, MOMENT)
+def test_a_boolean_or_date_column_holding_anything_is_written_as_the_general_rule_writes(
+    extracted: object, dob: object
+) -> None:
+    row = [None] * len(t.person_mention.c)
+    row[0], row[1], row[2], row[3] = 1, 2, "s", "r"
+    row[t.person_mention.c.keys().index("extracted")] = extracted
+    row[t.person_mention.c.keys().index("dob")] = dob
+    expected = "\t".join(map(_copy_value, row)) + "\n"
+    assert copy_text(t.person_mention, [tuple(row)]) == expected.encode("utf-8")
+
+
 def test_an_unexpected_type_goes_through_the_general_rule() -> None:
     row = (
         1,
