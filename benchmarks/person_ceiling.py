@@ -267,14 +267,20 @@ def oracle_components(
     records_of_person: dict[str, set[Any]] = defaultdict(set)
     for i in ids:
         records_of_person[label[i]].add(record_of[i])
+
+    def seen_with(i: int) -> tuple[set[Any], set[str]]:
+        """The records of the people beside mention i in its own record, and the people
+        in those records (its companions left out): whom its companions are seen with."""
+        companions = in_record[record_of[i]] - {label[i]}
+        shared = set().union(*(records_of_person[c] for c in companions))
+        return shared, set().union(*(in_record[r] for r in shared)) - companions
+
     for i in ids:
         if not form[i] or len(fitted[i]) <= 1:
             continue
-        companions = in_record[record_of[i]] - {label[i]}
-        if not companions:
+        shared, pool = seen_with(i)
+        if not shared:
             continue
-        shared = set().union(*(records_of_person[c] for c in companions))
-        pool = set().union(*(in_record[r] for r in shared)) - companions
         candidates = fitted[i] & pool
         if candidates == {label[i]}:
             # link to the fitting mentions of this person in a record with a companion
@@ -309,12 +315,8 @@ def oracle_components(
         if who == {label[i]}:
             uf.union_all([i, *near])
             continue
-        companions = in_record[record_of[i]] - {label[i]}
-        if not companions:
-            continue
-        shared = set().union(*(records_of_person[c] for c in companions))
-        pool = set().union(*(in_record[r] for r in shared)) - companions
-        if {p for p in who if p in pool} == {label[i]}:
+        shared, pool = seen_with(i)
+        if shared and {p for p in who if p in pool} == {label[i]}:
             uf.union_all([i, *(j for j in near if record_of[j] in shared)])
     out["T6"] = {i: uf.find(i) for i in ids}
 

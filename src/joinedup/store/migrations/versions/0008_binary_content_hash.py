@@ -24,20 +24,15 @@ TABLES = ("record", "quarantine")
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in TABLES:
-        op.execute(
-            f"ALTER TABLE {table} ALTER COLUMN content_hash TYPE bytea"
-            " USING decode(content_hash, 'hex')"
-        )
+    _retype("bytea USING decode(content_hash, 'hex')")
 
 
 def downgrade() -> None:
+    _retype("varchar(64) USING encode(content_hash, 'hex')")
+
+
+def _retype(to: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for table in TABLES:
-        op.execute(
-            f"ALTER TABLE {table} ALTER COLUMN content_hash TYPE varchar(64)"
-            " USING encode(content_hash, 'hex')"
-        )
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN content_hash TYPE {to}")
