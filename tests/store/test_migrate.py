@@ -90,6 +90,9 @@ def test_migration_0008_keeps_every_content_hash_so_a_re_ingest_changes_nothing(
         with eng.connect() as conn:
             hashes = sorted(conn.execute(select(t.record.c.content_hash)).scalars())
         assert all(len(h) == 64 and int(h, 16) >= 0 for h in hashes)  # hex, on both
+        with eng.connect() as conn:  # ... kept as their 32 bytes
+            stored = conn.exec_driver_sql("SELECT content_hash FROM record").scalars().all()
+        assert all(isinstance(h, bytes) and len(h) == 32 for h in stored)
         _to(eng, "0007", down=True)
         with eng.connect() as conn:
             as_hex = sorted(conn.execute(select(t.record.c.content_hash.cast(String))).scalars())

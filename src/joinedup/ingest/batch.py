@@ -178,6 +178,16 @@ _PG_KNOWN = {
 }
 
 
+# SQLite: a chunk's hashes as bound blobs, `IN (?, ?, ...)` (one statement text per group
+# size, which the driver's statement cache keeps: nearly every chunk is CHUNK_ROWS long).
+_SQLITE_GROUP = 10_000  # well under SQLite's 32,766 bound parameters
+_SQLITE_KNOWN = {
+    name: f"SELECT content_hash FROM {name}"  # noqa: S608 - two fixed table names
+    " WHERE source_id = ? AND content_hash IN ({})"
+    for name in ("record", "quarantine")
+}
+
+
 def _pg_bytea_array(values: list[bytes]) -> str:
     """Content hashes as a bytea[] literal: each `\\x` and its hex, the backslash escaped."""
     return "{" + ",".join(["\\\\x" + v.hex() for v in values]) + "}"
@@ -254,13 +264,25 @@ class _BatchRun:
 
     def _known(self, table: Any, hashes: list[Digest]) -> set[Digest]:
         """The hashes of `hashes` that `table` holds for this source, as the chunk's heads
-        hold them (bytes on PostgreSQL: store/tables.py, ContentHash)."""
+        hold them (bytes on PostgreSQL and SQLite: store/tables.py, ContentHash)."""
         if self.dialect == "postgresql":
             found = self.conn.exec_driver_sql(
                 _PG_KNOWN[table.name],
                 (self.source_id, _pg_bytea_array(hashes)),  # type: ignore[arg-type]
             )
             return {bytes(h) for (h,) in found}
+        if self.dialect == "sqlite":
+            known: set[Digest] = set()
+            for start in range(0, len(hashes), _SQLITE_GROUP):
+                group = hashes[start : start + _SQLITE_GROUP]
+                marks = ",".join("?" * len(group))
+                known.update(
+                    h
+                    for (h,) in self.conn.exec_driver_sql(
+                        _SQLITE_KNOWN[table.name].format(marks), (self.source_id, *group)
+                    )
+                )
+            return known
         return set(
             self.conn.execute(
                 select(table.c.content_hash).where(

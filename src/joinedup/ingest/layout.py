@@ -87,7 +87,7 @@ class Values:
         self.shareable = self.json is _json
         self.key = (self.json, self.datetime, self.date)
         # A content hash as the store's column holds it (store/tables.py, ContentHash).
-        self.binary_hash = dialect_name == "postgresql"
+        self.binary_hash = dialect_name in ("sqlite", "postgresql")
 
 
 def _date_parts(value: ParsedDate | None) -> tuple[datetime | None, str | None]:

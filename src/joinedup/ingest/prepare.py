@@ -74,7 +74,7 @@ def _hex_hash(data: bytes) -> str:
 # -- preparing a file's rows, in chunks -------------------------------------------------
 
 # A row's content hash: SHA-256 of its canonical JSON, as the store's column holds it (its
-# bytes on PostgreSQL, hex text elsewhere: store/tables.py, ContentHash).
+# bytes on SQLite and PostgreSQL, hex text elsewhere: store/tables.py, ContentHash).
 Digest = str | bytes
 # (row_number, raw_json, content_hash, rows to store or None, error field, error reason,
 #  the row's own reference as written): plain tuples, cheap to send between processes.

@@ -47,11 +47,14 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 class ContentHash(TypeDecorator[str]):
     """A row's SHA-256 (ingest/prepare.py), read and written as its 64 hex digits.
 
-    PostgreSQL stores its 32 bytes (bytea): the unique index every batch probes and
-    extends at random keys is then half the size, and stays in the server's buffers
-    (migration 0008). SQLite and any other database store the hex text. Ingest's own
-    paths skip this conversion: its COPY text carries the bytes (ingest/writer.py) and
-    its duplicate look-ups read them as they are (ingest/batch.py).
+    The store keeps its 32 bytes (since revision 0008): the unique index every batch
+    probes and extends at random keys is then half the size, so fewer of its pages are
+    read and written outside the cache (docs/ingest.md, Duplicates). PostgreSQL's column
+    is bytea. SQLite's is still declared as revision 0001 made it, VARCHAR(64): SQLite
+    does not enforce a column's type, and a text column keeps a blob as a blob, so no
+    table had to be rebuilt. Any other database keeps the hex text. Ingest's own paths
+    skip this conversion: they write the bytes (ingest/writer.py) and look them up as
+    they are (ingest/batch.py).
     """
 
     impl = String(64)
@@ -63,7 +66,7 @@ class ContentHash(TypeDecorator[str]):
         return dialect.type_descriptor(String(64))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if dialect.name == "postgresql" and isinstance(value, str):
+        if dialect.name in _BINARY_HASH and isinstance(value, str):
             return bytes.fromhex(value)
         return value
 
@@ -71,6 +74,9 @@ class ContentHash(TypeDecorator[str]):
         if isinstance(value, bytes | memoryview):
             return bytes(value).hex()
         return value
+
+
+_BINARY_HASH = ("postgresql", "sqlite")  # where the store keeps a hash's bytes
 
 
 source = Table(
