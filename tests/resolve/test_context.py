@@ -2,29 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
+import pytest
 
+from joinedup.resolve.aliases import load_aliases
 from joinedup.resolve.cluster import ConstrainedClusters
-from joinedup.resolve.persons.context import complete_clusters
-from joinedup.resolve.persons.features import _name_only, _officer_fix, _postal_code
+from joinedup.resolve.persons.context import PASSES, complete_clusters
+from joinedup.resolve.persons.features import (
+    _name_only,
+    _officer_fix,
+    _postal_code,
+    person_features,
+)
 from joinedup.resolve.persons.pipeline import one_name_links
 
 
 def mention(uid: int, forename: str | None, surname: str | None, **extra: Any) -> dict[str, Any]:
     row = {"unique_id": uid, "forename": forename, "surname": surname,
            "forename_key": forename, "forename_keys": [forename] if forename else None,
-           "surname_key": surname, "dob_y": None, "phones": None, "ids": {},
-           "name_only": forename is None or surname is None, "record_id": uid}  # fmt: skip
+           "surname_key": surname, "dob_y": None, "dob": None, "phones": None, "ids": {},
+           "name_only": forename is None or surname is None, "record_id": uid,
+           "extracted": False}  # fmt: skip
     row.update(extra)
     return row
 
 
-def run(rows: list[dict[str, Any]], passes: tuple[str, ...]) -> ConstrainedClusters:
+def clusters(rows: list[dict[str, Any]]) -> ConstrainedClusters:
+    """Every mention on its own, with its identifiers and dates, as the pipeline adds them."""
     cc = ConstrainedClusters()
     for row in rows:
-        cc.add(row["unique_id"], row["ids"], int(row["dob_y"]) if row["dob_y"] else None)
+        year = int(row["dob_y"]) if row["dob_y"] else None
+        cc.add(row["unique_id"], row["ids"], year, row.get("dob"))
+    return cc
+
+
+def run(rows: list[dict[str, Any]], passes: tuple[str, ...]) -> ConstrainedClusters:
+    cc = clusters(rows)
     complete_clusters(cc, pd.DataFrame(rows), passes)
     return cc
 
@@ -244,3 +260,95 @@ def test_a_post_takes_a_surname_slip_but_never_two_known_people() -> None:
     assert cc.find(1) == cc.find(2)
     assert cc.find(3) != cc.find(4)
     assert cc.find(5) != cc.find(6)
+
+
+def born(uid: int, forename: str | None, surname: str | None, dob: str, **extra: Any) -> Any:
+    """A mention with a full date of birth (ISO), as person_features gives it."""
+    return mention(uid, forename, surname, dob=dob, dob_y=dob[:4], name_only=False, **extra)
+
+
+def test_a_full_date_of_birth_joins_a_near_name_to_the_one_cluster_that_fits() -> None:
+    rows = [
+        born(1, "sarah", "jones", "1990-03-14"),
+        born(2, "sarah", "jones", "1990-03-14"),
+        born(3, "srah", "jones", "1990-03-14"),  # a slip in the forename
+        born(4, "peter", "shaw", "1990-03-14"),  # born the same day: another person
+        born(5, "robert", "wilson", "1975-06-02", forename_keys=["robert"]),
+        born(6, "bob", None, "1975-06-02", forename_keys=["bob", "robert"]),  # a nickname alone
+        born(7, "imran", "khan", "1988-11-30"),
+        born(8, "khan", "imran", "1988-11-30"),  # forename and surname swapped
+        born(9, "j", "okafor", "2006-07-21"),
+        born(10, "joseph", "okafor", "2006-07-21"),  # an initial
+    ]
+    cc = clusters(rows)
+    cc.union(1, 2, 1.0, "model")
+    counts = complete_clusters(cc, pd.DataFrame(rows), ("same_birth_date",))
+    assert counts["same_birth_date_merges"] == 4
+    assert cc.find(3) == cc.find(1)
+    assert cc.find(4) != cc.find(1)
+    assert cc.find(6) == cc.find(5)
+    assert cc.find(8) == cc.find(7)
+    assert cc.find(9) == cc.find(10)
+    assert cc.how[3] == "context"
+
+
+def test_a_date_of_birth_two_clusters_fit_joins_neither() -> None:
+    rows = [
+        born(1, "jack", "smith", "2005-01-09"),  # twins
+        born(2, "jane", "smith", "2005-01-09"),
+        born(3, "j", "smith", "2005-01-09"),  # Jack or Jane: an analyst's
+        born(4, None, "smith", "2005-01-09"),  # a surname alone fits both too
+    ]
+    cc = run(rows, ("same_birth_date",))
+    assert len({cc.find(i) for i in (1, 2, 3, 4)}) == 4
+
+
+def test_a_date_of_birth_never_joins_across_an_identifier_or_a_decision() -> None:
+    rows = [
+        born(1, "sarah", "jones", "1990-03-14", ids={"nhs": "9434765919"}),
+        born(2, "srah", "jones", "1990-03-14", ids={"nhs": "9434765870"}),
+        born(3, "amir", "hussain", "1979-02-01"),
+        born(4, "amir", "husain", "1979-02-01"),
+    ]
+    cc = clusters(rows)
+    cc.cannot_link(3, 4)  # an analyst decided these differ
+    complete_clusters(cc, pd.DataFrame(rows), ("same_birth_date",))
+    assert cc.find(1) != cc.find(2)
+    assert cc.find(3) != cc.find(4)
+    # without the identifiers and the decision, both pairs join
+    for row in rows:
+        row["ids"] = {}
+    cc = run(rows, ("same_birth_date",))
+    assert cc.find(1) == cc.find(2)
+    assert cc.find(3) == cc.find(4)
+
+
+def stored(uid: int, raw_name: str, dob: dt.date, precision: str) -> dict[str, Any]:
+    """A person_mention row as read_person_rows gives it."""
+    forename, surname = raw_name.split()
+    return {"id": uid, "record_id": uid, "role": "subject", "raw_name": raw_name,
+            "forename": forename, "middle_names": None, "surname": surname, "nickname": None,
+            "dob": dob, "dob_precision": precision, "sex": None, "address": None,
+            "postcode": None, "nhs_number": None, "pnc_id": None, "child_ref": None,
+            "upn": None, "local_id": None, "licence_no": None, "attributes": None,
+            "extracted": False, "source_id": 1, "phones": []}  # fmt: skip
+
+
+@pytest.mark.parametrize(("precision", "joined"), [("day", True), ("month", False)])
+def test_only_a_date_known_to_the_day_joins(precision: str, joined: bool) -> None:
+    rows = [
+        stored(1, "Sarah Jones", dt.date(1990, 3, 1), precision),
+        stored(2, "Srah Jones", dt.date(1990, 3, 1), precision),
+    ]
+    features = person_features(rows, load_aliases(None))
+    cc = ConstrainedClusters()
+    for uid, ids, year, dob in zip(
+        features.unique_id, features.ids, features.dob_y, features.dob, strict=True
+    ):
+        cc.add(int(uid), ids, int(year) if year else None, dob or None)
+    complete_clusters(cc, features, ("same_birth_date",))
+    assert (cc.find(1) == cc.find(2)) is joined
+
+
+def test_the_date_of_birth_pass_runs_last_by_default() -> None:
+    assert PASSES[-1] == "same_birth_date"
