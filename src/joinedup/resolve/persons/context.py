@@ -487,19 +487,35 @@ def _same_birth_date(cc: ConstrainedClusters, rows: list[dict[str, Any]]) -> int
             names[uid] = name
     merged = 0
     for members in born.values():
-        if len(members) < 2:
+        if len(members) > 1:
+            merged += _join_born(cc, members, names)
+    return merged
+
+
+def _join_born(cc: ConstrainedClusters, members: list[int], names: dict[int, _Name]) -> int:
+    """`_same_birth_date` over the mentions born one day: each joins the one other cluster
+    whose name fits. A date many mentions share (a much-recorded child) costs each distinct
+    name and cluster once between merges, and the search stops at a second cluster."""
+    by_name: dict[_Name, list[int]] = defaultdict(list)
+    for uid in members:
+        by_name[names[uid]].append(uid)
+    merged = 0
+    seen: set[tuple[_Name, Hashable]] = set()  # nothing fitted, since the last merge
+    for uid in members:
+        name, own = names[uid], cc.find(uid)
+        if (name, own) in seen:
             continue
-        for uid in members:
-            own = cc.find(uid)
-            fits = {
-                cc.find(other)
-                for other in members
-                if cc.find(other) != own and _fits(names[uid], names[other])
-            }
-            if len(fits) == 1:
-                (target,) = fits
-                if cc.union(own, target, CONTEXT_STRENGTH, "context"):
-                    merged += 1
+        fits: set[Hashable] = set()
+        for other_name, others in by_name.items():
+            if len(fits) > 1:
+                break
+            if _fits(name, other_name):
+                fits.update(r for r in map(cc.find, others) if r != own)
+        if len(fits) == 1 and cc.union(own, fits.pop(), CONTEXT_STRENGTH, "context"):
+            merged += 1
+            seen.clear()
+        else:
+            seen.add((name, own))
     return merged
 
 
