@@ -10,8 +10,10 @@ ingest process and, separately, its largest worker process) is its own. PostgreS
 runs use a new database `bench_ingest_<size>` on --pg (dropped afterwards).
 Prints one JSON object per run: backend, records, seconds, records_per_s, peak_rss_mb
 (ingest process + WORKERS x the largest worker: an upper bound on them together), the CPU seconds
-of the ingest process, of its workers and of the PostgreSQL server's processes, and
-the 1-minute load average before and after (other work on the machine slows a run).
+of the ingest process, of its workers and of the PostgreSQL server's processes, the
+1-minute load average before and after (other work on the machine slows a run), and the
+seconds a plain Python loop of 10^7 additions takes just before and after (`probe_loop_s`:
+a virtual machine's speed can move between runs while its load stays the same).
 The goal (docs/benchmarks.md): 20,000 records a second on 2 cores, under 1 GiB.
 """
 
@@ -69,6 +71,15 @@ def server_cpu():
     return out
 totals = {"read": 0, "stored": 0, "duplicates": 0, "quarantined": 0}
 load_before = os.getloadavg()[0]
+def probe():
+    # The machine's speed now: a plain Python loop of 10^7 additions (0.5-0.55 s on the
+    # machines these figures come from; a guest whose host is busy runs it slower).
+    start = time.perf_counter()
+    total = 0
+    for i in range(10**7):
+        total += i
+    return round(time.perf_counter() - start, 3)
+probe_before = probe()
 if not url.startswith("sqlite"):
     with engine.connect() as conn:  # the pooled connection every batch then uses
         conn.exec_driver_sql("SELECT 1")
@@ -107,6 +118,7 @@ print(json.dumps({
     "cpu_workers_s": round(cpu(resource.RUSAGE_CHILDREN) - cpu0[1], 1),
     "cpu_server_s": round(sum(v - server0.get(k, 0.0) for k, v in server1.items()), 1),
     "loadavg_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+    "probe_loop_s": [probe_before, probe()],
     **totals,
 }))
 """
