@@ -27,24 +27,24 @@ TABLES = ("record", "quarantine")  # fixed names: the only text formatted into S
 def upgrade() -> None:
     if _sqlite():
         _unhex_function()
-        for table in TABLES:
-            op.execute(
-                f"UPDATE {table} SET content_hash = joinedup_unhex(content_hash)"  # noqa: S608
-                " WHERE typeof(content_hash) = 'text'"
-            )
+        _rewrite_sqlite("joinedup_unhex(content_hash)", held_as="text")
     else:
         _retype("bytea USING decode(content_hash, 'hex')")
 
 
 def downgrade() -> None:
     if _sqlite():
-        for table in TABLES:
-            op.execute(
-                f"UPDATE {table} SET content_hash = lower(hex(content_hash))"  # noqa: S608
-                " WHERE typeof(content_hash) = 'blob'"
-            )
+        _rewrite_sqlite("lower(hex(content_hash))", held_as="blob")
     else:
         _retype("varchar(64) USING encode(content_hash, 'hex')")
+
+
+def _rewrite_sqlite(value: str, *, held_as: str) -> None:
+    for table in TABLES:
+        op.execute(
+            f"UPDATE {table} SET content_hash = {value}"  # noqa: S608
+            f" WHERE typeof(content_hash) = '{held_as}'"
+        )
 
 
 def _sqlite() -> bool:
