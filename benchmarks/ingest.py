@@ -2,6 +2,7 @@
 
     python benchmarks/ingest.py                                   # both sizes, both backends
     python benchmarks/ingest.py --sizes 100k --backends sqlite --out-json ingest.json
+    python benchmarks/ingest.py --sizes 1m --repeat 5     # five runs each, and their medians
 
 Each size's city is generated once (`joinedup.synth.generate_city`, seed 1, 18 months;
 docs/synth.md) and ingested, file by file as `joinedup ingest FOLDER` does, into a new
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,6 +164,21 @@ def run(backend: str, size: str, city: Path, work: Path, pg_admin: str) -> dict[
     return {"backend": backend, "size": size, **result}
 
 
+def summary(results: list[dict[str, object]], backend: str, size: str) -> dict[str, object]:
+    """The runs of one backend and size: median, lowest and highest records/s, and how
+    many reached the goal of 20,000."""
+    rates = sorted(
+        int(r["records_per_s"])  # type: ignore[call-overload]
+        for r in results
+        if r["backend"] == backend and r["size"] == size
+    )
+    return {
+        "summary": True, "backend": backend, "size": size, "runs": len(rates),
+        "median_records_per_s": statistics.median(rates), "lowest": rates[0],
+        "highest": rates[-1], "runs_at_20000_or_more": sum(rate >= 20_000 for rate in rates),
+    }  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
@@ -170,6 +187,13 @@ def main() -> None:
     )
     parser.add_argument("--pg", default=PG_ADMIN, help="PostgreSQL admin URL (trust auth)")
     parser.add_argument("--out-json", type=Path, help="also write all results to this file")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each size and backend, alternating backends; a summary line per pair"
+        " gives the median and range (a machine whose speed moves needs several)",
+    )
     args = parser.parse_args()
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
@@ -184,10 +208,14 @@ def main() -> None:
                 file=sys.stderr,
                 flush=True,
             )
-            for backend in args.backends:
-                result = run(backend, size, city, work, args.pg)
-                results.append(result)
-                print(json.dumps(result), flush=True)
+            for _ in range(args.repeat):
+                for backend in args.backends:
+                    result = run(backend, size, city, work, args.pg)
+                    results.append(result)
+                    print(json.dumps(result), flush=True)
+            if args.repeat > 1:
+                for backend in args.backends:
+                    print(json.dumps(summary(results, backend, size)), flush=True)
     if args.out_json:
         args.out_json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
