@@ -23,12 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
     Connection,
     Engine,
-    String,
-    any_,
     bindparam,
     func,
     insert,
@@ -142,15 +139,13 @@ def _ensure_spec(conn: Connection, spec: FeedSpec, source_id: int) -> int:
 
 
 def _one_of(column: Any, values: list[str], dialect: str) -> ColumnElement[bool]:
-    """`column IN values` as one bound parameter, so a chunk's query is compiled once
-    (PostgreSQL's batches use `_pg_text_array` and `_pg_bytea_array` instead)."""
+    """`column IN values` as one bound parameter on SQLite, so a chunk's query is compiled
+    once (PostgreSQL's batches send `_pg_text_array` and `_pg_bytea_array` instead)."""
     if dialect == "sqlite":
         listed = select(literal_column("value")).select_from(
             func.json_each(bindparam("values", json.dumps(values)))
         )
         return column.in_(listed.scalar_subquery())
-    if dialect == "postgresql":
-        return column == any_(bindparam("values", values, type_=ARRAY(String)))
     return column.in_(values)
 
 
@@ -171,6 +166,11 @@ def _pg_text_array(values: list[str]) -> str | list[str]:
     return "{" + json.dumps(values, ensure_ascii=False, separators=(",", ":"))[1:-1] + "}"
 
 
+def _pg_bytea_array(values: list[bytes]) -> str:
+    """Content hashes as a bytea[] literal: each `\\x` and its hex, the backslash escaped."""
+    return "{" + ",".join(["\\\\x" + v.hex() for v in values]) + "}"
+
+
 _PG_KNOWN = {
     name: f"SELECT content_hash FROM {name}"  # noqa: S608 - two fixed table names
     " WHERE source_id = %s AND content_hash = ANY(%s::bytea[])"
@@ -186,11 +186,6 @@ _SQLITE_KNOWN = {
     " WHERE source_id = ? AND content_hash IN ({})"
     for name in ("record", "quarantine")
 }
-
-
-def _pg_bytea_array(values: list[bytes]) -> str:
-    """Content hashes as a bytea[] literal: each `\\x` and its hex, the backslash escaped."""
-    return "{" + ",".join(["\\\\x" + v.hex() for v in values]) + "}"
 
 
 OWN_QUARANTINE_MAX = 100_000  # hashes a batch remembers of the rows it put in quarantine

@@ -23,6 +23,7 @@ from joinedup.pole import (
     PhoneMention,
     VehicleMention,
 )
+from joinedup.store.tables import BINARY_HASH_DIALECTS
 
 Row = tuple[Any, ...]
 # (source_ref, row_number, received_at, event_type, grading x3, persons, protected,
@@ -87,7 +88,7 @@ class Values:
         self.shareable = self.json is _json
         self.key = (self.json, self.datetime, self.date)
         # A content hash as the store's column holds it (store/tables.py, ContentHash).
-        self.binary_hash = dialect_name in ("sqlite", "postgresql")
+        self.binary_hash = dialect_name in BINARY_HASH_DIALECTS
 
 
 def _date_parts(value: ParsedDate | None) -> tuple[datetime | None, str | None]:

@@ -66,7 +66,7 @@ class ContentHash(TypeDecorator[str]):
         return dialect.type_descriptor(String(64))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if dialect.name in _BINARY_HASH and isinstance(value, str):
+        if dialect.name in BINARY_HASH_DIALECTS and isinstance(value, str):
             return bytes.fromhex(value)
         return value
 
@@ -76,7 +76,7 @@ class ContentHash(TypeDecorator[str]):
         return value
 
 
-_BINARY_HASH = ("postgresql", "sqlite")  # where the store keeps a hash's bytes
+BINARY_HASH_DIALECTS = ("postgresql", "sqlite")  # where the store keeps a hash's bytes
 
 
 source = Table(
