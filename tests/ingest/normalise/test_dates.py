@@ -336,3 +336,69 @@ def test_parse_moment_is_parse_date_taken_apart(case: tuple[str, tuple[str, ...]
 )
 def test_parse_moment(raw: str, formats: tuple[str, ...], expected: tuple) -> None:
     assert parse_moment(raw, formats) == expected
+
+
+# -- a numeric format's full-width values are read by slicing ----------------------------
+
+from joinedup.ingest.normalise.dates import (  # noqa: E402
+    _datetimes_by_groups,
+    _fixed_width,
+    _numeric_datetimes,
+    _numeric_order,
+)
+
+FIXED_FORMATS = [
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y%m%d%H%M",
+    "%Y%m%d",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%H:%M %d-%m-%Y",
+    "%%%Y-%m-%d",
+]
+
+
+@st.composite
+def _full_width_texts(draw: st.DrawFn) -> tuple[str, str]:
+    """A format, and a text of its full width: its separators, and any ASCII digits in its
+    fields (often out of range: month 13, day 00, hour 24, second 60, year 0000), now and
+    then with one character changed."""
+    fmt = draw(st.sampled_from(FIXED_FORMATS))
+    fixed = _fixed_width(fmt)
+    assert fixed is not None
+    width = fixed[0]
+    text = draw(st.datetimes(min_value=datetime(1000, 1, 1))).strftime(fmt)
+    digits = [i for i, char in enumerate(text) if char.isdigit()]
+    for at in draw(st.lists(st.sampled_from(digits), max_size=4)):
+        text = text[:at] + draw(st.sampled_from("0123456789")) + text[at + 1 :]
+    if draw(st.integers(0, 4)) == 0:
+        at = draw(st.integers(0, width - 1))
+        text = text[:at] + draw(st.sampled_from("x t/-:٣ ")) + text[at + 1 :]
+    return text, fmt
+
+
+@given(_full_width_texts())
+def test_full_width_values_read_as_the_regex_reads_them(case: tuple[str, str]) -> None:
+    text, fmt = case
+    pattern, order = _compiled_format(fmt), _numeric_order(fmt)
+    assert pattern is not None and order is not None
+    by_groups = _datetimes_by_groups(pattern, order)(text)
+    assert _numeric_datetimes(pattern, order, fmt)(text) == by_groups
+    assert _strptime_outcome(strptime, text, fmt) == (by_groups or "ValueError")
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%y", "%d %B %Y", "%Y-%m-%d %H:%M:%S.%f", "%H:%M", "%Y"])
+def test_other_formats_are_not_read_by_slicing(fmt: str) -> None:
+    assert _fixed_width(fmt) is None
+
+
+def test_hour_24_is_no_time_even_where_fromisoformat_reads_it() -> None:
+    fmt = "%Y-%m-%dT%H:%M:%S"
+    pattern, order = _compiled_format(fmt), _numeric_order(fmt)
+    assert pattern is not None and order is not None
+    assert _numeric_datetimes(pattern, order, fmt)("2019-01-01T24:00:00") is None

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from joinedup.pole import DatePrecision, ParsedDate
@@ -354,7 +355,7 @@ def _quick_moment_reader(fmt: str) -> MomentReader | bool:
     if order is None:  # month names or fractions: strptime's way, compiled
         _QUICK_MOMENTS[fmt] = quick = _moment_by_strptime(fmt)
         return quick
-    _QUICK_MOMENTS[fmt] = read = _moment_reader(_numeric_datetimes(pattern, order), fmt)
+    _QUICK_MOMENTS[fmt] = read = _moment_reader(_numeric_datetimes(pattern, order, fmt), fmt)
     return read
 
 
@@ -385,9 +386,124 @@ def _moment_reader(datetimes: Callable[[str], datetime | None], fmt: str) -> Mom
 
 
 def _numeric_datetimes(
-    pattern: re.Pattern[str], order: tuple[int, ...]
+    pattern: re.Pattern[str], order: tuple[int, ...], fmt: str
 ) -> Callable[[str], datetime | None]:
     """The datetime a format of numeric fields reads in the whole text, or None."""
+    by_groups = _datetimes_by_groups(pattern, order)
+    fixed = _fixed_width(fmt)
+    if fixed is None:
+        return by_groups
+    width, fits, iso, hour_at = fixed
+    from_iso = datetime.fromisoformat
+
+    def read(text: str) -> datetime | None:
+        if len(text) != width or fits(text) is None:
+            return by_groups(text)  # other widths, other digits, other separators
+        if hour_at >= 0 and text[hour_at : hour_at + 2] > "23":
+            return None  # as datetime() says; a newer fromisoformat reads 24:00
+        try:
+            return from_iso(iso(text))
+        except ValueError:  # a day, month or time out of range, as datetime() says
+            return None
+
+    return read
+
+
+# -- numeric formats at their full width, the common case ----------------------------------
+# A value written at a numeric format's full width (every field zero-padded, the year in
+# four digits, each separator as the format has it) is read by slicing: its fields go to
+# datetime.fromisoformat as an ISO text, in C (~0.4 µs against ~1.6 µs by the regex and
+# int() of each group). A text of that shape is one the regex reads into the same fields
+# (each directive's two-digit branch comes first, so the regex takes the same split), and
+# fromisoformat refuses exactly the values datetime() refuses (out of range), so the
+# result is the same; anything else (one-digit fields, other whitespace, other case, other
+# digits than ASCII) goes the regex's way. tests/ingest/normalise/test_dates.py holds the
+# two to it with hypothesis.
+
+_FIELD_WIDTH = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
+# Which fields a format may have for this: a date, or a date with its minute or second.
+_FIXED_FIELDS = (frozenset("Ymd"), frozenset("YmdHM"), frozenset("YmdHMS"))
+FixedWidth = tuple[int, Callable[[str], Any], Callable[[str], str], int]
+
+
+@lru_cache(maxsize=256)
+def _fixed_width(fmt: str) -> FixedWidth | None:
+    """For a numeric format: its full width, a check that a text has that shape, the ISO
+    text of such a text's fields, and where its hour is (-1: none); None if not such."""
+    shape: list[str] = []  # the regex of the shape
+    at: dict[str, int] = {}  # each field's position in the text
+    width = 0
+    i = 0
+    while i < len(fmt):
+        char = fmt[i]
+        if char == "%":
+            field = fmt[i + 1 : i + 2]
+            if field == "%":
+                shape.append("%")
+                width += 1
+            elif field in _FIELD_WIDTH and field not in at:
+                at[field] = width
+                shape.append(f"[0-9]{{{_FIELD_WIDTH[field]}}}")
+                width += _FIELD_WIDTH[field]
+            else:
+                return None  # a name, a fraction, a two-digit year, a field given twice
+            i += 2
+            continue
+        if char.isspace() and char != " ":
+            return None  # the regex reads any white space there: leave it to the regex
+        shape.append(re.escape(char))
+        width += 1
+        i += 1
+    if frozenset(at) not in _FIXED_FIELDS:
+        return None
+    return width, re.compile("".join(shape)).fullmatch, _iso_text(at, fmt), at.get("H", -1)
+
+
+def _iso_text(at: dict[str, int], fmt: str) -> Callable[[str], str]:
+    """The ISO text of a full-width value's fields (`at`: where each starts)."""
+    if fmt in _ISO_FORMATS:  # the value is its own ISO text (with a letter after, maybe)
+        return itemgetter(slice(0, _ISO_FORMATS[fmt]))
+    y, mo, d = at["Y"], at["m"], at["d"]
+    h, mi, sec = at.get("H", -1), at.get("M", -1), at.get("S", -1)
+    if h < 0:
+
+        def iso(t: str) -> str:
+            return f"{t[y : y + 4]}-{t[mo : mo + 2]}-{t[d : d + 2]}"
+
+    elif sec < 0:
+
+        def iso(t: str) -> str:
+            return f"{t[y : y + 4]}-{t[mo : mo + 2]}-{t[d : d + 2]}T{t[h : h + 2]}:{t[mi : mi + 2]}"
+
+    else:
+
+        def iso(t: str) -> str:
+            return (
+                f"{t[y : y + 4]}-{t[mo : mo + 2]}-{t[d : d + 2]}"
+                f"T{t[h : h + 2]}:{t[mi : mi + 2]}:{t[sec : sec + 2]}"
+            )
+
+    return iso
+
+
+# Formats whose full-width values start with their ISO text, of this length.
+_ISO_FORMATS = {
+    f"%Y-%m-%d{rest}": length
+    for time, length in (
+        ("", 10),
+        ("T%H:%M", 16),
+        (" %H:%M", 16),
+        ("T%H:%M:%S", 19),
+        (" %H:%M:%S", 19),
+    )
+    for rest in (time, time + "Z")
+}
+
+
+def _datetimes_by_groups(
+    pattern: re.Pattern[str], order: tuple[int, ...]
+) -> Callable[[str], datetime | None]:
+    """`_numeric_datetimes` by the format's regex, for a text of any width."""
     match = pattern.match
     iy, imo, iday, ih, imi, isec = (i - 1 for i in order)  # -1: the format has no such field
 
@@ -425,7 +541,7 @@ def _numeric_reader(fmt: str) -> FormatReader | None:
     pattern = _compiled_format(fmt)
     if order is None or pattern is None:
         return None
-    datetimes = _numeric_datetimes(pattern, order)
+    datetimes = _numeric_datetimes(pattern, order, fmt)
     precision = _format_precision(fmt)
 
     def read(text: str, raw: str) -> ParsedDate | None:
