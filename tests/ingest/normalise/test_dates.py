@@ -340,11 +340,16 @@ def test_parse_moment(raw: str, formats: tuple[str, ...], expected: tuple) -> No
 
 # -- a numeric format's full-width values are read by slicing ----------------------------
 
+import re  # noqa: E402
+from functools import partial  # noqa: E402
+
 from joinedup.ingest.normalise.dates import (  # noqa: E402
     _datetimes_by_groups,
     _fixed_width,
+    _full_width_first,
     _numeric_datetimes,
     _numeric_order,
+    _strptime_or_none,
 )
 
 FIXED_FORMATS = [
@@ -360,6 +365,9 @@ FIXED_FORMATS = [
     "%d.%m.%Y",
     "%H:%M %d-%m-%Y",
     "%%%Y-%m-%d",
+    "%d-%b-%Y %H:%M",
+    "%d-%b-%Y",
+    "%b %d %Y",
 ]
 
 
@@ -376,6 +384,11 @@ def _full_width_texts(draw: st.DrawFn) -> tuple[str, str]:
     digits = [i for i, char in enumerate(text) if char.isdigit()]
     for at in draw(st.lists(st.sampled_from(digits), max_size=4)):
         text = text[:at] + draw(st.sampled_from("0123456789")) + text[at + 1 :]
+    if "%b" in fmt and draw(st.booleans()):  # a month's name in any case, or no month's
+        name = draw(st.sampled_from(["jan", "FEB", "Mar", "sEp", "dec", "Foo", "ſep", "Ja1"]))
+        found = re.search("[A-Za-z]{3}", text)
+        assert found is not None
+        text = text[: found.start()] + name + text[found.end() :]
     if draw(st.integers(0, 4)) == 0:
         at = draw(st.integers(0, width - 1))
         text = text[:at] + draw(st.sampled_from("x t/-:٣ ")) + text[at + 1 :]
@@ -386,10 +399,13 @@ def _full_width_texts(draw: st.DrawFn) -> tuple[str, str]:
 def test_full_width_values_read_as_the_regex_reads_them(case: tuple[str, str]) -> None:
     text, fmt = case
     pattern, order = _compiled_format(fmt), _numeric_order(fmt)
-    assert pattern is not None and order is not None
-    by_groups = _datetimes_by_groups(pattern, order)(text)
-    assert _numeric_datetimes(pattern, order, fmt)(text) == by_groups
-    assert _strptime_outcome(strptime, text, fmt) == (by_groups or "ValueError")
+    assert pattern is not None
+    by_regex = _strptime_or_none(text, fmt)
+    if order is not None:
+        assert _datetimes_by_groups(pattern, order)(text) == by_regex
+        assert _numeric_datetimes(pattern, order, fmt)(text) == by_regex
+    assert _full_width_first(fmt, partial(_strptime_or_none, fmt=fmt))(text) == by_regex
+    assert _strptime_outcome(datetime.strptime, text, fmt) == (by_regex or "ValueError")
 
 
 @pytest.mark.parametrize("fmt", ["%d/%m/%y", "%d %B %Y", "%Y-%m-%d %H:%M:%S.%f", "%H:%M", "%Y"])
@@ -402,3 +418,12 @@ def test_hour_24_is_no_time_even_where_fromisoformat_reads_it() -> None:
     pattern, order = _compiled_format(fmt), _numeric_order(fmt)
     assert pattern is not None and order is not None
     assert _numeric_datetimes(pattern, order, fmt)("2019-01-01T24:00:00") is None
+
+
+def test_a_month_name_matched_only_case_insensitively_is_no_date_not_a_crash() -> None:
+    # "ſ" (a long s) matches "s" case-insensitively, but "ſep" is no month's name:
+    # strptime raises ValueError; so must the compiled reader (it raised KeyError).
+    assert _strptime_outcome(strptime, "01-ſep-2000", "%d-%b-%Y") == "ValueError"
+    assert _strptime_outcome(strptime, "01 ſeptember 2000", "%d %B %Y") == "ValueError"
+    with pytest.raises(DateError):
+        parse_date("01-ſep-2000", ["%d-%b-%Y"])

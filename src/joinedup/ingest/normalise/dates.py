@@ -9,7 +9,7 @@ import calendar
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any
 
@@ -294,10 +294,12 @@ def _from_match(found: re.Match[str], fmt: str) -> datetime:
     month = 1
     if (m := g.get("m")) is not None:
         month = int(m)
-    elif (m := g.get("B")) is not None:
-        month = _FULL_MONTHS[m.lower()]
-    elif (m := g.get("b")) is not None:
-        month = _ABBR_MONTHS[m.lower()]
+    elif (m := g.get("B") or g.get("b")) is not None:
+        # The regex matches case-insensitively, so "ſep" (a long s) matches "sep" but is no
+        # month's name in lower case: a ValueError, as strptime gives, never a KeyError.
+        month = (_FULL_MONTHS if g.get("B") else _ABBR_MONTHS).get(m.lower(), 0)
+        if not month:
+            raise ValueError(f"{m!r} is not in list")
     fraction = g.get("f")
     return datetime(
         year,
@@ -362,7 +364,7 @@ def _quick_moment_reader(fmt: str) -> MomentReader | bool:
 def _moment_by_strptime(fmt: str) -> MomentReader:
     """`_quick_moment_reader` for a compiled format that is not only numeric fields."""
     # never aware: compiled formats have no %z
-    return _moment_reader(lambda text: _strptime_or_none(text, fmt), fmt)
+    return _moment_reader(_full_width_first(fmt, partial(_strptime_or_none, fmt=fmt)), fmt)
 
 
 def _moment_reader(datetimes: Callable[[str], datetime | None], fmt: str) -> MomentReader:
@@ -389,21 +391,28 @@ def _numeric_datetimes(
     pattern: re.Pattern[str], order: tuple[int, ...], fmt: str
 ) -> Callable[[str], datetime | None]:
     """The datetime a format of numeric fields reads in the whole text, or None."""
-    by_groups = _datetimes_by_groups(pattern, order)
+    return _full_width_first(fmt, _datetimes_by_groups(pattern, order))
+
+
+def _full_width_first(
+    fmt: str, otherwise: Callable[[str], datetime | None]
+) -> Callable[[str], datetime | None]:
+    """`otherwise` (the format's regex, as strptime reads), with a text at the format's
+    full width read by slicing instead where the format allows (`_fixed_width`)."""
     fixed = _fixed_width(fmt)
     if fixed is None:
-        return by_groups
+        return otherwise
     width, fits, iso, hour_at = fixed
     from_iso = datetime.fromisoformat
 
     def read(text: str) -> datetime | None:
         if len(text) != width or fits(text) is None:
-            return by_groups(text)  # other widths, other digits, other separators
+            return otherwise(text)  # other widths, other digits, other separators
         if hour_at >= 0 and text[hour_at : hour_at + 2] > "23":
             return None  # as datetime() says; a newer fromisoformat reads 24:00
         try:
             return from_iso(iso(text))
-        except ValueError:  # a day, month or time out of range, as datetime() says
+        except (ValueError, KeyError):  # out of range, or no month's name, as the regex says
             return None
 
     return read
@@ -420,9 +429,12 @@ def _numeric_datetimes(
 # digits than ASCII) goes the regex's way. tests/ingest/normalise/test_dates.py holds the
 # two to it with hypothesis.
 
-_FIELD_WIDTH = {"Y": 4, "m": 2, "d": 2, "H": 2, "M": 2, "S": 2}
-# Which fields a format may have for this: a date, or a date with its minute or second.
-_FIXED_FIELDS = (frozenset("Ymd"), frozenset("YmdHM"), frozenset("YmdHMS"))
+_FIELD_WIDTH = {"Y": 4, "m": 2, "b": 3, "d": 2, "H": 2, "M": 2, "S": 2}
+_FIELD_SHAPE = {"b": "[A-Za-z]{3}"}  # a month's English abbreviation; the rest digits
+# Which fields a format may have for this: a date, or a date with its minute or second;
+# its month as a number or abbreviated (%b: "Mar", any case, as the regex reads it).
+_FIXED_FIELDS = tuple(frozenset(day + time) for day in ("Ymd", "Ybd") for time in ("", "HM", "HMS"))
+_MONTH_DIGITS = {calendar.month_abbr[i].lower(): f"{i:02d}" for i in range(1, 13)}
 FixedWidth = tuple[int, Callable[[str], Any], Callable[[str], str], int]
 
 
@@ -443,7 +455,7 @@ def _fixed_width(fmt: str) -> FixedWidth | None:
                 width += 1
             elif field in _FIELD_WIDTH and field not in at:
                 at[field] = width
-                shape.append(f"[0-9]{{{_FIELD_WIDTH[field]}}}")
+                shape.append(_FIELD_SHAPE.get(field, f"[0-9]{{{_FIELD_WIDTH[field]}}}"))
                 width += _FIELD_WIDTH[field]
             else:
                 return None  # a name, a fraction, a two-digit year, a field given twice
@@ -463,23 +475,34 @@ def _iso_text(at: dict[str, int], fmt: str) -> Callable[[str], str]:
     """The ISO text of a full-width value's fields (`at`: where each starts)."""
     if fmt in _ISO_FORMATS:  # the value is its own ISO text (with a letter after, maybe)
         return itemgetter(slice(0, _ISO_FORMATS[fmt]))
-    y, mo, d = at["Y"], at["m"], at["d"]
+    y, d = at["Y"], at["d"]
     h, mi, sec = at.get("H", -1), at.get("M", -1), at.get("S", -1)
+    if "b" in at:  # a name: its number (KeyError for no month's name)
+        named, digits = at["b"], _MONTH_DIGITS
+
+        def month(t: str) -> str:
+            return digits[t[named : named + 3].lower()]
+    else:
+        mo = at["m"]
+
+        def month(t: str) -> str:
+            return t[mo : mo + 2]
+
     if h < 0:
 
         def iso(t: str) -> str:
-            return f"{t[y : y + 4]}-{t[mo : mo + 2]}-{t[d : d + 2]}"
+            return f"{t[y : y + 4]}-{month(t)}-{t[d : d + 2]}"
 
     elif sec < 0:
 
         def iso(t: str) -> str:
-            return f"{t[y : y + 4]}-{t[mo : mo + 2]}-{t[d : d + 2]}T{t[h : h + 2]}:{t[mi : mi + 2]}"
+            return f"{t[y : y + 4]}-{month(t)}-{t[d : d + 2]}T{t[h : h + 2]}:{t[mi : mi + 2]}"
 
     else:
 
         def iso(t: str) -> str:
             return (
-                f"{t[y : y + 4]}-{t[mo : mo + 2]}-{t[d : d + 2]}"
+                f"{t[y : y + 4]}-{month(t)}-{t[d : d + 2]}"
                 f"T{t[h : h + 2]}:{t[mi : mi + 2]}:{t[sec : sec + 2]}"
             )
 
@@ -528,8 +551,10 @@ def _datetimes_by_groups(
 
 
 def _strptime_reader(fmt: str) -> FormatReader:
+    datetimes = _full_width_first(fmt, partial(_strptime_or_none, fmt=fmt))
+
     def read(text: str, raw: str) -> ParsedDate | None:
-        parsed = _strptime_or_none(text, fmt)
+        parsed = datetimes(text)
         return None if parsed is None else _from_strptime(parsed, fmt, raw)
 
     return read
