@@ -189,6 +189,28 @@ _SQLITE_KNOWN = {
 
 
 OWN_QUARANTINE_MAX = 100_000  # hashes a batch remembers of the rows it put in quarantine
+# Rows a batch remembers of those it stored, for a source that held no records when it
+# began (a source's first extract, the bulk of what is ever loaded): about 60 bytes each.
+OWN_RECORDS_MAX = 1_000_000
+
+
+class _OwnRecords:
+    """What a batch has stored for a source that had no records when the batch began.
+
+    Under the writers' lock the batch's own rows are then the source's only ones: a row
+    whose hash (or reference) it has not stored cannot be a duplicate (or correct an
+    earlier record), so the database is asked only about the few it may have stored:
+    those whose Python hash it has seen (a hash shared by chance only costs a question).
+    """
+
+    __slots__ = ("hashes", "refs")
+
+    def __init__(self) -> None:
+        self.hashes: set[int] = set()  # hash() of each content hash stored
+        self.refs: set[int] = set()  # hash() of each source reference stored
+
+    def full(self) -> bool:
+        return len(self.hashes) > OWN_RECORDS_MAX or len(self.refs) > OWN_RECORDS_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +251,11 @@ class _BatchRun:
         held = select(t.quarantine.c.id).where(t.quarantine.c.source_id == self.source_id)
         self.own_quarantine: set[Digest] | None = (
             None if conn.execute(held.limit(1)).first() is not None else set()
+        )
+        # The same for records (_OwnRecords): at most OWN_RECORDS_MAX, then it asks again.
+        stored = select(t.record.c.id).where(t.record.c.source_id == self.source_id)
+        self.own_records: _OwnRecords | None = (
+            None if conn.execute(stored.limit(1)).first() is not None else _OwnRecords()
         )
 
     def open_batch(self, file_hash: str, actor: str) -> None:
@@ -315,7 +342,13 @@ class _BatchRun:
         result = self.result
         wanted = {h[0] for h in head}
         hashes = list(wanted)
-        known = self._known(t.record, hashes)
+        mine = self.own_records
+        if mine is not None:  # only what this batch may have stored can be known
+            seen = mine.hashes
+            hashes_stored = [h for h in hashes if hash(h) in seen]
+            known = self._known(t.record, hashes_stored) if hashes_stored else set()
+        else:
+            known = self._known(t.record, hashes)
         own = self.own_quarantine
         known_bad = self._known(t.quarantine, hashes) if own is None else own & wanted
         for earlier in self.pending:
@@ -355,7 +388,12 @@ class _BatchRun:
         refs = list({ref for _, ref in stored if ref})
         latest_by_ref: dict[str, int] = {}
         if refs:
-            latest_by_ref = self._latest_by_ref(refs)
+            if mine is not None:  # only references this batch stored can be in the store
+                seen = mine.refs
+                refs_stored = [ref for ref in refs if hash(ref) in seen]
+                latest_by_ref = self._latest_by_ref(refs_stored) if refs_stored else {}
+            else:
+                latest_by_ref = self._latest_by_ref(refs)
             for earlier in self.pending:  # later than anything written: their ids are higher
                 latest_by_ref.update(
                     (ref, earlier.refs[ref]) for ref in refs if ref in earlier.refs
@@ -384,6 +422,11 @@ class _BatchRun:
             if len(own) > OWN_QUARANTINE_MAX:
                 self.own_quarantine = None
         stored_hashes = {head[index][0] for index, _ in stored}
+        if mine is not None:
+            mine.hashes.update(map(hash, stored_hashes))
+            mine.refs.update(map(hash, chunk_refs))
+            if mine.full():
+                self.own_records = None
         self.pending.append(_Pending(stored_hashes, new_bad, chunk_refs, after))
         return Plan(
             codes=bytes(codes),
