@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, insert, text
@@ -13,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from joinedup.ingest.batch import ingest_file
-from joinedup.store import make_engine, migrate
+from joinedup.store import make_engine, migrate, write_transaction
 from joinedup.store import tables as t
 from joinedup.store.references import (
     BrokenReference,
@@ -152,14 +153,56 @@ def test_sound_rows_pass_and_a_correction_may_point_at_an_older_record(engine: E
         )
 
 
-def test_sqlite_keeps_its_per_row_checks(tmp_path: Path) -> None:
+def test_sqlite_keeps_its_per_row_checks_but_in_a_batch(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
     migrate(engine)
-    with engine.begin() as conn:
+    with engine.begin() as conn:  # any other write: checked row by row
         assert relax_row_checks(conn) is False
         source, batch = _batch(conn)
         with pytest.raises(IntegrityError):
             _person(conn, 1, 42)
+    with write_transaction(engine, row_checks=False) as conn:  # an ingest batch's
+        assert relax_row_checks(conn) is True
+        _person(conn, 1, 42)  # accepted now: the batch checks its rows before it commits
+        with pytest.raises(BrokenReference, match="person_mention .* record_id"):
+            check_references(conn, {t.person_mention: 1}, {t.person_mention: 2})
+        conn.rollback()
+    with pytest.raises(IntegrityError), engine.begin() as conn:  # and on again after it
+        _person(conn, 2, 43)
+    engine.dispose()
+
+
+def test_an_ingest_on_sqlite_checks_its_references_and_leaves_them_enforced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    migrate(engine)
+    csv = tmp_path / "people.csv"
+    csv.write_text("record_id,forename,surname\nP1,Ada,Quillfeather\nP2,Bram,Oakenshaw\n")
+    assert ingest_file(engine, csv, "person_list", actor="test").stored == 2
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    # A batch whose rows point at nothing (a broken allocator, say) fails whole.
+    from joinedup.ingest import writer
+
+    real = writer.add_record
+
+    def orphaned(rows: Any, ids: Any, *args: Any, **kwargs: Any) -> int:
+        record_id = real(rows, ids, *args, **kwargs)
+        rows.rows["person_mention"][-1] = (
+            rows.rows["person_mention"][-1][:1] + (10_000,) + rows.rows["person_mention"][-1][2:]
+        )
+        return record_id
+
+    monkeypatch.setattr("joinedup.ingest.prepare.add_record", orphaned)
+    more = tmp_path / "more.csv"
+    more.write_text("record_id,forename,surname\nP3,Cara,Moss\n")
+    with pytest.raises(BrokenReference):
+        ingest_file(engine, more, "person_list", actor="test")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM record").scalar() == 2
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
 
 

@@ -62,7 +62,7 @@ def is_sqlite(conn_or_engine: Connection | Engine) -> bool:
 
 @contextmanager
 def write_transaction(
-    engine: Engine, lock: str = "store", *, defer_checkpoint: bool = False
+    engine: Engine, lock: str = "store", *, defer_checkpoint: bool = False, row_checks: bool = True
 ) -> Iterator[Connection]:
     """A transaction that holds the writers' lock named `lock` until it commits.
 
@@ -72,16 +72,23 @@ def write_transaction(
     bulk write such as an ingest batch): the commit does not copy the write-ahead log into
     the database file; a thread does it afterwards (`checkpoint_soon`), and the caller
     calls `wait_for_checkpoints` before anything reads the file alone (a copy of it).
+    `row_checks=False` (SQLite, a bulk write that checks its own references before it
+    commits: store/references.py): foreign keys are not enforced row by row inside this
+    transaction (SQLite can turn them off only outside one), and are again after it.
     """
     if is_sqlite(engine):
         with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
             raw = conn.connection.driver_connection  # outside SQLAlchemy's transaction
             if defer_checkpoint:  # its pages reach the file after it commits: checkpoint_soon
                 raw.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
+            if not row_checks:
+                raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
             try:
                 with conn.begin():
                     yield conn
             finally:
+                if not row_checks:
+                    raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
                 if defer_checkpoint:
                     raw.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")  # type: ignore[union-attr]
         if defer_checkpoint:

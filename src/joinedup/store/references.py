@@ -11,8 +11,11 @@ the batch are locked `FOR KEY SHARE`, as the triggers lock them, so that no othe
 transaction can delete what the batch points at before it commits. Where the role may
 not, nothing changes: the triggers check each row.
 
-SQLite checks a reference with one index look-up per row, about what a set-based check
-costs, so its foreign keys stay on (`PRAGMA foreign_keys=ON`, store/engine.py).
+SQLite checks a reference with one index look-up per row, about a tenth of an ingest's
+inserts. An ingest's transaction there turns them off before it begins (SQLite can only
+outside a transaction: `write_transaction(..., row_checks=False)`), checks its rows here
+the same way before it commits, and turns them on again after; every other write keeps
+them (`PRAGMA foreign_keys=ON`, store/engine.py).
 """
 
 from __future__ import annotations
@@ -36,8 +39,11 @@ def relax_row_checks(conn: Connection) -> bool:
 
     Returns True when they are off: the caller must then call `check_references` for
     every row it writes, and `restore_row_checks` once it has written them. Returns
-    False, changing nothing, on SQLite or where the role may not set the parameter.
+    False, changing nothing, where the role may not set the parameter. On SQLite, says
+    whether the transaction began with them off (`write_transaction(row_checks=False)`).
     """
+    if conn.dialect.name == "sqlite":
+        return not conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
     if conn.dialect.name != "postgresql":
         return False
     try:
@@ -50,7 +56,10 @@ def relax_row_checks(conn: Connection) -> bool:
 
 
 def restore_row_checks(conn: Connection) -> None:
-    conn.execute(text("SET LOCAL session_replication_role = origin"))
+    """PostgreSQL: the triggers back for the rest of the transaction (SQLite's foreign keys
+    come back when its transaction ends: write_transaction)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL session_replication_role = origin"))
 
 
 def check_references(
