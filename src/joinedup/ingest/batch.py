@@ -209,8 +209,16 @@ class _OwnRecords:
         self.hashes: set[int] = set()  # hash() of each content hash stored
         self.refs: set[int] = set()  # hash() of each source reference stored
 
-    def full(self) -> bool:
-        return len(self.hashes) > OWN_RECORDS_MAX or len(self.refs) > OWN_RECORDS_MAX
+    @staticmethod
+    def maybe(values: list[Any], seen: set[int]) -> list[Any]:
+        """The values of `values` this batch may have stored (`seen`: their hashes)."""
+        return [v for v in values if hash(v) in seen]
+
+    def remember(self, hashes: Iterable[Digest], refs: Iterable[str]) -> bool:
+        """Note a chunk's stored rows; False once past OWN_RECORDS_MAX (then forget)."""
+        self.hashes.update(map(hash, hashes))
+        self.refs.update(map(hash, refs))
+        return len(self.hashes) <= OWN_RECORDS_MAX and len(self.refs) <= OWN_RECORDS_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,13 +351,9 @@ class _BatchRun:
         result = self.result
         wanted = {h[0] for h in head}
         hashes = list(wanted)
-        mine = self.own_records
-        if mine is not None:  # only what this batch may have stored can be known
-            seen = mine.hashes
-            hashes_stored = [h for h in hashes if hash(h) in seen]
-            known = self._known(t.record, hashes_stored) if hashes_stored else set()
-        else:
-            known = self._known(t.record, hashes)
+        mine = self.own_records  # if set, only what this batch stored can be known
+        asked = hashes if mine is None else mine.maybe(hashes, mine.hashes)
+        known = self._known(t.record, asked) if asked else set()
         own = self.own_quarantine
         known_bad = self._known(t.quarantine, hashes) if own is None else own & wanted
         for earlier in self.pending:
@@ -389,12 +393,8 @@ class _BatchRun:
         refs = list({ref for _, ref in stored if ref})
         latest_by_ref: dict[str, int] = {}
         if refs:
-            if mine is not None:  # only references this batch stored can be in the store
-                seen = mine.refs
-                refs_stored = [ref for ref in refs if hash(ref) in seen]
-                latest_by_ref = self._latest_by_ref(refs_stored) if refs_stored else {}
-            else:
-                latest_by_ref = self._latest_by_ref(refs)
+            asked_refs = refs if mine is None else mine.maybe(refs, mine.refs)
+            latest_by_ref = self._latest_by_ref(asked_refs) if asked_refs else {}
             for earlier in self.pending:  # later than anything written: their ids are higher
                 latest_by_ref.update(
                     (ref, earlier.refs[ref]) for ref in refs if ref in earlier.refs
@@ -423,11 +423,8 @@ class _BatchRun:
             if len(own) > OWN_QUARANTINE_MAX:
                 self.own_quarantine = None
         stored_hashes = {head[index][0] for index, _ in stored}
-        if mine is not None:
-            mine.hashes.update(map(hash, stored_hashes))
-            mine.refs.update(map(hash, chunk_refs))
-            if mine.full():
-                self.own_records = None
+        if mine is not None and not mine.remember(stored_hashes, chunk_refs):
+            self.own_records = None  # past its cap: the store is asked again
         self.pending.append(_Pending(stored_hashes, new_bad, chunk_refs, after))
         return Plan(
             codes=bytes(codes),
