@@ -446,3 +446,26 @@ def test_a_spec_whose_strings_are_code_stays_data() -> None:
     ]
     assert_same(spec, list(enumerate(rows, start=2)))
     assert "JOINEDUP_INJECTED" not in os.environ
+
+
+def test_a_repeated_note_gives_each_record_the_same_mentions_and_dates_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Free text's rows are remembered per text: a note seen again gives the same mentions
+    and dates, into each record's own attributes, on every dialect."""
+    monkeypatch.setattr(compiled, "_TEXT_MEMO", {})
+    spec = get_spec("police_incidents")
+    note = (
+        "Seen with 'Shadow' on 12/03/2019 in a black BMW FD51 XKR; "
+        "calls 07700 900123; dropped at NV1 8BN."
+    )
+    fields = {"incident_no": "NV/19/1", "opened": "2019-03-12T10:00:00", "narrative": note}
+    for dialect in DIALECTS:
+        values = Values(dialect)
+        first = fast(spec, dict(fields), 2, values)
+        again = fast(spec, dict(fields, incident_no="NV/19/2"), 3, values)
+        assert first == reference(spec, dict(fields), 2, values)
+        assert again == reference(spec, dict(fields, incident_no="NV/19/2"), 3, values)
+        assert "dates_in_text" in first and "Shadow" in first and "FD51" in first
+    # The same text in another column is another key: its spans name that column.
+    assert len(compiled._TEXT_MEMO) == 2  # sqlite and postgresql; none for the portable path

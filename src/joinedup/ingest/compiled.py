@@ -110,28 +110,48 @@ def _owner(person: str, slot: str, persons: list[layout.Row]) -> int | None:
     return at.get(person) if found is None else found
 
 
+TEXT_MEMO_ROWS = 4096  # texts remembered, then it starts again (notes up to a few KB each)
+_TEXT_MEMO: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
 def _text_mentions(
     columns: tuple[str, ...],
     fields: dict[str, Any],
     attributes: dict[str, Any] | None,
     values: layout.Values,
-) -> tuple[list[layout.Row], ...] | None:
+) -> tuple[tuple[layout.Row, ...], ...] | None:
     """Rows of the mentions found in free text, by the mapper's own rules; None for none.
 
-    Dates found go into the event's `attributes`, as `mapper._free_text` puts them.
+    Dates found go into the event's `attributes`, as `mapper._free_text` puts them. What
+    a text gives depends on the text alone (extraction is pure), and notes repeat ("No
+    further action"), so the rows of each text are remembered (up to TEXT_MEMO_ROWS
+    texts), except for the portable path, whose rows hold dicts.
     """
-    if not any(mapper._as_text(mapper._lookup(fields, c)) for c in columns):
+    texts = tuple(mapper._as_text(mapper._lookup(fields, c)) for c in columns)
+    if not any(texts):
         return None
-    out = MappedRecord(row_number=0, raw=fields)
-    if attributes is not None:
-        out.event = EventFacts(event_type="", attributes=attributes)
-    mapper._free_text(columns, fields, out)
-    return (
-        [layout.person_row(p, values) for p in out.persons],
-        [layout.location_row(loc)[0] for loc in out.locations],
-        [layout.vehicle_row(v)[0] for v in out.vehicles],
-        [layout.phone_row(ph)[0] for ph in out.phones],
-    )
+    key = (columns, texts, values.key)
+    # Rows holding dicts (the portable path's) are never shared between records.
+    found = _TEXT_MEMO.get(key) if values.shareable else None
+    if found is None:
+        out = MappedRecord(row_number=0, raw=dict(zip(columns, texts, strict=True)))
+        out.event = EventFacts(event_type="", attributes={})
+        mapper._free_text(columns, out.raw, out)
+        found = (
+            tuple(layout.person_row(p, values) for p in out.persons),
+            tuple(layout.location_row(loc)[0] for loc in out.locations),
+            tuple(layout.vehicle_row(v)[0] for v in out.vehicles),
+            tuple(layout.phone_row(ph)[0] for ph in out.phones),
+            tuple(out.event.attributes.get("dates_in_text", ())),
+        )
+        if values.shareable:
+            if len(_TEXT_MEMO) >= TEXT_MEMO_ROWS:
+                _TEXT_MEMO.clear()
+            _TEXT_MEMO[key] = found
+    if found[4] and attributes is not None:
+        dates = attributes.setdefault("dates_in_text", [])
+        dates.extend(dict(d) for d in found[4])
+    return found[:4]
 
 
 def _environment(values: layout.Values) -> dict[str, Any]:
