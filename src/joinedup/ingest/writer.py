@@ -375,18 +375,19 @@ def sparse_rows(rows: list[Row]) -> SqliteRows:
     if count < 2:
         return None, (), rows
     columns = list(zip(*rows, strict=True))
+    # A few rows spread over the chunk first: most columns differ from their first value
+    # in one of them, and a full count (which meets None and repeated objects by identity)
+    # is left for columns likely to hold one value.
+    spread = sorted({1, count >> 2, count >> 1, (3 * count) >> 2, count - 1})
     bound: list[int] = []
     constant: list[tuple[int, Any]] = []
     for i, column in enumerate(columns):
         first = column[0]
-        # Most columns differ from their first value within two rows; count() meets None
-        # and repeated objects by identity.
         if first is None:
-            if column.count(None) == count:
+            if all(column[j] is None for j in spread) and column.count(None) == count:
                 continue
         elif (
-            column[-1] == first
-            and column[1] == first
+            all(column[j] == first for j in spread)
             and _literal(first) is not None
             and column.count(first) == count
             # 1 == 1.0 == True, but they store differently; text equals only text
