@@ -90,6 +90,19 @@ def test_all_none_and_constant_columns_are_left_to_the_sql() -> None:
     )
 
 
+def test_rows_with_nothing_left_to_bind_still_go_in_one_each() -> None:
+    rows = [(1, None, "camera", None, False)] * 3
+    bound, constant, kept = sparse_rows(rows)
+    assert bound == () and kept == [(), (), ()]
+    assert len(constant) == 3
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE sparse_probe (id, c1, c2, c3, c4)")
+    con.executemany(_sqlite_insert(_TABLE, bound, constant), kept)
+    assert (
+        con.execute("SELECT * FROM sparse_probe").fetchall() == [(1, None, "camera", None, 0)] * 3
+    )
+
+
 def test_equal_values_of_other_types_are_not_one_constant() -> None:
     rows = [(1, 1, 1.0, True, "1"), (2, 1.0, 1, 1, "1"), (3, True, 1, 1, "1")]
     bound, constant, _ = sparse_rows(rows)

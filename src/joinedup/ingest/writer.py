@@ -398,6 +398,8 @@ def sparse_rows(rows: list[Row]) -> SqliteRows:
         bound.append(i)
     if len(bound) == len(columns):
         return None, (), rows
+    if not bound:  # never for a table with ids, but zip() of nothing would lose the rows
+        return (), tuple(constant), [()] * count
     return tuple(bound), tuple(constant), list(zip(*(columns[i] for i in bound), strict=True))
 
 
