@@ -5,9 +5,10 @@
 
 A shared virtual machine's speed moves by tens of per cent from minute to minute (the
 eighth session's slowed by 40% within the hour), so timed runs cannot show a change of a
-few per cent. An instruction count can: for the same code, inputs and hash seed it is the
-same run after run, whatever else the machine is doing. It is not time (a cache miss
-costs more than an addition), so a change is measured both ways.
+few per cent. An instruction count can: for the same code, inputs and hash seed it moves
+by 1-2% at most between runs (objects hashed by address move with address-space
+randomisation), whatever else the machine is doing. It is not time (a cache miss costs
+more than an addition), so a change is measured both ways.
 
 The synthetic city of `benchmarks/ingest.py`'s 100k size (seed 1) is generated once; the
 first 2 x ROWS rows of each of its files are read, the first ROWS prepared once to warm the
