@@ -42,7 +42,7 @@ CHILDREN = 3800  # the 100k city of benchmarks/ingest.py
 MONTHS = 18
 
 _STAGE = """
-import itertools, json, os, sqlite3, sys
+import itertools, json, sys
 from datetime import datetime
 from pathlib import Path
 from joinedup.feeds.loader import get_spec
@@ -62,12 +62,9 @@ for entry in json.loads((city / "manifest.json").read_text())["files"]:
     data.append((spec, rows[rows_per_file:]))
 if dialect == "sqlite":
     from joinedup.store import make_engine, migrate
+    from joinedup.store.engine import write_transaction
     engine = make_engine("sqlite:///" + db)
     migrate(engine)
-    engine.dispose()
-    con = sqlite3.connect(db, isolation_level=None)
-    con.execute("PRAGMA foreign_keys=OFF")
-    con.execute("PRAGMA cache_size=-65536")
 if stage >= 1:
     next_ids = {name: 1 for name in ROW_COUNTS} | {"quarantine": 1}
     messages = []
@@ -80,18 +77,10 @@ if stage >= 1:
         plan = Plan(bytes(codes), next_ids, {}, index + 1, 1, "bench", datetime(2026, 1, 1))
         laid_out, next_ids = lay_out(prepared, plan, dialect)
         messages.append(_dumps(laid_out))
-if stage >= 2:
-    class _Dialect:
-        name = "sqlite"
-    class _Raw:
-        driver_connection = con
-    class _Connection:  # what writer.insert_rows reads of a SQLAlchemy connection
-        dialect = _Dialect()
-        connection = _Raw()
-    con.execute("BEGIN")
-    for message in messages:
-        writer.insert_rows(_Connection(), _loads(message))
-    con.execute("COMMIT")
+if stage >= 2:  # the batch's own transaction: foreign keys checked at close, not per row
+    with write_transaction(engine, lock="ingest", row_checks=False) as conn:
+        for message in messages:
+            writer.insert_rows(conn, _loads(message))
 print(json.dumps({"rows": sum(len(rows) for _, rows in data)}))
 """
 

@@ -467,5 +467,5 @@ def test_a_repeated_note_gives_each_record_the_same_mentions_and_dates_of_its_ow
         assert first == reference(spec, dict(fields), 2, values)
         assert again == reference(spec, dict(fields, incident_no="NV/19/2"), 3, values)
         assert "dates_in_text" in first and "Shadow" in first and "FD51" in first
-    # The same text in another column is another key: its spans name that column.
-    assert len(compiled._TEXT_MEMO) == 2  # sqlite and postgresql; none for the portable path
+    # One remembered text per dialect whose rows may be shared; none for the portable path.
+    assert len(compiled._TEXT_MEMO) == 2
