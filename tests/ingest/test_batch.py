@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -238,3 +239,33 @@ def test_ingest_is_audited_as_collection(engine: Engine, stops_spec, tmp_path) -
         ev = conn.execute(select(t.audit_event)).one()
     assert (ev.category, ev.action, ev.actor) == ("collection", "ingest", "tester")
     assert json.loads(ev.detail)["stored"] == 1
+
+
+def test_a_batch_collects_less_often_and_restores_the_collector(
+    engine: Engine, stops_spec, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a batch writes, the collector runs at prepare.FEWER_COLLECTIONS; after it, at
+    whatever it was before, whether the batch committed or failed."""
+    from joinedup.ingest import batch, prepare
+
+    seen = []
+    insert = batch.insert_rows
+
+    def spied(conn, laid_out):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold())
+        insert(conn, laid_out)
+
+    monkeypatch.setattr(batch, "insert_rows", spied)
+    before = gc.get_threshold()
+    assert before != prepare.FEWER_COLLECTIONS
+    run(engine, write_csv(tmp_path / "a.csv", [stop_row("S1"), stop_row("S2")]), stops_spec)
+    assert seen == [prepare.FEWER_COLLECTIONS]
+    assert gc.get_threshold() == before
+
+    def failing(conn, laid_out):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(batch, "insert_rows", failing)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        run(engine, write_csv(tmp_path / "b.csv", [stop_row("S3")]), stops_spec)
+    assert gc.get_threshold() == before

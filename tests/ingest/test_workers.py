@@ -240,6 +240,16 @@ def test_chunks_planned_ahead_see_the_chunks_not_yet_written(
             rows.append(bad)
     path = write_csv(tmp_path / "stops.csv", rows)
     monkeypatch.setattr(prepare, "CHUNK_ROWS", 7)
+    # Chunks whose rows were read before the batch took them (on the way to the worker's
+    # next head): planning W chunks ahead must really take that path.
+    read_early = []
+    rows_of = prepare._WorkerChunk.rows
+
+    def spied_rows(chunk: prepare._WorkerChunk) -> Any:
+        read_early.append(bool(chunk.owner.early_rows[chunk.turn]))
+        return rows_of(chunk)
+
+    monkeypatch.setattr(prepare._WorkerChunk, "rows", spied_rows)
 
     def ingest(url: str) -> tuple[Any, dict[str, list[tuple[object, ...]]]]:
         engine = make_engine(url)
@@ -258,3 +268,4 @@ def test_chunks_planned_ahead_see_the_chunks_not_yet_written(
     assert pooled.superseding == one.superseding
     for table in TABLES:
         assert pooled_rows[table.name] == one_rows[table.name], table.name
+    assert prepare.WORKERS < 2 or sum(read_early) > len(read_early) // 2, read_early

@@ -49,6 +49,7 @@ from joinedup.ingest.prepare import (
     Plan,
     PreparedChunk,
     chunks,
+    fewer_collections,
     start_early,
 )
 from joinedup.ingest.readers import FileRefused, open_rows
@@ -247,7 +248,7 @@ class _BatchRun:
         self.batch_id = 0
         self.rows_checked_at_close = False  # see open_batch
         self.first_ids: dict[Any, int] = {}  # table -> its first id in this batch
-        # Chunks planned but not yet written, oldest first (ingest_file plans one ahead):
+        # Chunks planned but not yet written, oldest first (ingest_file plans ahead):
         # what the database cannot tell the next plan yet.
         self.pending: deque[_Pending] = deque()
         self.planned_ids: dict[str, int] = dict(self.ids.next)  # next free ids after them
@@ -524,13 +525,16 @@ def ingest_file(
     try:
         prepared_chunks = chunks(stream, spec, engine.dialect.name)  # before the lock: see chunks
         file_hash = file_sha256(p)
-        with write_transaction(
-            engine, lock="ingest", defer_checkpoint=defer_checkpoint, row_checks=False
-        ) as conn:  # references checked once per key at close (store/references.py)
+        with (
+            fewer_collections(),
+            write_transaction(
+                engine, lock="ingest", defer_checkpoint=defer_checkpoint, row_checks=False
+            ) as conn,
+        ):  # references checked once per key at close (store/references.py)
             run = _BatchRun(conn, spec, p, result)
             run.open_batch(file_hash, actor if isinstance(actor, str) else actor.name)
-            # Each chunk is planned before the one before it is written, where the chunks
-            # come from two workers or more: one lays its chunk out while the other's rows go in.
+            # With W workers each chunk is planned before the W chunks before it are written:
+            # a worker lays its chunk out while the others' rows go in (Chunks.ahead).
             started: deque[tuple[PreparedChunk, Plan]] = deque()
             for chunk in prepared_chunks:
                 plan = run.plan(chunk.head)

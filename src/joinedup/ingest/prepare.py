@@ -19,7 +19,9 @@ import queue
 import signal
 import threading
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -269,8 +271,9 @@ class Chunks:
     """The prepared chunks of one file, in file order; `close` when done with them.
 
     `ahead`: how many chunks the batch may plan (`start`) before it takes the rows of the
-    first of them, without a worker's messages crossing: a worker sends a chunk's rows
-    before the head of its next chunk, so with W workers in turn that is W - 1.
+    first of them. With W workers in turn it is W: a worker then lays out each chunk
+    while the batch writes the W - 1 chunks before it and plans the next (W - 1 would
+    leave it only the writing of W - 2, and the batch waiting for its rows).
     """
 
     ahead = 0
@@ -368,7 +371,7 @@ class _Pool:
     """Worker processes that stay up between files, each waiting for its next job.
 
     A worker takes one job at a time from its own pipe and sends that job's chunks back on
-    another, each at most one chunk ahead of the ingest process, so memory stays flat.
+    another, at most one chunk ahead of the batch's plans, so memory stays flat.
     Workers die with the ingest process, even by SIGKILL (see `_die_with`); a job given up
     half-way (an error in the batch) stops the whole pool, and the next file starts anew.
     """
@@ -490,6 +493,9 @@ class _WorkerChunk(PreparedChunk):
             pass
 
     def rows(self) -> tuple[LaidOut, dict[str, int]]:
+        early = self.owner.early_rows[self.turn]
+        if early:  # read on the way to this worker's next head: see _WorkerChunks
+            return early.popleft()  # type: ignore[no-any-return]
         kind, payload = self.owner.receive(self.turn)
         if kind != "rows":
             raise RuntimeError(f"{self.owner.path}: a worker sent {kind} instead of rows")
@@ -505,7 +511,11 @@ class _WorkerChunks(Chunks):
         self.finished = False
         self.done_from: int | None = None  # the worker that said the file has ended
         self.turns = min(workers or len(self.pool.workers), len(self.pool.workers))
-        self.ahead = min(1, self.turns - 1)
+        self.ahead = self.turns
+        # A worker sends a chunk's rows before the head of its next chunk, and the batch
+        # asks for that head first (it plans `ahead` chunks before it writes the oldest):
+        # rows read on the way to a head wait here, in order, until the batch takes them.
+        self.early_rows: list[deque[Any]] = [deque() for _ in range(self.turns)]
         for turn in range(self.turns):
             self.pool.jobs[turn].send((str(path), spec, dialect, turn, self.turns, CHUNK_ROWS))
 
@@ -526,6 +536,9 @@ class _WorkerChunks(Chunks):
         for index in itertools.count():
             turn = index % workers
             kind, payload = self.receive(turn)
+            while kind == "rows":
+                self.early_rows[turn].append(payload)
+                kind, payload = self.receive(turn)
             if kind == "head":
                 yield _WorkerChunk(self, turn, *payload)
             elif kind == "done":
@@ -550,6 +563,26 @@ class _WorkerChunks(Chunks):
             stop_workers()
 
 
+# The collector's thresholds while rows are prepared or written: the youngest generation
+# collected after 50,000 new objects instead of 700, the older ones a fifth as often.
+FEWER_COLLECTIONS = (50_000, 50, 100)
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """The ingest process's collector at FEWER_COLLECTIONS while a batch runs, then as
+    before. Each chunk's rows arrive as tens of thousands of tuples, inserted and freed at
+    once, with no cycles among them; at the default thresholds the collector ran dozens
+    of times a chunk, walking them (3% of the process's CPU instructions at 1M records:
+    docs/benchmarks.md)."""
+    before = gc.get_threshold()
+    gc.set_threshold(*FEWER_COLLECTIONS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
     """Worker process: take jobs until the pipe closes; per chunk, send its head, and its
     rows once the batch's plan comes; at the end of the file, send done.
@@ -563,7 +596,7 @@ def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
     # hold many long-lived objects that every full collection would walk again: collect
     # less often, and never walk what was there at start (the imported code).
     gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
+    gc.set_threshold(*FEWER_COLLECTIONS)
     results = _Sender(results)
     try:
         while True:
