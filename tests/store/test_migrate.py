@@ -104,3 +104,59 @@ def test_migration_0008_keeps_every_content_hash_so_a_re_ingest_changes_nothing(
         assert (again.stored, again.duplicates) == (0, 30)
     finally:
         eng.dispose()
+
+
+def test_migration_0009_indexes_only_postcodes_and_search_still_uses_the_index(
+    store_url: str,
+) -> None:
+    """The postcode index holds only rows with a postcode; a look-up by value or by range
+    (search's two) is still answered from it, on each backend; the downgrade restores
+    the full index."""
+    from sqlalchemy import select
+
+    from joinedup.store import tables as t
+
+    eng = make_engine(store_url)
+    lm = t.location_mention
+    by_value = select(lm.c.id).where(lm.c.postcode == "NV1 4AB")
+    by_range = select(lm.c.id).where(lm.c.postcode >= "NV1 ", lm.c.postcode < "NV1!")
+    try:
+        migrate(eng)
+        (index,) = [
+            ix for ix in inspect(eng).get_indexes("location_mention") if "postcode" in ix["name"]
+        ]
+        with eng.connect() as conn:
+            if eng.dialect.name == "sqlite":
+                where = conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'ix_location_mention_postcode'"
+                ).scalar_one()
+                assert "WHERE postcode IS NOT NULL" in where
+                for query in (by_value, by_range):
+                    sql = str(query.compile(eng, compile_kwargs={"literal_binds": True}))
+                    plan = " ".join(
+                        str(r[-1]) for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)
+                    )
+                    assert "ix_location_mention_postcode" in plan, plan
+            else:
+                where = conn.exec_driver_sql(
+                    "SELECT pg_get_expr(indpred, indrelid) FROM pg_index"
+                    " WHERE indexrelid = 'ix_location_mention_postcode'::regclass"
+                ).scalar_one()
+                assert where == "(postcode IS NOT NULL)"
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+                for query in (by_value, by_range):
+                    sql = str(query.compile(eng, compile_kwargs={"literal_binds": True}))
+                    plan = " ".join(str(r[0]) for r in conn.exec_driver_sql("EXPLAIN " + sql))
+                    assert "ix_location_mention_postcode" in plan, plan
+        assert index["column_names"] == ["postcode"]
+        _to(eng, "0008", down=True)
+        with eng.connect() as conn:
+            if eng.dialect.name == "sqlite":
+                sql = conn.exec_driver_sql(
+                    "SELECT sql FROM sqlite_master WHERE name = 'ix_location_mention_postcode'"
+                ).scalar_one()
+                assert "WHERE" not in sql
+        _to(eng, "head")
+        assert current_revision(eng) == head_revision(eng)
+    finally:
+        eng.dispose()

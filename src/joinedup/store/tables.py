@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
@@ -249,7 +250,14 @@ location_mention = Table(
     Column("span_start", Integer),
     Column("span_end", Integer),
     Index("ix_location_mention_record", "record_id"),
-    Index("ix_location_mention_postcode", "postcode"),
+    # Only rows with a postcode (revision 0009): most have none (an ANPR camera), and
+    # every look-up is by a postcode or a range of them.
+    Index(
+        "ix_location_mention_postcode",
+        "postcode",
+        sqlite_where=text("postcode IS NOT NULL"),
+        postgresql_where=text("postcode IS NOT NULL"),
+    ),
 )
 
 event = Table(
