@@ -14,6 +14,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from joinedup.store.sqlite_statistics import statistics_off
+
 log = logging.getLogger("joinedup.store")
 
 
@@ -30,6 +32,7 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
+        statistics_off()  # before this process's first connection: sqlite_statistics.py
         engine = create_engine(url, echo=echo, connect_args={"timeout": 120})
         _configure_sqlite(engine)
     else:
