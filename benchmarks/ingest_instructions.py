@@ -87,21 +87,42 @@ print(json.dumps({"rows": sum(len(rows) for _, rows in data)}))
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
 
-def _count(stage: int, dialect: str, rows: int, city: Path, work: Path) -> tuple[int, int]:
-    db = work / f"stage{stage}.db"
-    db.unlink(missing_ok=True)
+def callgrind_count(code: str, *args: str) -> tuple[int, str]:
+    """Run `python -c code args...` under callgrind (PYTHONHASHSEED=0): the instructions it
+    took, and what it printed. Shared with benchmarks/insert_instructions.py."""
     env = dict(os.environ, PYTHONHASHSEED="0")
     proc = subprocess.run(
-        [
-            "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-            sys.executable, "-c", _STAGE, str(stage), dialect, str(rows), str(city), str(db),
-        ],
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+         sys.executable, "-c", code, *args],
         capture_output=True, text=True, env=env, check=True,
     )  # fmt: skip
     found = _COLLECTED.search(proc.stderr)
     if found is None:
         raise RuntimeError(f"callgrind printed no count:\n{proc.stderr[-2000:]}")
-    return int(found.group(1)), int(json.loads(proc.stdout.strip().splitlines()[-1])["rows"])
+    return int(found.group(1)), proc.stdout
+
+
+def need_valgrind() -> None:
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (apt-get install -y valgrind)")
+
+
+def city_or_generated(given: Path | None, work: Path, children: int) -> Path:
+    """`given`, or a city of `children` generated into `work` (seed 1, MONTHS months)."""
+    if given is not None:
+        return given
+    from joinedup.synth import generate_city
+
+    city = work / "city"
+    generate_city(seed=1, children=children, months=MONTHS, out_dir=city)
+    return city
+
+
+def _count(stage: int, dialect: str, rows: int, city: Path, work: Path) -> tuple[int, int]:
+    db = work / f"stage{stage}.db"
+    db.unlink(missing_ok=True)
+    count, out = callgrind_count(_STAGE, str(stage), dialect, str(rows), str(city), str(db))
+    return count, int(json.loads(out.strip().splitlines()[-1])["rows"])
 
 
 def main() -> None:
@@ -110,16 +131,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=500, help="rows counted from each file")
     parser.add_argument("--city", type=Path, help="a synthetic city's folder (else generated)")
     args = parser.parse_args()
-    if shutil.which("valgrind") is None:
-        sys.exit("valgrind is not installed (apt-get install -y valgrind)")
+    need_valgrind()
     with tempfile.TemporaryDirectory(prefix="ingest-instructions-") as tmp:
         work = Path(tmp)
-        city = args.city
-        if city is None:
-            from joinedup.synth import generate_city
-
-            city = work / "city"
-            generate_city(seed=1, children=CHILDREN, months=MONTHS, out_dir=city)
+        city = city_or_generated(args.city, work, CHILDREN)
         stages = ["setup", "prepare"] + (["insert"] if args.dialect == "sqlite" else [])
         totals = {}
         rows = 0

@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-CHILDREN, MONTHS = 38000, 18  # the 1M city of benchmarks/ingest.py
+# Run as a script, this folder is on sys.path: the callgrind helpers are shared.
+from ingest_instructions import callgrind_count, city_or_generated, need_valgrind
+
+CHILDREN = 38000  # the 1M city of benchmarks/ingest.py (18 months)
 ROWS = {"anpr_reads": 100_000, "police_incidents": 20_000, "missing_episodes": 20_000}
 
 _PREPARE = """
@@ -88,34 +88,18 @@ with collector, write_transaction(
 
 
 def _count(stage: int, messages: Path, work: Path) -> int:
-    out = work / f"callgrind.{stage}"
     db = work / f"store-{stage}.db"
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    done = subprocess.run(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
-         "-c", _STAGE, str(stage), str(messages), str(db)],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
-        raise SystemExit(f"stage {stage} failed:\n{done.stderr[-3000:]}")
-    return int(found.group(1))
+    return callgrind_count(_STAGE, str(stage), str(messages), str(db))[0]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--city", type=Path, help="a 1M city generated before (else generated)")
     args = parser.parse_args()
-    if shutil.which("valgrind") is None:
-        raise SystemExit("needs valgrind (apt-get install -y valgrind)")
+    need_valgrind()
     with tempfile.TemporaryDirectory(prefix="insert-instructions-") as tmp:
         work = Path(tmp)
-        city = args.city
-        if city is None:
-            city = work / "city"
-            from joinedup.synth import generate_city
-
-            generate_city(seed=1, children=CHILDREN, months=MONTHS, out_dir=city)
+        city = city_or_generated(args.city, work, CHILDREN)
         messages = work / "messages.pickle"
         prepared = subprocess.run(
             [sys.executable, "-c", _PREPARE, str(city), str(messages), json.dumps(ROWS)],

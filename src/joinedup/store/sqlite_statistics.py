@@ -49,9 +49,13 @@ def _library() -> ctypes.CDLL | None:
         import _sqlite3
 
         lib = ctypes.CDLL(_sqlite3.__file__)
-        for name in ("sqlite3_memory_used", "sqlite3_shutdown", "sqlite3_initialize"):
-            getattr(lib, name)
-        lib.sqlite3_config  # noqa: B018 - present, or AttributeError
+        for name in (
+            "sqlite3_memory_used",
+            "sqlite3_shutdown",
+            "sqlite3_config",
+            "sqlite3_initialize",
+        ):
+            getattr(lib, name)  # each present, or AttributeError
     except (ImportError, AttributeError, OSError, TypeError):
         return None
     lib.sqlite3_memory_used.restype = ctypes.c_int64
