@@ -214,7 +214,7 @@ def _records(draw: st.DrawFn) -> list[tuple]:
 
 @given(_records())
 def test_a_chunks_mention_lines_are_copy_text_of_its_rows(records: list[tuple]) -> None:
-    by_rows, by_lines = ChunkRows("sqlite"), ChunkRows("postgresql")
+    by_rows, by_lines = ChunkRows("sqlite"), ChunkRows("postgresql", binary=False)
     for rows in (by_rows, by_lines):
         ids = IdAllocator.starting_at({table: 7 for table in by_rows.rows})
         for planned in records:

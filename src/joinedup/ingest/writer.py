@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Date, DateTime, Table, func, select, text
 
+from joinedup.ingest import copy_binary
 from joinedup.ingest.layout import RecordRows, Row, Values
 from joinedup.store import tables as t
 
@@ -101,14 +102,18 @@ sqlite3.register_adapter(bool, int)  # True -> 1, what sqlite3 stores for True a
 class ChunkRows:
     """Rows for every table, accumulated for one chunk and inserted together."""
 
-    def __init__(self, dialect_name: str) -> None:
+    def __init__(self, dialect_name: str, *, binary: bool | None = None) -> None:
         self.dialect_name = dialect_name
         self.values = Values(dialect_name)
         # Plain str names (a Table's name is a str subclass), for workers' messages.
         self.rows: dict[str, list[Row]] = {str(table.name): [] for table in INSERT_ORDER}
-        # PostgreSQL: the mention tables' COPY lines, made as their records are added.
+        # PostgreSQL: binary COPY where psycopg's formatter is there (ingest/copy_binary.py),
+        # else COPY text, the mention tables' lines made as their records are added.
+        self.binary = dialect_name == "postgresql" and (
+            copy_binary.available() if binary is None else binary
+        )
         self.lines: dict[str, list[str]] | None = None
-        if dialect_name == "postgresql":
+        if dialect_name == "postgresql" and not self.binary:
             self.lines = {name: [] for name in _MENTION_TABLES}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
@@ -130,12 +135,22 @@ class ChunkRows:
         return value
 
     def laid_out(self) -> LaidOut:
-        """The rows of each table as `insert` takes them: COPY text for PostgreSQL."""
+        """The rows of each table as `insert` takes them: COPY data for PostgreSQL, binary
+        where every value is of its column's type, else text."""
         if self.dialect_name == "sqlite":
             return {name: sparse_rows(rows) for name, rows in self.rows.items() if rows}
+        if self.binary:
+            out: LaidOut = {}
+            for table in INSERT_ORDER:
+                rows = self.rows[table.name]
+                if rows:
+                    out[str(table.name)] = copy_binary.copy_binary(table, rows) or copy_text(
+                        table, rows
+                    )
+            return out
         if self.lines is None:
             return {name: rows for name, rows in self.rows.items() if rows}
-        out: LaidOut = {}
+        out = {}
         for table in INSERT_ORDER:
             name = str(table.name)
             lines = self.lines.get(name)
@@ -169,7 +184,7 @@ def insert_rows(conn: Connection, laid_out: LaidOut) -> None:
             for table in INSERT_ORDER:
                 data = laid_out.get(table.name)
                 if data:
-                    with cursor.copy(_pg_copy(table)) as copy:
+                    with cursor.copy(_pg_copy(table, copy_binary.is_binary(data))) as copy:
                         copy.write(data)
     else:  # any other dialect: the portable, slower path
         for table in INSERT_ORDER:
@@ -431,13 +446,15 @@ def _sqlite_insert(
     return str(found)
 
 
-def _pg_copy(table: Table) -> Any:
-    key = ("postgresql", table.name)
+def _pg_copy(table: Table, binary: bool = False) -> Any:
+    key = ("postgresql", table.name, binary)
     if key not in _SQL:
         from psycopg import sql
 
-        _SQL[key] = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c.name) for c in table.c)
+        _SQL[key] = sql.SQL("COPY {} ({}) FROM STDIN{}").format(
+            sql.Identifier(table.name),
+            sql.SQL(", ").join(sql.Identifier(c.name) for c in table.c),
+            sql.SQL(" (FORMAT BINARY)" if binary else ""),
         )
     return _SQL[key]
 
