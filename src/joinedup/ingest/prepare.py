@@ -134,7 +134,7 @@ def prepare_rows(spec: FeedSpec, values: Values, rows: list[SourceRow]) -> list[
 # each row its hash, its reference and, for a row that cannot be stored, its reason. The
 # batch decides from the heads alone (duplicate, quarantine, store, supersedes) and gives
 # the ids to start from. Then the rows are laid out with those ids, as each driver will
-# take them (tuples for SQLite, COPY text for PostgreSQL), and the batch writes them.
+# take them (tuples for SQLite, COPY data for PostgreSQL), and the batch writes them.
 # In worker processes both steps run beside the ingest process.
 
 # (content hash, source reference or None, reason it cannot be stored or None, the rows it

@@ -108,13 +108,10 @@ class ChunkRows:
         # Plain str names (a Table's name is a str subclass), for workers' messages.
         self.rows: dict[str, list[Row]] = {str(table.name): [] for table in INSERT_ORDER}
         # PostgreSQL: binary COPY where psycopg's formatter is there (ingest/copy_binary.py),
-        # else COPY text, the mention tables' lines made as their records are added.
+        # else COPY text.
         self.binary = dialect_name == "postgresql" and (
             copy_binary.available() if binary is None else binary
         )
-        self.lines: dict[str, list[str]] | None = None
-        if dialect_name == "postgresql" and not self.binary:
-            self.lines = {name: [] for name in _MENTION_TABLES}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         """Queue one row given as a dict; absent columns take their scalar default."""
@@ -139,30 +136,19 @@ class ChunkRows:
         where every value is of its column's type, else text."""
         if self.dialect_name == "sqlite":
             return {name: sparse_rows(rows) for name, rows in self.rows.items() if rows}
-        if self.binary:
-            out: LaidOut = {}
-            for table in INSERT_ORDER:
-                rows = self.rows[table.name]
-                if rows:
-                    out[str(table.name)] = copy_binary.copy_binary(table, rows) or copy_text(
-                        table, rows
-                    )
-            return out
-        if self.lines is None:
+        if self.dialect_name != "postgresql":
             return {name: rows for name, rows in self.rows.items() if rows}
-        out = {}
+        out: LaidOut = {}
         for table in INSERT_ORDER:
-            name = str(table.name)
-            lines = self.lines.get(name)
-            if lines:
-                out[name] = "".join(lines).encode("utf-8")
-            elif self.rows[name]:
-                out[name] = copy_text(table, self.rows[name])
+            rows = self.rows[table.name]
+            if rows:
+                binary = copy_binary.copy_binary(table, rows) if self.binary else None
+                out[str(table.name)] = binary or copy_text(table, rows)
         return out
 
 
 # Each table's rows for one chunk: tuples in column order (SqliteRows on SQLite), or
-# (PostgreSQL) COPY text.
+# (PostgreSQL) COPY data, binary or text (copy_binary.is_binary tells which).
 LaidOut = dict[str, Any]
 
 
@@ -243,28 +229,21 @@ def _row_encoder(table: Table) -> Callable[[Row], str]:
     """One f-string per table, made from its column types: a row's line with no call per
     value but the escaping of text (`_copy_value` takes any value of an unexpected type)."""
     if table.name not in _ENCODERS:
-        body = "\\t".join(_field_texts(table, range(len(table.c)), 0))
+        body = "\\t".join(_field_texts(table))
         _ENCODERS[table.name] = _encoder(f"{table.name}", body + "\\n")
     return _ENCODERS[table.name]
 
 
-def _part_encoder(table: Table, columns: range) -> Callable[[Row], str]:
-    """`_row_encoder`'s text of `columns` alone (tab-separated, no newline), from a row
-    that starts at the first of them: a mention's part of its line (see `_MentionLines`)."""
-    body = "\\t".join(_field_texts(table, columns, columns.start))
-    return _encoder(f"{table.name}[{columns.start}:{columns.stop}]", body)
-
-
-def _field_texts(table: Table, columns: range, offset: int) -> list[str]:
+def _field_texts(table: Table) -> list[str]:
     fields = []
-    for i in columns:
-        kind = table.c[i].type
+    for i, column in enumerate(table.c):
+        kind = column.type
         python_type = None
         try:
             python_type = kind.python_type
         except NotImplementedError:  # pragma: no cover - every column here has one
             pass
-        v = f"r[{i - offset}]"
+        v = f"r[{i}]"
         if python_type is int:
             fields.append(f"{{N if {v} is None else {v} if type({v}) is int else V({v})}}")
         elif python_type is float:
@@ -290,64 +269,6 @@ def _encoder(name: str, body: str) -> Callable[[Row], str]:
     }  # fmt: skip
     exec(compile(source, f"<copy encoder for {name}>", "exec"), scope)  # noqa: S102
     return scope["encode"]  # type: ignore[no-any-return]
-
-
-_MENTION_TABLES = ("person_mention", "location_mention", "vehicle_mention", "phone_mention")
-_NULL = "\\N"
-
-# -- PostgreSQL: a mention's line, its text remembered -----------------------------------
-# The compiled mapper hands back one row for each block instance of the same cells (a
-# camera, a vehicle), so most location, vehicle and phone rows are seen before: their
-# text after (id, record_id), apart from the owning person's id, is kept here, keyed by
-# the row. (Person rows repeat too seldom to pay for the keys: 1 in 4 on a city.) Rows
-# equal as tuples write the same text: each column holds one type (text, None, an int or
-# a bool, floats for lat/lon), except that 0.0 == -0.0, which COPY writes apart; a row
-# with a zero float is never kept. tests/ingest/test_copy_text.py checks whole chunks
-# against `copy_text` of their rows.
-MENTION_MEMO_ROWS = 8192  # per table; then it starts again
-
-
-class _MentionLines:
-    """Lines of one mention table for COPY, from each mention's row (after its ids) and,
-    where the table names one, the owning person's id (`owner_at`: its index in the row)."""
-
-    def __init__(self, table: Table, owner_at: int | None):
-        width = len(table.c) - 2
-        split = width if owner_at is None else owner_at
-        self.head = _part_encoder(table, range(2, split + 2))
-        self.tail = _part_encoder(table, range(split + 3, width + 2)) if split < width else None
-        self.owner_at = owner_at
-        self.floats = tuple(
-            i - 2 for i, c in enumerate(table.c) if i >= 2 and c.type.python_type is float
-        )
-        self.memo: dict[Row, tuple[str, str]] = {}
-
-    def miss(self, row: Row) -> tuple[str, str]:
-        """The row's text before its owner's id, and after it (ending the line); kept."""
-        at = self.owner_at
-        if at is None:
-            parts = (self.head(row), "\n")
-        else:
-            assert self.tail is not None
-            parts = (self.head(row[:at]), "\t" + self.tail(row[at + 1 :]) + "\n")
-        for i in self.floats:
-            if not row[i] and type(row[i]) is float:
-                return parts
-        memo = self.memo
-        if len(memo) >= MENTION_MEMO_ROWS:
-            memo.clear()
-        memo[row] = parts
-        return parts
-
-
-_MENTION_LINES: dict[str, _MentionLines] = {}
-
-
-def _mention_lines(table: Table, owner_at: int | None) -> _MentionLines:
-    found = _MENTION_LINES.get(table.name)
-    if found is None:
-        found = _MENTION_LINES[table.name] = _MentionLines(table, owner_at)
-    return found
 
 
 _SQL: dict[tuple[Any, ...], Any] = {}
@@ -512,17 +433,10 @@ def add_record(
         )
     )
     person0 = nxt["person_mention"]
-    lines = rows.lines
     if persons:
-        if lines is None:
-            person_rows = out["person_mention"]
-            for i, p in enumerate(persons):
-                person_rows.append((person0 + i, record_id) + p)
-        else:
-            person_lines = lines["person_mention"]
-            encode = _mention_lines(t.person_mention, None).head
-            for i, p in enumerate(persons):
-                person_lines.append(f"{person0 + i}\t{record_id}\t{encode(p)}\n")
+        person_rows = out["person_mention"]
+        for i, p in enumerate(persons):
+            person_rows.append((person0 + i, record_id) + p)
         nxt["person_mention"] = person0 + len(persons)
         if protected:
             protected_rows = out["protected_characteristic"]
@@ -541,23 +455,13 @@ def add_record(
             continue
         name = table.name
         first = nxt[name]
-        if lines is None:
-            table_rows = out[name]
-            for i, m in enumerate(mentions):
-                owner = m[owner_at]
-                owner_id = None if owner is None else person0 + owner
-                table_rows.append(
-                    (first + i, record_id) + m[:owner_at] + (owner_id,) + m[owner_at + 1 :]
-                )
-        else:
-            table_lines = lines[name]
-            mention_lines = _mention_lines(table, owner_at)
-            memo = mention_lines.memo
-            for i, m in enumerate(mentions):
-                head, tail = memo.get(m) or mention_lines.miss(m)
-                owner = m[owner_at]
-                owner_id = _NULL if owner is None else person0 + owner
-                table_lines.append(f"{first + i}\t{record_id}\t{head}\t{owner_id}{tail}")
+        table_rows = out[name]
+        for i, m in enumerate(mentions):
+            owner = m[owner_at]
+            owner_id = None if owner is None else person0 + owner
+            table_rows.append(
+                (first + i, record_id) + m[:owner_at] + (owner_id,) + m[owner_at + 1 :]
+            )
         nxt[name] = first + len(mentions)
     if event is None:
         return record_id
