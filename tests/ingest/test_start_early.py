@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from joinedup.ingest import prepare
+from joinedup.ingest import batch, prepare
 from joinedup.ingest.batch import ingest_file, plan_paths
 from joinedup.store import make_engine, migrate
 from joinedup.synth import generate_city
@@ -51,13 +51,27 @@ def test_a_store_built_with_files_started_early_is_the_same(
     backend: str, city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runs: list[list[int]] = []
+    calls: list[str] = []
+    spied = ((batch, "_write_chunk"), (batch, "_start_next"), (batch._BatchRun, "close_batch"))
+    for owner, name in spied:
+        real = getattr(owner, name)
+        monkeypatch.setattr(
+            owner,
+            name,
+            lambda *a, _real=real, _name=name, **k: (calls.append(_name), _real(*a, **k))[1],
+        )
 
     def ingest(url: str) -> dict[str, Any]:
         runs.append([])  # the first run is in one process, the second through the pool
+        calls.clear()
         return _ingest(url, city, early=len(runs) == 2, started=runs[-1])
 
     one, early = one_then_pooled(backend, tmp_path, monkeypatch, ingest)
     assert sum(runs[1]) >= 2  # files were started early
+    # ... once every chunk of the file before was planned, with its last chunks still to write
+    # (before the batch closes)
+    after_start = [calls[i + 1] for i, call in enumerate(calls[:-1]) if call == "_start_next"]
+    assert after_start.count("_write_chunk") >= 2, calls  # (an empty file has no chunk)
     assert early == one
 
 

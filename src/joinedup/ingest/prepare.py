@@ -433,7 +433,8 @@ def start_early(path: Path, spec: FeedSpec, dialect: str) -> None:
     """Give the running workers the next file now, so that they read and prepare its first
     chunks while the batch before it closes and commits; `chunks` then takes them up. A
     file `chunks` would prepare in this process, or with no pool running, is left alone.
-    The workers must be done with the file before (its chunks finished)."""
+    Every chunk of the file before must be planned (`start`ed) first: a worker reads its
+    plans and its next file from one pipe, in the order they were sent."""
     global _EARLY
     _drop_early()
     pool = _POOL
