@@ -65,6 +65,7 @@ def test_remembered_quarantine_decides_as_the_database_would(
     first = write_csv(tmp_path / "first.csv", _rows())
     second = write_csv(tmp_path / "second.csv", _rows() + _rows("x"))  # half of it seen
     monkeypatch.setattr(prepare, "CHUNK_ROWS", 5)
+    monkeypatch.setattr(prepare, "PG_CHUNK_ROWS", 5)
 
     results, remembered, n_bad = _ingest(store_url, [first, second, first])
 

@@ -178,6 +178,7 @@ def test_skipped_jsonl_chunks_count_as_one_reader_would(
     lines: list[str], chunk_rows: int, turns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(prepare, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(prepare, "PG_CHUNK_ROWS", chunk_rows)
     spec = load_spec(SPECS / "stops.yaml").model_copy(update={"format": "jsonl"})
     path = tmp_path / "rows.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -202,6 +203,7 @@ def test_skipped_csv_chunks_count_as_one_reader_would(
     kinds: list[str], chunk_rows: int, turns: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(prepare, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(prepare, "PG_CHUNK_ROWS", chunk_rows)
     spec = load_spec(SPECS / "stops.yaml")
     path = write_csv(tmp_path / "rows.csv", [])
     with path.open("a", encoding="utf-8", newline="") as handle:
@@ -240,6 +242,7 @@ def test_chunks_planned_ahead_see_the_chunks_not_yet_written(
             rows.append(bad)
     path = write_csv(tmp_path / "stops.csv", rows)
     monkeypatch.setattr(prepare, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(prepare, "PG_CHUNK_ROWS", 7)
     # Chunks whose rows were read before the batch took them (on the way to the worker's
     # next head): planning W chunks ahead must really take that path.
     read_early = []

@@ -35,7 +35,21 @@ from joinedup.ingest.readers import RowStream, SourceRow, open_rows
 from joinedup.ingest.writer import ChunkRows, IdAllocator, LaidOut, add_quarantine, add_record
 
 CHUNK_ROWS = 2000
+# PostgreSQL: four times as many. The server keeps a slot (a row's in-memory form) for
+# each of the first 1,000 rows of a COPY and registers each with its resource owner, at
+# a cost that grows with their number: about 5,700 instructions a slot at 1,000. A COPY
+# of 8,000 rows makes those 1,000 for eight times as many rows as one of 1,000: the
+# server's work on 140,000 of the 1M city's records went from 29.35 to 26.99 G
+# instructions (docs/benchmarks.md, Ingest). SQLite has no such cost.
+PG_CHUNK_ROWS = 8000
 PART_ROWS = 100  # a worker looks for the batch's plan this often while it prepares
+
+
+def rows_per_chunk(dialect: str) -> int:
+    """How many rows a chunk holds: one transaction's worth of inserts per table."""
+    return PG_CHUNK_ROWS if dialect == "postgresql" else CHUNK_ROWS
+
+
 # Smaller files are prepared in the ingest process: a worker takes about half a second
 # to start (importing the mapper), about what preparing a 1 MB file takes.
 WORKER_MIN_BYTES = 1 << 20
@@ -289,7 +303,7 @@ class Chunks:
 
 
 def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
-    """Prepare `stream`'s rows in chunks of CHUNK_ROWS: in worker processes for a large file.
+    """Prepare `stream`'s rows in chunks (`rows_per_chunk`): in worker processes for a large file.
 
     Workers start at once, so they read while the caller waits for the writers' lock.
     """
@@ -352,7 +366,9 @@ class _LocalChunks(Chunks):
         self.dialect = dialect
 
     def __iter__(self) -> Iterator[PreparedChunk]:
-        for prepared, full, position in _chunked(self.stream, self.spec, Values(self.dialect)):
+        for prepared, full, position in _chunked(
+            self.stream, self.spec, Values(self.dialect), chunk_rows=rows_per_chunk(self.dialect)
+        ):
             yield _LocalChunk(prepared, full, position, self.dialect)
 
 
@@ -518,7 +534,9 @@ class _WorkerChunks(Chunks):
         # rows read on the way to a head wait here, in order, until the batch takes them.
         self.early_rows: list[deque[Any]] = [deque() for _ in range(self.turns)]
         for turn in range(self.turns):
-            self.pool.jobs[turn].send((str(path), spec, dialect, turn, self.turns, CHUNK_ROWS))
+            self.pool.jobs[turn].send(
+                (str(path), spec, dialect, turn, self.turns, rows_per_chunk(dialect))
+            )
 
     def receive(self, turn: int) -> tuple[str, Any]:
         try:
