@@ -240,7 +240,7 @@ def test_a_city_ingested_binary_is_row_for_row_the_city_ingested_as_text(
     monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", 1 << 40)
     monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", 1 << 40)
     results = []
-    for formatter in (copy_binary._FORMAT_ROW, None):
+    for formatter in (copy_binary._format_row(), None):
         monkeypatch.setattr(copy_binary, "_FORMAT_ROW", formatter)
         url = new_pg_database()
         try:

@@ -62,12 +62,20 @@ def _formatter() -> Callable[[Any, Any, bytearray], Any] | None:
     return format_row_binary  # type: ignore[no-any-return]
 
 
-_FORMAT_ROW = _formatter()
+_UNKNOWN: Any = object()
+_FORMAT_ROW: Any = _UNKNOWN  # found on first use: a SQLite ingest never imports psycopg
+
+
+def _format_row() -> Callable[[Any, Any, bytearray], Any] | None:
+    global _FORMAT_ROW
+    if _FORMAT_ROW is _UNKNOWN:
+        _FORMAT_ROW = _formatter()
+    return _FORMAT_ROW  # type: ignore[no-any-return]
 
 
 def available() -> bool:
     """Whether chunks may go binary here (psycopg's compiled formatter is there)."""
-    return _FORMAT_ROW is not None
+    return _format_row() is not None
 
 
 def pg_type(column: Any) -> str:
@@ -125,7 +133,8 @@ _FORMATS: dict[str, _TableFormat] = {}
 def copy_binary(table: Table, rows: list[tuple[Any, ...]]) -> bytes | None:
     """`rows` as binary COPY data, or None if a value is not exactly of its column's type
     (those rows then go as text: `writer.copy_text`)."""
-    if _FORMAT_ROW is None or not rows:
+    format_row = _format_row()
+    if format_row is None or not rows:
         return None
     layout = _FORMATS.get(table.name)
     if layout is None:
@@ -139,7 +148,7 @@ def copy_binary(table: Table, rows: list[tuple[Any, ...]]) -> bytes | None:
         if values and (max(values) >= _INT4 or min(values) < -_INT4):
             return None
     out = bytearray(SIGNATURE)
-    format_row, transformer = _FORMAT_ROW, layout.transformer
+    transformer = layout.transformer
     try:
         for row in rows:
             format_row(row, transformer, out)
