@@ -41,6 +41,8 @@ from joinedup.ingest.layout import Values
 from joinedup.ingest.prepare import ROW_COUNTS, STORE, Plan, _dumps, lay_out, prepare_rows
 from joinedup.ingest.readers import open_rows
 city, out, want = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+dialect = sys.argv[4] if len(sys.argv) > 4 else "sqlite"  # copy_instructions.py: postgresql
+size = int(sys.argv[5]) if len(sys.argv) > 5 else 2000  # rows a chunk
 next_ids = {name: 1 for name in ROW_COUNTS} | {"quarantine": 1}
 messages, seen, records = [], set(), 0
 for entry in json.loads((city / "manifest.json").read_text())["files"]:
@@ -51,15 +53,15 @@ for entry in json.loads((city / "manifest.json").read_text())["files"]:
     stream = open_rows(city / entry["path"], spec)
     rows = list(itertools.islice(stream.rows, n))
     stream.close()
-    for start in range(0, len(rows), 2000):
-        prepared = prepare_rows(spec, Values("sqlite"), rows[start : start + 2000])
+    for start in range(0, len(rows), size):
+        prepared = prepare_rows(spec, Values(dialect), rows[start : start + size])
         codes = bytearray()
         for p in prepared:  # a duplicate (the same content again) is not stored twice
             codes.append(STORE if p[3] is not None and p[2] not in seen else b"D"[0])
             seen.add(p[2])
         records += codes.count(STORE)
         plan = Plan(bytes(codes), next_ids, {}, 1, 1, "bench", datetime(2026, 1, 1))
-        laid_out, next_ids = lay_out(prepared, plan, "sqlite")
+        laid_out, next_ids = lay_out(prepared, plan, dialect)
         messages.append(_dumps(laid_out))
 pickle.dump(messages, open(out, "wb"))
 print(json.dumps({"records": records, "messages": len(messages)}))

@@ -35,13 +35,14 @@ from joinedup.ingest.readers import RowStream, SourceRow, open_rows
 from joinedup.ingest.writer import ChunkRows, IdAllocator, LaidOut, add_quarantine, add_record
 
 CHUNK_ROWS = 2000
-# PostgreSQL: four times as many. The server keeps a slot (a row's in-memory form) for
-# each of the first 1,000 rows of a COPY and registers each with its resource owner, at
-# a cost that grows with their number: about 5,700 instructions a slot at 1,000. A COPY
-# of 8,000 rows makes those 1,000 for eight times as many rows as one of 1,000: the
-# server's work on 140,000 of the 1M city's records went from 29.35 to 26.99 G
-# instructions (docs/benchmarks.md, Ingest). SQLite has no such cost.
-PG_CHUNK_ROWS = 8000
+# PostgreSQL: twice as many. The server keeps a slot (a row's in-memory form) for each of
+# the first 1,000 rows of a COPY and registers each with its resource owner, at a cost
+# that grows with their number: about 5,700 instructions a slot at 1,000. The server's
+# work on 140,000 of the 1M city's records: 29.35 G instructions in chunks of 2,000 rows,
+# 27.72 G in 4,000, 26.99 G in 8,000 (docs/benchmarks.md, Ingest); but each worker holds
+# two chunks, and at 8,000 the 1M city's peak memory was 962 MB against 753, too near the
+# 1 GiB the ingest must stay under. SQLite has no such cost.
+PG_CHUNK_ROWS = 4000
 PART_ROWS = 100  # a worker looks for the batch's plan this often while it prepares
 
 
