@@ -99,3 +99,38 @@ def test_normalise_address_is_idempotent(raw: str) -> None:
         assert again.address == parts.address
         assert again.postcode is None
         assert parts.address == parts.address.upper().strip()
+
+
+def _take_postcodes_asking_every_token(tokens: list[str]) -> tuple[list[str], str | None]:
+    """`_take_postcodes` as it was, parse_postcode asked of every token: the reference."""
+    from joinedup.ingest.normalise.postcodes import parse_postcode
+
+    first: str | None = None
+    kept: list[str] = []
+    for token in tokens:
+        kept.append(token)
+        if token == ",":
+            continue
+        found, cut = parse_postcode(token), len(kept) - 1
+        if found is None and len(token) == 3:
+            previous = len(kept) - 2
+            while previous >= 0 and kept[previous] == ",":
+                previous -= 1
+            if previous >= 0:
+                found, cut = parse_postcode(kept[previous] + token), previous
+        if found is not None:
+            first = first or found
+            del kept[cut:]
+    return kept, first
+
+
+TOKEN = st.sampled_from(["NV1", "NV12", "N1", "NVA1", "2AB", "9ZZ", "NV12AB", "GIR", "0AA"]) | (
+    st.text(alphabet="ABNV0129", min_size=1, max_size=9)
+)
+
+
+@given(st.lists(TOKEN | st.just(","), max_size=12))
+def test_postcodes_are_taken_as_when_every_token_was_asked(tokens: list[str]) -> None:
+    from joinedup.ingest.normalise.addresses import _take_postcodes
+
+    assert _take_postcodes(list(tokens)) == _take_postcodes_asking_every_token(list(tokens))

@@ -93,12 +93,15 @@ def _take_postcodes(tokens: list[str]) -> tuple[list[str], str | None]:
         kept.append(token)
         if token == _SEPARATOR:
             continue
-        found, cut = parse_postcode(token), len(kept) - 1
+        # A token is upper-case letters and digits, no space: a postcode only if it has
+        # a postcode's 5 to 7 characters, as parse_postcode checks first (most words and
+        # house numbers are not asked at all).
+        found, cut = (parse_postcode(token) if 5 <= len(token) <= 7 else None), len(kept) - 1
         if found is None and len(token) == 3:
             previous = len(kept) - 2
             while previous >= 0 and kept[previous] == _SEPARATOR:
                 previous -= 1
-            if previous >= 0:
+            if previous >= 0 and 2 <= len(kept[previous]) <= 4:
                 found, cut = parse_postcode(kept[previous] + token), previous
         if found is not None:
             first = first or found
