@@ -144,9 +144,16 @@ def parse_moment(raw: str | None, formats: Sequence[str] = (), *, dayfirst: bool
     if raw is None:
         return NO_MOMENT
     if formats:  # as in parse_date: a value that fits has a digit, so it is a date
-        moment = _quickly(raw.strip(), formats, _QUICK_MOMENTS, _quick_moment_reader)
-        if moment is not None:
-            return moment  # type: ignore[no-any-return]
+        text = raw.strip()
+        for fmt in formats:  # `_quickly`, inline: this runs for every timestamp
+            quick = _QUICK_MOMENTS.get(fmt)
+            if quick is None:
+                quick = _quick_moment_reader(fmt)
+            if not quick:
+                break
+            moment = quick(text)  # type: ignore[operator]
+            if moment is not None:
+                return moment  # type: ignore[no-any-return]
     parsed = parse_date(raw, formats, dayfirst=dayfirst)
     if parsed is None or parsed.value is None:
         return NO_MOMENT
@@ -371,6 +378,8 @@ def _moment_reader(datetimes: Callable[[str], datetime | None], fmt: str) -> Mom
     """What `parse_moment` returns for what `datetimes` reads: cut to the format's precision."""
     precision = _format_precision(fmt)
     name = precision.value
+    if precision is DatePrecision.minute:  # a timestamp: the moment as read, in one call
+        return _full_width_first(fmt, datetimes, name)  # type: ignore[return-value]
 
     def read(text: str) -> Moment | None:
         value = datetimes(text)
@@ -395,25 +404,39 @@ def _numeric_datetimes(
 
 
 def _full_width_first(
-    fmt: str, otherwise: Callable[[str], datetime | None]
-) -> Callable[[str], datetime | None]:
+    fmt: str, otherwise: Callable[[str], datetime | None], moment: str | None = None
+) -> Callable[[str], Any]:
     """`otherwise` (the format's regex, as strptime reads), with a text at the format's
-    full width read by slicing instead where the format allows (`_fixed_width`)."""
+    full width read by slicing instead where the format allows (`_fixed_width`).
+
+    `moment`: a precision's name, for `_moment_reader`: then (datetime, moment) is
+    returned for what is read (None stays None), without a second call per value."""
     fixed = _fixed_width(fmt)
     if fixed is None:
-        return otherwise
+        if moment is None:
+            return otherwise
+
+        def as_moment(text: str) -> Moment | None:
+            value = otherwise(text)
+            return None if value is None else (value, moment)
+
+        return as_moment
     width, fits, iso, hour_at = fixed
     from_iso = datetime.fromisoformat
 
-    def read(text: str) -> datetime | None:
+    def read(text: str) -> Any:
         if len(text) != width or fits(text) is None:
-            return otherwise(text)  # other widths, other digits, other separators
-        if hour_at >= 0 and text[hour_at : hour_at + 2] > "23":
+            value = otherwise(text)  # other widths, other digits, other separators
+        elif hour_at >= 0 and text[hour_at : hour_at + 2] > "23":
             return None  # as datetime() says; a newer fromisoformat reads 24:00
-        try:
-            return from_iso(iso(text))
-        except (ValueError, KeyError):  # out of range, or no month's name, as the regex says
-            return None
+        else:
+            try:
+                value = from_iso(iso(text))
+            except (ValueError, KeyError):  # out of range, or no month's name, as the regex says
+                return None
+        if moment is None or value is None:
+            return value
+        return value, moment
 
     return read
 
