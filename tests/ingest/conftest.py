@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from joinedup.feeds import FeedSpec, load_spec
+from joinedup.store import make_engine, migrate
+from joinedup.store import tables as t
+from tests.conftest import drop_pg_database, new_pg_database
 
 SPECS = Path(__file__).parent / "specs"
 STOP_HEADER = [
@@ -58,3 +64,36 @@ def write_csv(
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+@pytest.fixture(scope="module")
+def pg_with_records() -> Iterator[Engine]:
+    """A migrated PostgreSQL store holding one source, spec and batch, and records 1 to 4
+    (an event's record is its own: a unique key), for rows written straight to it."""
+    url = new_pg_database()
+    engine = make_engine(url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(t.source.insert().values(id=1, code="c", name="n", agency="a"))
+        conn.execute(
+            t.feed_spec.insert().values(
+                id=1, name="s", version=1, spec_hash="h", spec_json="{}", source_id=1
+            )
+        )
+        conn.execute(
+            t.ingest_batch.insert().values(
+                id=1, source_id=1, feed_spec_id=1, file_name="f", file_hash="h", file_size=1,
+                started_at=datetime(2024, 1, 1), ingested_by="tester", rows_read=0,
+                rows_stored=0, rows_duplicate=0, rows_quarantined=0,
+            )
+        )  # fmt: skip
+        for record_id in range(1, 5):
+            conn.execute(
+                t.record.insert().values(
+                    id=record_id, source_id=1, batch_id=1, row_number=2, raw="{}",
+                    received_at=datetime(2024, 1, 1), content_hash=bytes([record_id]) * 32,
+                )
+            )  # fmt: skip
+    yield engine
+    engine.dispose()
+    drop_pg_database(url)

@@ -3,7 +3,6 @@ value binary would store differently (not of its column's type) goes as text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from sqlalchemy import Engine, select, text
 from joinedup.ingest import copy_binary, prepare
 from joinedup.ingest.copy_binary import SIGNATURE, TRAILER, is_binary, pg_type
 from joinedup.ingest.writer import INSERT_ORDER, ChunkRows, IdAllocator, copy_text, insert_rows
-from joinedup.store import make_engine, migrate
 from joinedup.store import tables as t
 from joinedup.synth import generate_city
 from tests.conftest import drop_pg_database, new_pg_database
@@ -129,34 +127,8 @@ def test_a_value_the_formatter_refuses_sends_the_rows_as_text() -> None:
 
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator[Engine]:
-    url = new_pg_database()
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as conn:
-        conn.execute(t.source.insert().values(id=1, code="c", name="n", agency="a"))
-        conn.execute(
-            t.feed_spec.insert().values(
-                id=1, name="s", version=1, spec_hash="h", spec_json="{}", source_id=1
-            )
-        )
-        conn.execute(
-            t.ingest_batch.insert().values(
-                id=1, source_id=1, feed_spec_id=1, file_name="f", file_hash="h", file_size=1,
-                started_at=datetime(2024, 1, 1), ingested_by="tester", rows_read=0,
-                rows_stored=0, rows_duplicate=0, rows_quarantined=0,
-            )
-        )  # fmt: skip
-        for record_id in range(1, 5):  # an event's record is its own (a unique key)
-            conn.execute(
-                t.record.insert().values(
-                    id=record_id, source_id=1, batch_id=1, row_number=2, raw="{}",
-                    received_at=datetime(2024, 1, 1), content_hash=bytes([record_id]) * 32,
-                )
-            )  # fmt: skip
-    yield engine
-    engine.dispose()
-    drop_pg_database(url)
+def pg(pg_with_records: Engine) -> Engine:
+    return pg_with_records
 
 
 def _stored(pg: Engine, table: object, data: bytes) -> list[tuple[object, ...]]:

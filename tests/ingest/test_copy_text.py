@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
@@ -11,9 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
 from joinedup.ingest.writer import _copy_value, copy_text, insert_rows
-from joinedup.store import make_engine, migrate
 from joinedup.store import tables as t
-from tests.conftest import drop_pg_database, new_pg_database
 
 TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=10
@@ -108,33 +105,8 @@ def test_an_unexpected_type_goes_through_the_general_rule() -> None:
 
 
 @pytest.fixture(scope="module")
-def pg() -> Iterator[Engine]:
-    url = new_pg_database()
-    engine = make_engine(url)
-    migrate(engine)
-    with engine.begin() as conn:
-        conn.execute(t.source.insert().values(id=1, code="c", name="n", agency="a"))
-        conn.execute(
-            t.feed_spec.insert().values(
-                id=1, name="s", version=1, spec_hash="h", spec_json="{}", source_id=1
-            )
-        )
-        conn.execute(
-            t.ingest_batch.insert().values(
-                id=1, source_id=1, feed_spec_id=1, file_name="f", file_hash="h", file_size=1,
-                started_at=datetime(2024, 1, 1), ingested_by="tester", rows_read=0,
-                rows_stored=0, rows_duplicate=0, rows_quarantined=0,
-            )
-        )  # fmt: skip
-        conn.execute(
-            t.record.insert().values(
-                id=1, source_id=1, batch_id=1, row_number=2, received_at=datetime(2024, 1, 1),
-                content_hash=b"x" * 32, raw="{}",
-            )
-        )  # fmt: skip
-    yield engine
-    engine.dispose()
-    drop_pg_database(url)
+def pg(pg_with_records: Engine) -> Engine:
+    return pg_with_records
 
 
 @pytest.mark.postgres
@@ -156,12 +128,12 @@ def test_copy_text_round_trips_through_postgresql(pg: Engine, rows: list[tuple])
 @given(st.binary(min_size=32, max_size=32))
 def test_a_records_content_hash_round_trips_as_bytea(pg: Engine, digest: bytes) -> None:
     # any byte at all, a backslash, tab or newline among them (store/tables.py, ContentHash)
-    row = (2, 1, 1, None, 3, datetime(2024, 1, 1), digest, None, None, None, None, "{}", None)
+    row = (10, 1, 1, None, 3, datetime(2024, 1, 1), digest, None, None, None, None, "{}", None)
     with pg.connect() as conn:
         with conn.begin() as tx:
             insert_rows(conn, {"record": copy_text(t.record, [row])})
             stored = conn.execute(
-                select(t.record.c.content_hash).where(t.record.c.id == 2)
+                select(t.record.c.content_hash).where(t.record.c.id == 10)
             ).scalar_one()
             tx.rollback()
     assert stored == digest.hex()  # read back as hex, as on SQLite

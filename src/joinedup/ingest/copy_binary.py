@@ -78,27 +78,25 @@ def available() -> bool:
     return _format_row() is not None
 
 
+# Column types to PostgreSQL's, the first that fits (a BigInteger is an Integer too).
+_PG_TYPES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    ((ContentHash, LargeBinary), "bytea"),
+    (BigInteger, "int8"),
+    (Integer, "int4"),
+    (Boolean, "bool"),
+    (Float, "float8"),
+    (DateTime, "timestamp"),
+    (Date, "date"),
+    (JSON, "json"),
+    ((String, Text), "text"),
+)
+
+
 def pg_type(column: Any) -> str:
     """The PostgreSQL type a store column has, as the migrations create it."""
-    kind = column.type
-    if isinstance(kind, ContentHash | LargeBinary):
-        return "bytea"
-    if isinstance(kind, BigInteger):
-        return "int8"
-    if isinstance(kind, Integer):
-        return "int4"
-    if isinstance(kind, Boolean):
-        return "bool"
-    if isinstance(kind, Float):
-        return "float8"
-    if isinstance(kind, DateTime):
-        return "timestamp"
-    if isinstance(kind, Date):
-        return "date"
-    if isinstance(kind, JSON):
-        return "json"
-    if isinstance(kind, String | Text):
-        return "text"
+    for kinds, name in _PG_TYPES:
+        if isinstance(column.type, kinds):
+            return name
     raise TypeError(f"no binary COPY type for {column}")  # pragma: no cover - a new type
 
 
