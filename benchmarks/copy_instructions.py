@@ -28,6 +28,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -79,11 +80,7 @@ def _as_server(command: list[str]) -> list[str]:
     """`command` as the cluster's owner: root may not run a PostgreSQL server."""
     if os.geteuid() != 0:
         return command
-    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(map(_quote, command))]
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "'\\''") + "'"
+    return ["su", "postgres", "-s", "/bin/sh", "-c", shlex.join(command)]
 
 
 def _free_port() -> int:

@@ -364,29 +364,29 @@ def _quick_moment_reader(fmt: str) -> MomentReader | bool:
     if order is None:  # month names or fractions: strptime's way, compiled
         _QUICK_MOMENTS[fmt] = quick = _moment_by_strptime(fmt)
         return quick
-    _QUICK_MOMENTS[fmt] = read = _moment_reader(_numeric_datetimes(pattern, order, fmt), fmt)
+    _QUICK_MOMENTS[fmt] = read = _moment_reader(_datetimes_by_groups(pattern, order), fmt)
     return read
 
 
 def _moment_by_strptime(fmt: str) -> MomentReader:
     """`_quick_moment_reader` for a compiled format that is not only numeric fields."""
     # never aware: compiled formats have no %z
-    return _moment_reader(_full_width_first(fmt, partial(_strptime_or_none, fmt=fmt)), fmt)
+    return _moment_reader(partial(_strptime_or_none, fmt=fmt), fmt)
 
 
-def _moment_reader(datetimes: Callable[[str], datetime | None], fmt: str) -> MomentReader:
-    """What `parse_moment` returns for what `datetimes` reads: cut to the format's precision."""
+def _moment_reader(otherwise: Callable[[str], datetime | None], fmt: str) -> MomentReader:
+    """What `parse_moment` returns for what the format reads (a full-width text by slicing,
+    any other by `otherwise`): cut to the format's precision."""
     precision = _format_precision(fmt)
     name = precision.value
     if precision is DatePrecision.minute:  # a timestamp: the moment as read, in one call
-        return _full_width_first(fmt, datetimes, name)  # type: ignore[return-value]
+        return _full_width_first(fmt, otherwise, name)  # type: ignore[no-any-return]
+    datetimes = _full_width_first(fmt, otherwise)
 
     def read(text: str) -> Moment | None:
         value = datetimes(text)
         if value is None:
             return None
-        if precision is DatePrecision.minute:
-            return value, name
         if precision is DatePrecision.day:
             return datetime(value.year, value.month, value.day), name
         if precision is DatePrecision.month:
