@@ -3,6 +3,7 @@
     python benchmarks/ingest.py                                   # both sizes, both backends
     python benchmarks/ingest.py --sizes 100k --backends sqlite --out-json ingest.json
     python benchmarks/ingest.py --sizes 1m --repeat 5     # five runs each, and their medians
+    python benchmarks/ingest.py --sizes 1m --city DIR     # a 1M city generated before
 
 Each size's city is generated once (`joinedup.synth.generate_city`, seed 1, 18 months;
 docs/synth.md) and ingested, file by file as `joinedup ingest FOLDER` does, into a new
@@ -194,20 +195,29 @@ def main() -> None:
         help="runs of each size and backend, alternating backends; a summary line per pair"
         " gives the median and range (a machine whose speed moves needs several)",
     )
+    parser.add_argument(
+        "--city",
+        type=Path,
+        help="a city generated before for the one size given (seed 1, that size's children,"
+        " 18 months), instead of generating it",
+    )
     args = parser.parse_args()
+    if args.city is not None and len(args.sizes) != 1:
+        parser.error("--city needs exactly one --sizes")
     results: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         work = Path(tmp)
         for size in args.sizes:
-            city = work / f"city-{size}"
-            t0 = time.perf_counter()
-            generated = _python(_GENERATE, str(SIZES[size]), str(MONTHS), str(city))
-            print(
-                f"# {size}: city of {generated['records']:,} records generated in"
-                f" {time.perf_counter() - t0:.0f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+            city = args.city or work / f"city-{size}"
+            if args.city is None:
+                t0 = time.perf_counter()
+                generated = _python(_GENERATE, str(SIZES[size]), str(MONTHS), str(city))
+                print(
+                    f"# {size}: city of {generated['records']:,} records generated in"
+                    f" {time.perf_counter() - t0:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
             for _ in range(args.repeat):
                 for backend in args.backends:
                     result = run(backend, size, city, work, args.pg)

@@ -26,6 +26,7 @@ TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=8
 ) | st.sampled_from(["\\", "\\N", "a\tb", "line\nline", "cr\r\n", "é", "PGCOPY", ""])
 FLOAT = st.floats(allow_nan=False, allow_infinity=False, width=64) | st.sampled_from([0.0, -0.0])
+COMPILED = ("psycopg_binary._psycopg", "psycopg_c._psycopg")  # psycopg[binary] or [c]
 MOMENT = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31))
 
 
@@ -85,6 +86,20 @@ def test_every_column_has_the_type_the_store_gives_it(pg: Engine) -> None:
             assert {c.name: pg_type(c) for c in table.c} == {
                 name: same.get(kind, kind) for name, kind in stored.items()
             }, table.name
+
+
+def test_every_columns_binary_dumper_is_compiled() -> None:
+    """By oid, psycopg gives bytea the DB-API Binary wrapper's Python dumper (a Python call
+    per value); the formats use the compiled ones throughout."""
+    from psycopg import postgres
+    from psycopg.pq import Format
+
+    adapters = copy_binary._adapters()
+    for table in INSERT_ORDER:
+        for column in table.c:
+            name = copy_binary._DUMP_AS.get(pg_type(column), pg_type(column))
+            dumper = adapters.get_dumper_by_oid(postgres.types[name].oid, Format.BINARY)
+            assert dumper.__module__ in COMPILED, (column, dumper)
 
 
 def test_binary_data_is_the_servers_format_and_text_is_told_apart() -> None:

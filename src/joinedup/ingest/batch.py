@@ -511,9 +511,9 @@ def ingest_file(
     `defer_checkpoint`: on SQLite, leave copying the batch's log into the database file to
     a thread after the commit (store.engine.checkpoint_soon), so that the next file starts
     at once; the caller then calls `store.wait_for_checkpoints()` when it has done.
-    `then`: the (file, spec) the caller ingests next. Once every chunk of this file is
-    planned the workers start on it, while this batch writes its last chunks, closes and
-    commits (prepare.start_early).
+    `then`: the (file, spec) the caller ingests next. It goes to the workers as this batch
+    begins; each starts on it once done with its share of this file, while this batch
+    writes its last chunks, closes and commits (prepare.start_early).
     """
     from joinedup.access import audit  # the audit writer lives with access control
     from joinedup.pole import AuditCategory
@@ -525,6 +525,8 @@ def ingest_file(
     prepared_chunks: Chunks | None = None
     try:
         prepared_chunks = chunks(stream, spec, engine.dialect.name)  # before the lock: see chunks
+        if then is not None:  # each worker takes it up once done with its share of this one
+            _start_next(then, engine.dialect.name)
         file_hash = file_sha256(p)
         with (
             fewer_collections(),
@@ -543,10 +545,6 @@ def ingest_file(
                 started.append((chunk, plan))
                 while len(started) > prepared_chunks.ahead:
                     _write_chunk(run, *started.popleft(), stream.size, progress)
-            # Every chunk is planned (each plan sent): the workers take the next file as soon
-            # as they have laid out these last chunks, while their rows go in.
-            if then is not None:
-                _start_next(then, engine.dialect.name)
             while started:
                 _write_chunk(run, *started.popleft(), stream.size, progress)
             prepared_chunks.finish()

@@ -317,7 +317,7 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
         return _LocalChunks(stream, spec, dialect)
     # Each worker would load and scan the whole workbook to prepare its share of an XLSX
     # file: one worker reads and prepares it all (measured no slower: docs/ingest.md).
-    return _WorkerChunks(stream.path, spec, dialect, 1 if stream.kind == "xlsx" else None)
+    return _WorkerChunks(stream.path, spec, dialect, None)
 
 
 def _chunked(
@@ -447,18 +447,19 @@ _EARLY: tuple[tuple[str, str, str], _WorkerChunks] | None = None
 
 
 def start_early(path: Path, spec: FeedSpec, dialect: str) -> None:
-    """Give the running workers the next file now, so that they read and prepare its first
-    chunks while the batch before it closes and commits; `chunks` then takes them up. A
-    file `chunks` would prepare in this process, or with no pool running, is left alone.
-    Every chunk of the file before must be planned (`start`ed) first: a worker reads its
-    plans and its next file from one pipe, in the order they were sent."""
+    """Give the running workers the next file now, so that each starts on it as soon as it
+    has done its share of the file before (while that batch writes its last chunks, closes
+    and commits); `chunks` then takes them up. A file `chunks` would prepare in this
+    process, or with no pool running, is left alone. A worker reads its plans and its next
+    file from one pipe and keeps a job that comes before the last plan for later
+    (`_Worker`); its results go back in order, the file before's first."""
     global _EARLY
     _drop_early()
     pool = _POOL
     if pool is None or not pool.alive() or path.stat().st_size < WORKER_MIN_BYTES_WARM:
         return
     # as `chunks` decides: an XLSX file goes to one worker
-    started = _WorkerChunks(path, spec, dialect, 1 if spec.format == "xlsx" else None)
+    started = _WorkerChunks(path, spec, dialect, None)
     _EARLY = (_early_key(path, spec, dialect), started)
 
 
@@ -604,40 +605,113 @@ def fewer_collections() -> Iterator[None]:
 
 
 def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
-    """Worker process: take jobs until the pipe closes; per chunk, send its head, and its
-    rows once the batch's plan comes; at the end of the file, send done.
-
-    While a chunk waits for its plan the worker prepares its next one, looking for the
-    plan every PART_ROWS rows, so it is neither idle nor late with the rows; it sends the
-    next chunk's head only after this chunk's rows (the order the ingest process reads).
-    """
+    """Worker process: take jobs until the pipe closes (`_Worker`)."""
     _die_with(parent)
     # Mapping makes many short-lived tuples and few cycles, while the normalisers' caches
     # hold many long-lived objects that every full collection would walk again: collect
     # less often, and never walk what was there at start (the imported code).
     gc.freeze()
     gc.set_threshold(*FEWER_COLLECTIONS)
-    results = _Sender(results)
+    sender = _Sender(results)
     try:
+        _Worker(jobs, sender).run()
+    except (BrokenPipeError, EOFError, KeyboardInterrupt, OSError):
+        pass  # the ingest process is gone or stopping: nobody to report to
+
+
+class _Worker:
+    """One worker's jobs, a file each: per chunk it sends the head, then the rows once the
+    batch's plan for it comes, then "done" at the end of the file.
+
+    While a chunk waits for its plan the worker prepares its next one, looking for the
+    plan every PART_ROWS rows, so it is neither idle nor late with the rows; it sends the
+    next chunk's head only after this chunk's rows (the order the ingest process reads).
+    The next chunk may be the next file's: the batch sends the next file's job as it
+    begins (`start_early`), and a job that comes before a file's last plan waits in
+    `later`. So a worker done with its share of a file goes straight on to the next, while
+    the file's last chunks are written and its batch closes, and the file's last rows and
+    "done" still go before the next file's first head.
+    """
+
+    def __init__(self, jobs: Any, results: _Sender):
+        self.jobs = jobs
+        self.results = results
+        self.later: deque[Any] = deque()  # jobs that came before the last plan of a file
+        self.waiting: tuple[list[Prepared], str] | None = None  # head sent, no plan yet
+        self.owed = 0  # "done"s of files that ended while their last chunk was waiting
+
+    def run(self) -> None:
         while True:
             try:
-                path, spec, dialect, turn, turns, chunk_rows = jobs.recv()
+                job = self.next_job()
             except EOFError:
-                results.close()
+                self.results.close()
                 return  # the ingest process has finished with us
             try:
-                _prepare_file(jobs, results, path, spec, dialect, turn, turns, chunk_rows)
-                results.send(("done", None))
+                self.prepare_file(*job)
             except (BrokenPipeError, EOFError, KeyboardInterrupt):
                 raise
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the ingest
+                if self.waiting is not None:  # the file before's last rows go first
+                    self.answer()
                 try:
                     blob: bytes | None = pickle.dumps(exc)
                 except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
                     blob = None
-                results.send(("error", (blob, traceback.format_exc())))
-    except (BrokenPipeError, EOFError, KeyboardInterrupt, OSError):
-        pass  # the ingest process is gone or stopping: nobody to report to
+                self.results.send(("error", (blob, traceback.format_exc())))
+
+    def next_job(self) -> tuple[Any, ...]:
+        """The next file's job; a plan that comes first is the waiting chunk's."""
+        while not self.later:
+            message = self.jobs.recv()
+            if isinstance(message, Plan):
+                self.answer(message)
+            else:
+                self.later.append(message)
+        return self.later.popleft()  # type: ignore[no-any-return]
+
+    def next_plan(self, wait: bool) -> Plan | None:
+        while wait or self.jobs.poll():
+            message = self.jobs.recv()
+            if isinstance(message, Plan):
+                return message
+            self.later.append(message)  # a job for the next file
+        return None
+
+    def answer(self, plan: Plan | None = None) -> None:
+        """Lay the waiting chunk out by its plan and send its rows (and any "done" owed)."""
+        assert self.waiting is not None
+        prepared, dialect = self.waiting
+        plan = plan or self.next_plan(wait=True)
+        self.waiting = None  # taken: if laying out fails, that error is the answer
+        self.results.send(("rows", lay_out(prepared, plan, dialect)))
+        for _ in range(self.owed):
+            self.results.send(("done", None))
+        self.owed = 0
+
+    def between(self) -> None:
+        if self.waiting is not None and (plan := self.next_plan(wait=False)) is not None:
+            self.answer(plan)
+
+    def prepare_file(
+        self, path: str, spec: FeedSpec, dialect: str, turn: int, turns: int, chunk_rows: int
+    ) -> None:
+        """This worker's chunks of one file: each head once the chunk before has its rows."""
+        stream = open_rows(path, spec)
+        try:
+            for prepared, full, position in _chunked(
+                stream, spec, Values(dialect), turn, turns, chunk_rows, self.between
+            ):
+                if self.waiting is not None:
+                    self.answer()
+                self.results.send(("head", (head_of(prepared), full, position)))
+                self.waiting = (prepared, dialect)
+        finally:
+            stream.close()
+        if self.waiting is None:
+            self.results.send(("done", None))
+        else:
+            self.owed += 1  # after the last chunk's rows
 
 
 def _dumps(message: Any) -> bytes:
@@ -686,45 +760,6 @@ class _Sender:
     def close(self) -> None:
         self.queue.put(None)
         self.thread.join()
-
-
-def _prepare_file(
-    jobs: Any,
-    results: Any,
-    path: str,
-    spec: FeedSpec,
-    dialect: str,
-    turn: int,
-    turns: int,
-    chunk_rows: int,
-) -> None:
-    """One job: this worker's chunks of one file, each head, then its rows when planned."""
-    waiting: list[Prepared] | None = None  # its head is sent; its plan has not come yet
-
-    def answer() -> None:  # the plan for `waiting`: lay its rows out and send them
-        nonlocal waiting
-        assert waiting is not None
-        plan = jobs.recv()
-        results.send(("rows", lay_out(waiting, plan, dialect)))
-        waiting = None
-
-    def between() -> None:
-        if waiting is not None and jobs.poll():
-            answer()
-
-    stream = open_rows(path, spec)
-    try:
-        for prepared, full, position in _chunked(
-            stream, spec, Values(dialect), turn, turns, chunk_rows, between
-        ):
-            if waiting is not None:
-                answer()
-            results.send(("head", (head_of(prepared), full, position)))
-            waiting = prepared
-        if waiting is not None:
-            answer()
-    finally:
-        stream.close()
 
 
 def _die_with(parent: int) -> None:
