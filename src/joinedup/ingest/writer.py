@@ -458,10 +458,12 @@ def add_record(
         table_rows = out[name]
         for i, m in enumerate(mentions):
             owner = m[owner_at]
-            owner_id = None if owner is None else person0 + owner
-            table_rows.append(
-                (first + i, record_id) + m[:owner_at] + (owner_id,) + m[owner_at + 1 :]
-            )
+            if owner is None:  # no person's (a camera, a scene, a car seen): None as it is
+                table_rows.append((first + i, record_id) + m)
+            else:
+                table_rows.append(
+                    (first + i, record_id) + m[:owner_at] + (person0 + owner,) + m[owner_at + 1 :]
+                )
         nxt[name] = first + len(mentions)
     if event is None:
         return record_id
