@@ -31,7 +31,13 @@ import orjson
 from joinedup.feeds.spec import FeedSpec
 from joinedup.ingest.layout import RecordRows, Values, row_mapper
 from joinedup.ingest.mapper import RowError
-from joinedup.ingest.readers import RowStream, SourceRow, open_rows
+from joinedup.ingest.readers import (
+    XLSX_CALAMINE_MAX_BYTES,
+    RowStream,
+    SourceRow,
+    open_rows,
+    xlsx_sheets_bytes,
+)
 from joinedup.ingest.writer import ChunkRows, IdAllocator, LaidOut, add_quarantine, add_record
 
 CHUNK_ROWS = 2000
@@ -315,9 +321,18 @@ def chunks(stream: RowStream, spec: FeedSpec, dialect: str) -> Chunks:
     alive = pool is not None and pool.alive()
     if stream.size < (WORKER_MIN_BYTES_WARM if alive else WORKER_MIN_BYTES):
         return _LocalChunks(stream, spec, dialect)
-    # Each worker would load and scan the whole workbook to prepare its share of an XLSX
-    # file: one worker reads and prepares it all (measured no slower: docs/ingest.md).
-    return _WorkerChunks(stream.path, spec, dialect, None)
+    return _WorkerChunks(stream.path, spec, dialect, _xlsx_workers(stream.path, spec))
+
+
+def _xlsx_workers(path: Path, spec: FeedSpec) -> int | None:
+    """Workers for a file: every one (None), but an XLSX workbook goes to one unless its
+    sheets are small enough for every worker to load them into memory at once (each loads
+    the whole sheet to prepare its share: together, no more than one worker may load)."""
+    if spec.format != "xlsx":
+        return None
+    size = xlsx_sheets_bytes(path)
+    shared = size is not None and size * WORKERS <= XLSX_CALAMINE_MAX_BYTES
+    return None if shared else 1
 
 
 def _chunked(
@@ -458,8 +473,7 @@ def start_early(path: Path, spec: FeedSpec, dialect: str) -> None:
     pool = _POOL
     if pool is None or not pool.alive() or path.stat().st_size < WORKER_MIN_BYTES_WARM:
         return
-    # as `chunks` decides: an XLSX file goes to one worker
-    started = _WorkerChunks(path, spec, dialect, None)
+    started = _WorkerChunks(path, spec, dialect, _xlsx_workers(path, spec))  # as `chunks` does
     _EARLY = (_early_key(path, spec, dialect), started)
 
 
