@@ -11,6 +11,7 @@ import pytest
 
 from joinedup.ingest import batch, prepare
 from joinedup.ingest.batch import ingest_file, plan_paths
+from joinedup.ingest.readers import FileRefused
 from joinedup.store import make_engine, migrate
 from joinedup.synth import generate_city
 
@@ -103,6 +104,42 @@ def test_chunks_started_for_another_file_are_given_up(
             ingest_file(engine, second.path, second.spec, actor="t")
             assert prepare._EARLY is None
             ingest_file(engine, third.path, third.spec, actor="t")
+            stores.append(contents(engine))
+            engine.dispose()
+        assert stores[1] == stores[0]
+    finally:
+        prepare.stop_workers()
+
+
+def test_a_next_file_the_workers_cannot_read_leaves_the_file_before_whole(
+    city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers get the next file as the batch before begins, and may fail on it while
+    that batch still needs their rows: the failure waits until the file before is done, and
+    is the next file's alone."""
+    monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", 0)
+    monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", 0)
+    monkeypatch.setattr(prepare, "CHUNK_ROWS", 50)  # several chunks a file, each worker's turn
+    monkeypatch.setattr(prepare, "PG_CHUNK_ROWS", 50)
+    files = plan_paths([city], None)
+    first, second = files[0], files[1]
+    broken = tmp_path / second.path.name
+    broken.write_bytes(b"not,the,header\n1,2,3\n")  # the workers refuse it: no such columns
+    try:
+        stores = []
+        for url, then in (
+            (f"sqlite:///{tmp_path / 'plain.db'}", None),
+            (f"sqlite:///{tmp_path / 'early.db'}", (broken, second.spec)),
+        ):
+            engine = make_engine(url)
+            migrate(engine)
+            prepare.stop_workers()
+            ingest_file(engine, first.path, first.spec, actor="t", then=then)
+            if then is not None:
+                assert prepare._EARLY is not None  # the workers took the broken file up
+                with pytest.raises(FileRefused):
+                    ingest_file(engine, broken, second.spec, actor="t")
+            ingest_file(engine, second.path, second.spec, actor="t")
             stores.append(contents(engine))
             engine.dispose()
         assert stores[1] == stores[0]
