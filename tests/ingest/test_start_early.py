@@ -4,10 +4,12 @@ a file that is then not the one ingested are given up, not written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from joinedup.ingest import batch, prepare
 from joinedup.ingest.batch import ingest_file, plan_paths
@@ -79,36 +81,43 @@ def test_a_store_built_with_files_started_early_is_the_same(
     assert early == one
 
 
+def _stores(tmp_path: Path, fill: Callable[[Engine, bool], None]) -> list[dict[str, Any]]:
+    """Two new SQLite stores, filled by `fill(engine, early)` without then with the next
+    file started early: their contents."""
+    stores = []
+    try:
+        for early in (False, True):
+            engine = make_engine(f"sqlite:///{tmp_path / ('early' if early else 'plain')}.db")
+            try:
+                migrate(engine)
+                prepare.stop_workers()
+                fill(engine, early)
+                stores.append(contents(engine))
+            finally:
+                engine.dispose()
+    finally:
+        prepare.stop_workers()
+    return stores
+
+
 def test_chunks_started_for_another_file_are_given_up(
     city: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", 0)
     monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", 0)
-    files = plan_paths([city], None)
-    first, second, third = files[0], files[1], files[2]
-    try:
-        urls = [f"sqlite:///{tmp_path / 'plain.db'}", f"sqlite:///{tmp_path / 'wrong.db'}"]
-        stores = []
-        for url, wrong in zip(urls, (False, True), strict=True):
-            engine = make_engine(url)
-            migrate(engine)
-            ingest_file(
-                engine,
-                first.path,
-                first.spec,
-                actor="t",
-                then=(third.path, third.spec) if wrong else None,  # not what comes next
-            )
-            if wrong:
-                assert prepare._EARLY is not None  # the workers began the third file
-            ingest_file(engine, second.path, second.spec, actor="t")
-            assert prepare._EARLY is None
-            ingest_file(engine, third.path, third.spec, actor="t")
-            stores.append(contents(engine))
-            engine.dispose()
-        assert stores[1] == stores[0]
-    finally:
-        prepare.stop_workers()
+    first, second, third = plan_paths([city], None)[:3]
+
+    def fill(engine: Engine, wrong: bool) -> None:
+        then = (third.path, third.spec) if wrong else None  # not what comes next
+        ingest_file(engine, first.path, first.spec, actor="t", then=then)
+        if wrong:
+            assert prepare._EARLY is not None  # the workers began the third file
+        ingest_file(engine, second.path, second.spec, actor="t")
+        assert prepare._EARLY is None
+        ingest_file(engine, third.path, third.spec, actor="t")
+
+    plain, wrong = _stores(tmp_path, fill)
+    assert wrong == plain
 
 
 def test_a_next_file_the_workers_cannot_read_leaves_the_file_before_whole(
@@ -121,27 +130,18 @@ def test_a_next_file_the_workers_cannot_read_leaves_the_file_before_whole(
     monkeypatch.setattr(prepare, "WORKER_MIN_BYTES_WARM", 0)
     monkeypatch.setattr(prepare, "CHUNK_ROWS", 50)  # several chunks a file, each worker's turn
     monkeypatch.setattr(prepare, "PG_CHUNK_ROWS", 50)
-    files = plan_paths([city], None)
-    first, second = files[0], files[1]
+    first, second = plan_paths([city], None)[:2]
     broken = tmp_path / second.path.name
     broken.write_bytes(b"not,the,header\n1,2,3\n")  # the workers refuse it: no such columns
-    try:
-        stores = []
-        for url, then in (
-            (f"sqlite:///{tmp_path / 'plain.db'}", None),
-            (f"sqlite:///{tmp_path / 'early.db'}", (broken, second.spec)),
-        ):
-            engine = make_engine(url)
-            migrate(engine)
-            prepare.stop_workers()
-            ingest_file(engine, first.path, first.spec, actor="t", then=then)
-            if then is not None:
-                assert prepare._EARLY is not None  # the workers took the broken file up
-                with pytest.raises(FileRefused):
-                    ingest_file(engine, broken, second.spec, actor="t")
-            ingest_file(engine, second.path, second.spec, actor="t")
-            stores.append(contents(engine))
-            engine.dispose()
-        assert stores[1] == stores[0]
-    finally:
-        prepare.stop_workers()
+
+    def fill(engine: Engine, early: bool) -> None:
+        then = (broken, second.spec) if early else None
+        ingest_file(engine, first.path, first.spec, actor="t", then=then)
+        if early:
+            assert prepare._EARLY is not None  # the workers took the broken file up
+            with pytest.raises(FileRefused):
+                ingest_file(engine, broken, second.spec, actor="t")
+        ingest_file(engine, second.path, second.spec, actor="t")
+
+    plain, early = _stores(tmp_path, fill)
+    assert early == plain
