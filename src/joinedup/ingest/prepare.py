@@ -551,7 +551,7 @@ class _WorkerChunks(Chunks):
         self.early_rows: list[deque[Any]] = [deque() for _ in range(self.turns)]
         for turn in range(self.turns):
             self.pool.jobs[turn].send(
-                (str(path), spec, dialect, turn, self.turns, rows_per_chunk(dialect))
+                (str(path), spec, dialect, turn, self.turns, rows_per_chunk(dialect), HELD_CHUNKS)
             )
 
     def receive(self, turn: int) -> tuple[str, Any]:
@@ -633,18 +633,27 @@ def _worker_loop(jobs: Any, results: Any, parent: int) -> None:
         pass  # the ingest process is gone or stopping: nobody to report to
 
 
+# Chunks a worker may hold prepared beyond the one waiting for its plan, their heads not
+# sent yet (a head goes only after the rows of the chunk before). Mid-file the batch keeps
+# up and one is enough; at a file's end, while the batch writes its last chunks, checks
+# its references and commits, the workers prepare this many of the next file's chunks
+# instead of waiting. Each is a few MB to a few tens of MB (a chunk's rows as objects).
+HELD_CHUNKS = 3
+_DONE = ("done", None)  # held like a chunk: a file's end, told after its last rows
+
+
 class _Worker:
     """One worker's jobs, a file each: per chunk it sends the head, then the rows once the
     batch's plan for it comes, then "done" at the end of the file.
 
-    While a chunk waits for its plan the worker prepares its next one, looking for the
-    plan every PART_ROWS rows, so it is neither idle nor late with the rows; it sends the
-    next chunk's head only after this chunk's rows (the order the ingest process reads).
-    The next chunk may be the next file's: the batch sends the next file's job as it
-    begins (`start_early`), and a job that comes before a file's last plan waits in
-    `later`. So a worker done with its share of a file goes straight on to the next, while
-    the file's last chunks are written and its batch closes, and the file's last rows and
-    "done" still go before the next file's first head.
+    While a chunk waits for its plan the worker prepares the next ones (up to HELD_CHUNKS),
+    looking for the plan every PART_ROWS rows, so it is neither idle nor late with the
+    rows; it sends a chunk's head only after the rows of the chunk before (the order the
+    ingest process reads). The next chunks may be the next file's: the batch sends the
+    next file's job as it begins (`start_early`), and a job that comes before a file's last
+    plan waits in `later`. So a worker done with its share of a file goes straight on to
+    the next, and the file's last rows and "done" still go before the next file's first
+    head.
     """
 
     def __init__(self, jobs: Any, results: _Sender):
@@ -652,36 +661,52 @@ class _Worker:
         self.results = results
         self.later: deque[Any] = deque()  # jobs that came before the last plan of a file
         self.waiting: tuple[list[Prepared], str] | None = None  # head sent, no plan yet
-        self.owed = 0  # "done"s of files that ended while their last chunk was waiting
+        # Prepared chunks (their rows, dialect and head) and files' ends, not told yet.
+        self.held: deque[Any] = deque()
+        self.broken = False  # laying a chunk out failed: that error is its answer
 
     def run(self) -> None:
         while True:
             try:
-                job = self.next_job()
-            except EOFError:
+                self.prepare_file(*self.next_job())
+            except EOFError:  # the ingest process has closed the pipe: finished with us
                 self.results.close()
-                return  # the ingest process has finished with us
-            try:
-                self.prepare_file(*job)
-            except (BrokenPipeError, EOFError, KeyboardInterrupt):
+                return
+            except (BrokenPipeError, KeyboardInterrupt):
                 raise
             except BaseException as exc:  # noqa: BLE001 - every failure goes back to the ingest
-                if self.waiting is not None:  # the file before's last rows go first
-                    self.answer()
+                self.settle()
                 try:
                     blob: bytes | None = pickle.dumps(exc)
                 except Exception:  # noqa: BLE001 - an exception that cannot travel goes as text
                     blob = None
                 self.results.send(("error", (blob, traceback.format_exc())))
 
+    def settle(self) -> None:
+        """Before a file's error goes: what the files before it still owe goes first (their
+        last rows, "done"); this file's held chunks are dropped (the error stands in for
+        them, or for the rows of its chunk waiting for a plan)."""
+        if self.broken:  # the error is the answer to a chunk's plan: the batch stops there
+            self.broken, self.waiting = False, None
+            self.held.clear()
+            return
+        ends = [i for i, item in enumerate(self.held) if item is _DONE]
+        while len(self.held) > (ends[-1] + 1 if ends else 0):
+            self.held.pop()  # this file's chunks
+        if not ends:  # a chunk waiting for its plan is this file's: given up
+            self.waiting = None
+        while self.held:  # an earlier file's: its chunk waiting for a plan, then "done"
+            self.answer()
+
     def next_job(self) -> tuple[Any, ...]:
         """The next file's job; a plan that comes first is the waiting chunk's."""
         while not self.later:
             message = self.jobs.recv()
-            if isinstance(message, Plan):
-                self.answer(message)
-            else:
+            if not isinstance(message, Plan):
                 self.later.append(message)
+            elif self.waiting is not None:
+                self.answer(message)
+            # else: the plan of a chunk given up when its file failed (`settle`)
         return self.later.popleft()  # type: ignore[no-any-return]
 
     def next_plan(self, wait: bool) -> Plan | None:
@@ -693,39 +718,59 @@ class _Worker:
         return None
 
     def answer(self, plan: Plan | None = None) -> None:
-        """Lay the waiting chunk out by its plan and send its rows (and any "done" owed)."""
+        """Lay the waiting chunk out by its plan and send its rows, then what was held."""
         assert self.waiting is not None
         prepared, dialect = self.waiting
         plan = plan or self.next_plan(wait=True)
-        self.waiting = None  # taken: if laying out fails, that error is the answer
-        self.results.send(("rows", lay_out(prepared, plan, dialect)))
-        for _ in range(self.owed):
-            self.results.send(("done", None))
-        self.owed = 0
+        self.waiting = None
+        try:
+            rows = lay_out(prepared, plan, dialect)
+        except BaseException:
+            self.broken = True
+            raise
+        self.results.send(("rows", rows))
+        self.tell()
+
+    def tell(self) -> None:
+        """Send what was held, in order, up to the next chunk that must wait for its plan."""
+        while self.held and self.waiting is None:
+            item = self.held.popleft()
+            if item is _DONE:
+                self.results.send(_DONE)
+            else:
+                prepared, dialect, head = item
+                self.results.send(("head", head))
+                self.waiting = (prepared, dialect)
 
     def between(self) -> None:
         if self.waiting is not None and (plan := self.next_plan(wait=False)) is not None:
             self.answer(plan)
 
     def prepare_file(
-        self, path: str, spec: FeedSpec, dialect: str, turn: int, turns: int, chunk_rows: int
+        self,
+        path: str,
+        spec: FeedSpec,
+        dialect: str,
+        turn: int,
+        turns: int,
+        chunk_rows: int,
+        most_held: int,
     ) -> None:
-        """This worker's chunks of one file: each head once the chunk before has its rows."""
+        """This worker's chunks of one file, held (up to `most_held`: the ingest process's
+        HELD_CHUNKS) until each may be told."""
         stream = open_rows(path, spec)
         try:
             for prepared, full, position in _chunked(
                 stream, spec, Values(dialect), turn, turns, chunk_rows, self.between
             ):
-                if self.waiting is not None:
-                    self.answer()
-                self.results.send(("head", (head_of(prepared), full, position)))
-                self.waiting = (prepared, dialect)
+                self.held.append((prepared, dialect, (head_of(prepared), full, position)))
+                self.tell()
+                while sum(item is not _DONE for item in self.held) >= most_held:
+                    self.answer()  # as many held as may be: wait for the plan
         finally:
             stream.close()
-        if self.waiting is None:
-            self.results.send(("done", None))
-        else:
-            self.owed += 1  # after the last chunk's rows
+        self.held.append(_DONE)
+        self.tell()
 
 
 def _dumps(message: Any) -> bytes:
