@@ -403,7 +403,7 @@ class _Pool:
     """Worker processes that stay up between files, each waiting for its next job.
 
     A worker takes one job at a time from its own pipe and sends that job's chunks back on
-    another, at most one chunk ahead of the batch's plans, so memory stays flat.
+    another, at most HELD_CHUNKS chunks ahead of the batch's plans, so memory stays flat.
     Workers die with the ingest process, even by SIGKILL (see `_die_with`); a job given up
     half-way (an error in the batch) stops the whole pool, and the next file starts anew.
     """
