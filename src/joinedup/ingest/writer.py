@@ -213,6 +213,8 @@ def _copy_value(value: Any) -> str:
         return value.isoformat()  # type: ignore[no-any-return]
     if kind is bytes:  # bytea in hex, its backslash escaped for COPY text
         return "\\\\x" + value.hex()  # type: ignore[attr-defined]
+    if isinstance(value, str):  # a str subclass (an enum's member): its text, as SQLite
+        return _escape(str.__str__(value))  # binds it and binary COPY writes it
     return _escape(str(value))
 
 
