@@ -21,9 +21,9 @@ type (bool is not int, a datetime is not a date) and every `integer` value fits 
 bytes; a text or JSON column's dumper refuses anything but text itself (the formatter
 raises), and stores a str subclass as its text, as COPY text does. Any other chunk of
 that table goes as COPY text, with the text path's own rules and errors. Either way the
-same values are stored (tests/ingest/test_copy_binary.py, on a real server). Checking
-only the other columns halves the check's cost (a police incident's rows: about 8.8 ->
-3.5 µs).
+same values are stored (tests/ingest/test_copy_binary.py, on a real server). Leaving the
+text columns to their dumper took a police incident's lay-out from 16-17 to 11 µs a record
+(docs/benchmarks.md, Ingest, eleventh session).
 """
 
 from __future__ import annotations

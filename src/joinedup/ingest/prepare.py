@@ -721,7 +721,8 @@ class _Worker:
         """Lay the waiting chunk out by its plan and send its rows, then what was held."""
         assert self.waiting is not None
         prepared, dialect = self.waiting
-        plan = plan or self.next_plan(wait=True)
+        if plan is None:
+            plan = self.next_plan(wait=True)
         self.waiting = None
         try:
             rows = lay_out(prepared, plan, dialect)
