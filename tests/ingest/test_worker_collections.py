@@ -35,9 +35,6 @@ class _Closed:
     def recv(self) -> None:
         raise EOFError
 
-    def poll(self) -> bool:
-        return True
-
 
 class _Results:
     def send_bytes(self, data: bytes) -> None:  # pragma: no cover - nothing is sent
