@@ -136,7 +136,7 @@ def _python(code: str, *args: str) -> dict[str, object]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def _pg_database(admin_url: str, name: str, *, drop_only: bool = False) -> str:
+def pg_database(admin_url: str, name: str, *, drop_only: bool = False) -> str:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -155,7 +155,7 @@ def run(backend: str, size: str, city: Path, work: Path, pg_admin: str) -> dict[
     if backend == "sqlite":
         url = f"sqlite:///{work / f'ingest-{size}.db'}"
     else:
-        url = _pg_database(pg_admin, f"bench_ingest_{size}")
+        url = pg_database(pg_admin, f"bench_ingest_{size}")
     try:
         result = _python(_INGEST, url, str(city))
     finally:
@@ -163,7 +163,7 @@ def run(backend: str, size: str, city: Path, work: Path, pg_admin: str) -> dict[
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{work / f'ingest-{size}.db'}{suffix}").unlink(missing_ok=True)
         else:
-            _pg_database(pg_admin, f"bench_ingest_{size}", drop_only=True)
+            pg_database(pg_admin, f"bench_ingest_{size}", drop_only=True)
     return {"backend": backend, "size": size, **result, **cpu_budget(result)}
 
 

@@ -27,7 +27,8 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+from ingest import PG_ADMIN, pg_database  # benchmarks/ingest.py
+
 SAMPLE_S = 0.25
 COLUMNS = (
     "read_id",
@@ -133,24 +134,9 @@ print(json.dumps({
 """
 
 
-def _pg_database(admin_url: str, name: str, *, drop_only: bool = False) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    from joinedup.store.engine import normalise_url
-
-    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if not drop_only:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
 def run(backend: str, csv_path: Path, work: Path, pg_admin: str) -> dict[str, object]:
     db = work / "memory.db"
-    url = f"sqlite:///{db}" if backend == "sqlite" else _pg_database(pg_admin, "bench_memory")
+    url = f"sqlite:///{db}" if backend == "sqlite" else pg_database(pg_admin, "bench_memory")
     try:
         proc = subprocess.run(
             [sys.executable, "-c", _INGEST, url, str(csv_path), str(SAMPLE_S)],
@@ -163,7 +149,7 @@ def run(backend: str, csv_path: Path, work: Path, pg_admin: str) -> dict[str, ob
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
         else:
-            _pg_database(pg_admin, "bench_memory", drop_only=True)
+            pg_database(pg_admin, "bench_memory", drop_only=True)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
