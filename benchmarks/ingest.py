@@ -129,7 +129,8 @@ print(json.dumps({
 """
 
 
-def _python(code: str, *args: str) -> dict[str, object]:
+def python_json(code: str, *args: str) -> dict[str, object]:
+    """Run `code` in a fresh interpreter with `args`; its last line of output, as JSON."""
     proc = subprocess.run(
         [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
     )
@@ -157,7 +158,7 @@ def run(backend: str, size: str, city: Path, work: Path, pg_admin: str) -> dict[
     else:
         url = pg_database(pg_admin, f"bench_ingest_{size}")
     try:
-        result = _python(_INGEST, url, str(city))
+        result = python_json(_INGEST, url, str(city))
     finally:
         if backend == "sqlite":
             for suffix in ("", "-wal", "-shm"):
@@ -235,7 +236,7 @@ def main() -> None:
             city = args.city or work / f"city-{size}"
             if args.city is None:
                 t0 = time.perf_counter()
-                generated = _python(_GENERATE, str(SIZES[size]), str(MONTHS), str(city))
+                generated = python_json(_GENERATE, str(SIZES[size]), str(MONTHS), str(city))
                 print(
                     f"# {size}: city of {generated['records']:,} records generated in"
                     f" {time.perf_counter() - t0:.0f} s",

@@ -21,13 +21,11 @@ import argparse
 import csv
 import json
 import random
-import subprocess
-import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ingest import PG_ADMIN, pg_database  # benchmarks/ingest.py
+from ingest import PG_ADMIN, pg_database, python_json  # benchmarks/ingest.py
 
 SAMPLE_S = 0.25
 COLUMNS = (
@@ -70,8 +68,7 @@ def write_reads(path: Path, rows: int, seed: int = 1) -> int:
             out.writerow(
                 (
                     f"R{n:011d}",
-                    *camera[:2],
-                    *camera[2:],
+                    *camera,
                     rng.choice(("NB", "SB", "EB", "WB")),
                     at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     plates[rng.randrange(len(plates))],
@@ -101,11 +98,11 @@ samples = []  # (seconds since start, main KB, workers KB)
 done = threading.Event()
 def sample():
     while not done.is_set():
-        try:  # the pool may be starting a worker meanwhile
+        try:  # the pool may be starting a worker meanwhile: then the next sample
             workers = sum(rss_kb(child.pid) for child in multiprocessing.active_children())
+            samples.append((time.perf_counter() - t0, rss_kb(os.getpid()), workers))
         except RuntimeError:
-            continue
-        samples.append((time.perf_counter() - t0, rss_kb(os.getpid()), workers))
+            pass
         done.wait(sample_s)
 t0 = time.perf_counter()
 sampler = threading.Thread(target=sample, daemon=True)
@@ -138,19 +135,13 @@ def run(backend: str, csv_path: Path, work: Path, pg_admin: str) -> dict[str, ob
     db = work / "memory.db"
     url = f"sqlite:///{db}" if backend == "sqlite" else pg_database(pg_admin, "bench_memory")
     try:
-        proc = subprocess.run(
-            [sys.executable, "-c", _INGEST, url, str(csv_path), str(SAMPLE_S)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+        return python_json(_INGEST, url, str(csv_path), str(SAMPLE_S))
     finally:
         if backend == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
         else:
             pg_database(pg_admin, "bench_memory", drop_only=True)
-    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def main() -> None:
