@@ -1,5 +1,8 @@
+import subprocess
+import sys
 from collections.abc import Iterator
 
+import argon2
 import pytest
 from argon2 import PasswordHasher
 
@@ -60,3 +63,30 @@ def test_policy(password: str, username: str | None, complaint: str | None) -> N
         return
     with pytest.raises(PasswordPolicyError, match=complaint):
         passwords.check_policy(password, username)
+
+
+def test_no_hash_is_made_at_import() -> None:
+    # Every CLI command and every ingest worker imports this module: a hash there costs
+    # each of them about 0.1 s of CPU and 64 MiB.
+    code = (
+        "import joinedup.cli\n"
+        "from joinedup.access import passwords\n"
+        "print(passwords._dummy_hash.cache_info().currsize)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
+
+
+def test_an_unknown_user_costs_what_the_hasher_in_use_costs() -> None:
+    cheap = PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)
+    previous = passwords.use_hasher(cheap)
+    try:
+        passwords.verify_dummy("any password at all")
+        made = passwords._dummy_hash(cheap)
+        assert argon2.extract_parameters(made) == argon2.profiles.CHEAPEST
+    finally:
+        passwords.use_hasher(previous)
+    default = passwords._dummy_hash(previous)
+    assert argon2.extract_parameters(default) == argon2.extract_parameters(
+        previous.hash("another password")
+    )

@@ -6,6 +6,7 @@ NFKC-normalised before hashing so the same password typed on another keyboard ma
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from argon2 import PasswordHasher
@@ -18,9 +19,16 @@ MAX_LENGTH = 1024  # far beyond any passphrase; stops a megabyte "password" cost
 MIN_DISTINCT = 5  # "aaaaaaaaaaaa" and "abababababab" are not passwords
 
 _hasher = PasswordHasher()  # argon2-cffi's defaults: Argon2id, RFC 9106 low-memory profile
-# A real hash of a random string: verifying against it makes an unknown username cost
-# the same time as a wrong password, so timing does not reveal who has an account.
-_DUMMY_HASH = _hasher.hash("joinedup-timing-equaliser-not-a-password")
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A real hash of a random string, made with `hasher`'s parameters: verifying against
+    it makes an unknown username cost the same time as a wrong password, so timing does
+    not reveal who has an account. Made at the first login that needs it, not at import:
+    a hash costs about 0.1 s of CPU and 64 MiB, which every CLI command and every ingest
+    worker would otherwise pay."""
+    return hasher.hash("joinedup-timing-equaliser-not-a-password")
 
 
 def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
@@ -73,7 +81,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def verify_dummy(password: str) -> None:
     """Spend the time of one verification, for a login whose username does not exist."""
-    verify_password(_DUMMY_HASH, password)
+    verify_password(_dummy_hash(_hasher), password)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -17,6 +17,7 @@ import os
 import pickle
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections import deque
@@ -423,7 +424,8 @@ class _Pool:
                     name=f"joinedup-ingest-{turn}",
                     daemon=True,
                 )
-                worker.start()
+                with _main_module_hidden():
+                    worker.start()
                 job_receiver.close()
                 result_sender.close()  # the worker holds the only writing end: EOF if it dies
                 self.jobs.append(job_sender)
@@ -443,6 +445,32 @@ class _Pool:
             if worker.is_alive():
                 worker.terminate()
             worker.join()
+
+
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start a worker without the ingest process's main module.
+
+    A spawned process first runs the parent's `__main__` again (its file, or the module
+    `python -m` ran), in case the target lives there. A worker's does not (it is
+    `_worker_loop`, and everything it is sent is JoinedUp's or the standard library's),
+    and for `joinedup ingest` that main module is the console script, which imports the
+    whole CLI: about a second of CPU in each worker before it reads a row, under pytest
+    all of pytest. multiprocessing takes the main module's name and path when the process
+    starts (`spawn.get_preparation_data`), so they are hidden for just that moment.
+    """
+    main = sys.modules.get("__main__")
+    if main is None:
+        yield
+        return
+    saved = {key: main.__dict__[key] for key in ("__spec__", "__file__") if key in main.__dict__}
+    main.__dict__["__spec__"] = None
+    main.__dict__.pop("__file__", None)
+    try:
+        yield
+    finally:
+        main.__dict__.pop("__spec__", None)
+        main.__dict__.update(saved)
 
 
 _POOL: _Pool | None = None
