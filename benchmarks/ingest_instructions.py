@@ -75,7 +75,7 @@ if stage >= 1:
             codes.append(STORE if p[3] is not None and p[2] not in seen else b"D"[0])
             seen.add(p[2])
         plan = Plan(bytes(codes), next_ids, {}, index + 1, 1, "bench", datetime(2026, 1, 1))
-        laid_out, next_ids = lay_out(prepared, plan, dialect)
+        laid_out, next_ids, _ = lay_out(prepared, plan, dialect)
         messages.append(_dumps(laid_out))
 if stage >= 2:  # the batch's own transaction: foreign keys checked at close, not per row
     with write_transaction(engine, lock="ingest", row_checks=False) as conn:

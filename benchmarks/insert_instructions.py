@@ -61,7 +61,7 @@ for entry in json.loads((city / "manifest.json").read_text())["files"]:
             seen.add(p[2])
         records += codes.count(STORE)
         plan = Plan(bytes(codes), next_ids, {}, 1, 1, "bench", datetime(2026, 1, 1))
-        laid_out, next_ids = lay_out(prepared, plan, dialect)
+        laid_out, next_ids, _ = lay_out(prepared, plan, dialect)
         messages.append(_dumps(laid_out))
 pickle.dump(messages, open(out, "wb"))
 print(json.dumps({"records": records, "messages": len(messages)}))

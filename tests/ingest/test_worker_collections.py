@@ -87,7 +87,7 @@ def _prepare_and_lay_out(files: list[tuple[str, FeedSpec, list[SourceRow]]], dia
             head = prepare.head_of(prepared)
             codes = bytes(prepare.STORE if h[2] is None else prepare.QUARANTINE for h in head)
             plan = prepare.Plan(codes, next_ids, {}, 1, 1, name, datetime(2026, 1, 1))
-            _, next_ids = prepare.lay_out(prepared, plan, dialect)
+            _, next_ids, _ = prepare.lay_out(prepared, plan, dialect)
             chunks += 1
     return chunks
 

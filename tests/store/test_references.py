@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, insert, text
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Connection, Engine, Table, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -18,9 +20,13 @@ from joinedup.store import make_engine, migrate, write_transaction
 from joinedup.store import tables as t
 from joinedup.store.references import (
     BrokenReference,
+    Written,
+    _pass,
+    add_written,
     check_references,
     relax_row_checks,
     restore_row_checks,
+    written_rows,
 )
 from tests.conftest import drop_pg_database, new_pg_database
 
@@ -96,6 +102,28 @@ def _checked(conn: Connection) -> None:
         conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
+@pytest.fixture(params=["read back", "as written"])
+def counted(request: pytest.FixtureRequest) -> str:
+    """How the check counts the batch's rows: reading them back from the store, or from
+    what the batch wrote (an ingest's way: `written_rows` of each chunk's rows)."""
+    return str(request.param)
+
+
+def _check(
+    conn: Connection, since: dict[Table, int], until: dict[Table, int], counted: str
+) -> None:
+    if counted == "read back":
+        check_references(conn, since, until)
+        return
+    written: dict[Table, Written] = {}
+    for table in since:
+        query = select(table).where(table.c.id >= since[table], table.c.id < until[table])
+        rows = [tuple(row) for row in conn.execute(query)]
+        if rows:
+            written[table] = written_rows(table, rows)
+    check_references(conn, since, until, written)
+
+
 @pytest.mark.parametrize(
     ("records", "mentions"),
     [
@@ -108,7 +136,7 @@ def _checked(conn: Connection) -> None:
     ],
 )
 def test_a_reference_to_nothing_fails_the_check(
-    engine: Engine, records: list[int], mentions: dict[int, int]
+    engine: Engine, records: list[int], mentions: dict[int, int], counted: str
 ) -> None:
     with engine.connect() as conn:
         source, batch = _batch(conn)
@@ -120,13 +148,13 @@ def test_a_reference_to_nothing_fails_the_check(
         since = {t.record: 1, t.person_mention: 1}
         until = {t.record: max(records) + 1, t.person_mention: len(mentions) + 1}
         with pytest.raises(BrokenReference, match="person_mention .* record_id .* record"):
-            check_references(conn, since, until)
+            _check(conn, since, until, counted)
         conn.rollback()
         _checked(conn)
 
 
 def test_records_naming_one_missing_source_or_correcting_a_missing_record_fail(
-    engine: Engine,
+    engine: Engine, counted: str
 ) -> None:
     with engine.connect() as conn:
         source, batch = _batch(conn)
@@ -137,20 +165,112 @@ def test_records_naming_one_missing_source_or_correcting_a_missing_record_fail(
                 kwargs = {"supersedes": 77} if column == "supersedes_id" else {}
                 _record(conn, rid, value if column == "source_id" else source, batch, **kwargs)
             with pytest.raises(BrokenReference, match=f"record .* {column} "):
-                check_references(conn, {t.record: 1}, {t.record: 4})
+                _check(conn, {t.record: 1}, {t.record: 4}, counted)
             conn.rollback()
             _checked(conn)
 
 
-def test_sound_rows_pass_and_a_correction_may_point_at_an_older_record(engine: Engine) -> None:
+def test_sound_rows_pass_and_a_correction_may_point_at_an_older_record(
+    engine: Engine, counted: str
+) -> None:
     with engine.begin() as conn:
         source, batch = _batch(conn)
         _record(conn, 1, source, batch)
         _record(conn, 2, source, batch, supersedes=1)
         _person(conn, 1, 2)
-        check_references(
-            conn, {t.record: 2, t.person_mention: 1}, {t.record: 3, t.person_mention: 2}
+        _check(
+            conn, {t.record: 2, t.person_mention: 1}, {t.record: 3, t.person_mention: 2}, counted
         )
+
+
+def test_rows_counted_outside_the_range_do_not_vouch_for_it(engine: Engine) -> None:
+    # Records 1 and 3 are there, 2 is not. Counted as written, three record rows with ids
+    # 1 to 5: not all in [1, 4), so the range is not taken as whole and the mention of
+    # record 2 is looked up (and found missing), as reading back would find.
+    with engine.connect() as conn:
+        source, batch = _batch(conn)
+        for rid in (1, 3):
+            _record(conn, rid, source, batch)
+        _unchecked(conn)
+        _person(conn, 1, 2)
+        names = {"source_id": (source, source), "batch_id": (batch, batch)}
+        written = {
+            t.record: (3, 1, 5, {**names, "supersedes_id": (None, None)}),
+            t.person_mention: (1, 1, 1, {"record_id": (2, 2)}),
+        }
+        with pytest.raises(BrokenReference, match="person_mention .* record_id"):
+            check_references(
+                conn, {t.record: 1, t.person_mention: 1}, {t.record: 4, t.person_mention: 2},
+                written,
+            )  # fmt: skip
+        conn.rollback()
+        _checked(conn)
+
+
+_EVENT_WIDTH = len(t.event.c)
+_ids = st.integers(min_value=1, max_value=10**12)
+
+
+@given(
+    st.lists(st.tuples(_ids, _ids, st.none() | _ids), max_size=30),
+    st.integers(min_value=0, max_value=30),
+)
+def test_what_was_written_adds_up_as_the_rows_do(
+    rows: list[tuple[int, int, int | None]], cut: int
+) -> None:
+    names = [c.name for c in t.event.c]
+    at = {name: names.index(name) for name in ("id", "record_id", "location_mention_id")}
+
+    def event(row: tuple[int, int, int | None]) -> tuple[Any, ...]:
+        full: list[Any] = [None] * _EVENT_WIDTH
+        full[at["id"]], full[at["record_id"]], full[at["location_mention_id"]] = row
+        return tuple(full)
+
+    events = [event(row) for row in rows]
+    n, low, high, bounds = written_rows(t.event, events)
+    assert n == len(rows)
+    assert (low, high) == (
+        (min(r[0] for r in rows), max(r[0] for r in rows)) if rows else (None, None)
+    )
+    for i, name in ((1, "record_id"), (2, "location_mention_id")):
+        held = [r[i] for r in rows if r[i] is not None]
+        assert bounds[name] == ((min(held), max(held)) if held else (None, None))
+    assert add_written(
+        written_rows(t.event, events[:cut]), written_rows(t.event, events[cut:])
+    ) == (n, low, high, bounds)
+
+
+def test_an_ingest_counts_what_it_wrote_as_the_store_holds_it(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch's count of its chunks' rows (workers' and its own, 7-row chunks, with
+    duplicates, corrections and quarantined rows) is what reading them back counts."""
+    from joinedup.ingest import batch as batch_module
+    from joinedup.ingest import prepare
+    from joinedup.ingest.batch import plan_paths
+    from joinedup.synth import generate_city
+
+    city = tmp_path / "city"
+    generate_city(seed=3, children=30, months=3, out_dir=city)
+    monkeypatch.setattr(prepare, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(prepare, "PG_CHUNK_ROWS", 7)
+    monkeypatch.setattr(prepare, "WORKER_MIN_BYTES", 20_000)  # the larger files to workers
+    real = batch_module.check_references
+    compared: list[str] = []
+
+    def compare(conn: Connection, since: Any, until: Any, written: Any = None) -> None:
+        for table, counts in (written or {}).items():
+            n, low, high, bounds = counts
+            assert since[table] <= low <= high < until[table]
+            assert (n, bounds) == _pass(conn, table, since[table], until[table])
+            compared.append(table.name)
+        real(conn, since, until, written)
+
+    monkeypatch.setattr(batch_module, "check_references", compare)
+    for planned in plan_paths([city], None):
+        ingest_file(engine, planned.path, planned.spec, actor="test")
+    prepare.stop_workers()
+    assert {"record", "person_mention", "vehicle_mention", "event", "quarantine"} <= set(compared)
 
 
 def test_sqlite_keeps_its_per_row_checks_but_in_a_batch(tmp_path: Path) -> None:

@@ -56,7 +56,13 @@ from joinedup.ingest.readers import FileRefused, open_rows
 from joinedup.ingest.writer import ID_TABLES, IdAllocator, LaidOut, insert_rows
 from joinedup.store import tables as t
 from joinedup.store import write_transaction
-from joinedup.store.references import check_references, relax_row_checks, restore_row_checks
+from joinedup.store.references import (
+    Written,
+    add_written,
+    check_references,
+    relax_row_checks,
+    restore_row_checks,
+)
 
 log = logging.getLogger("joinedup.ingest")
 Progress = Callable[[int, int, int], None]  # bytes done, bytes total, rows read
@@ -248,6 +254,7 @@ class _BatchRun:
         self.batch_id = 0
         self.rows_checked_at_close = False  # see open_batch
         self.first_ids: dict[Any, int] = {}  # table -> its first id in this batch
+        self.written: dict[str, Written] = {}  # what its chunks wrote, by table: `write`
         # Chunks planned but not yet written, oldest first (ingest_file plans ahead):
         # what the database cannot tell the next plan yet.
         self.pending: deque[_Pending] = deque()
@@ -437,13 +444,22 @@ class _BatchRun:
             started=self.started,
         )
 
-    def write(self, plan: Plan, laid_out: LaidOut, next_ids: dict[str, int]) -> None:
+    def write(
+        self,
+        plan: Plan,
+        laid_out: LaidOut,
+        next_ids: dict[str, int],
+        written: dict[str, Written],
+    ) -> None:
         """Write the oldest planned chunk's rows (chunks are written in the order planned)."""
         pending = self.pending.popleft()
         if next_ids != pending.after:  # pragma: no cover - a guard
             raise RuntimeError("the chunk's rows do not match the batch's plan")
         insert_rows(self.conn, laid_out)
         self.ids.next = dict(next_ids)
+        for name, rows in written.items():
+            held = self.written.get(name)
+            self.written[name] = rows if held is None else add_written(held, rows)
 
     def resolve_fixed_quarantine(self) -> int:
         """Rows quarantined earlier whose reference has now been stored are marked fixed."""
@@ -480,7 +496,11 @@ class _BatchRun:
             if self.dialect == "sqlite":  # its whole transaction ran unchecked: these too
                 for table, own_id in ((t.feed_spec, self.spec_id), (t.ingest_batch, self.batch_id)):
                     since[table], until[table] = own_id, own_id + 1
-            check_references(self.conn, since, until)
+            # The chunks' tables are counted from what went in, not read back (`write`).
+            written = {
+                table: self.written[table.name] for table in since if table.name in self.written
+            }
+            check_references(self.conn, since, until, written)
         self.conn.execute(
             update(t.ingest_batch)
             .where(t.ingest_batch.c.id == self.batch_id)

@@ -40,6 +40,7 @@ from joinedup.ingest.readers import (
     xlsx_sheets_bytes,
 )
 from joinedup.ingest.writer import ChunkRows, IdAllocator, LaidOut, add_quarantine, add_record
+from joinedup.store.references import Written
 
 CHUNK_ROWS = 2000
 # PostgreSQL: twice as many. The server keeps a slot (a row's in-memory form) for each of
@@ -211,9 +212,15 @@ def head_of(prepared: list[Prepared]) -> list[HeadRow]:
     ]
 
 
-def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> tuple[LaidOut, dict[str, int]]:
-    """The chunk's rows for every table with their ids (as its driver takes them), and the
-    next free id of each table after them."""
+# A chunk's rows as the batch writes them: each table's (as its driver takes them), the
+# next free id of each table after them, and what they write into each table (its check
+# of references counts them: store/references.py).
+ChunkOut = tuple[LaidOut, dict[str, int], dict[str, Written]]
+
+
+def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> ChunkOut:
+    """The chunk's rows for every table with their ids (as its driver takes them), the
+    next free id of each table after them, and what they write into each table."""
     rows = ChunkRows(dialect)
     ids = IdAllocator.starting_at(plan.next_ids)
     received_default = rows.values.datetime(plan.started)
@@ -252,7 +259,7 @@ def lay_out(prepared: list[Prepared], plan: Plan, dialect: str) -> tuple[LaidOut
                 created_at=plan.started,
             )
     # Plain str names (a Table's name is SQLAlchemy's str subclass): see _dumps.
-    return rows.laid_out(), {str(name): n for name, n in ids.next.items()}
+    return rows.laid_out(), {str(name): n for name, n in ids.next.items()}, rows.written()
 
 
 class PreparedChunk:
@@ -270,7 +277,7 @@ class PreparedChunk:
     def start(self, plan: Plan) -> None:
         raise NotImplementedError
 
-    def rows(self) -> tuple[LaidOut, dict[str, int]]:
+    def rows(self) -> ChunkOut:
         raise NotImplementedError
 
 
@@ -284,7 +291,7 @@ class _LocalChunk(PreparedChunk):
     def start(self, plan: Plan) -> None:
         self.plan = plan
 
-    def rows(self) -> tuple[LaidOut, dict[str, int]]:
+    def rows(self) -> ChunkOut:
         assert self.plan is not None, "start the chunk with its plan first"
         return lay_out(self.prepared, self.plan, self.dialect)
 
@@ -553,7 +560,7 @@ class _WorkerChunk(PreparedChunk):
         except OSError:  # BrokenPipeError: the worker is gone; `rows` says so as receive would
             pass
 
-    def rows(self) -> tuple[LaidOut, dict[str, int]]:
+    def rows(self) -> ChunkOut:
         early = self.owner.early_rows[self.turn]
         if early:  # read on the way to this worker's next head: see _WorkerChunks
             return early.popleft()  # type: ignore[no-any-return]

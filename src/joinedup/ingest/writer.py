@@ -18,6 +18,7 @@ from sqlalchemy import JSON, Connection, Date, DateTime, Table, func, select, te
 from joinedup.ingest import copy_binary
 from joinedup.ingest.layout import RecordRows, Row, Values
 from joinedup.store import tables as t
+from joinedup.store.references import Written, written_rows
 
 ID_TABLES = (
     t.record,
@@ -130,6 +131,15 @@ class ChunkRows:
         if isinstance(kind, Date):
             return self.values.date(value)
         return value
+
+    def written(self) -> dict[str, Written]:
+        """What these rows write into each table (store/references.py: `written_rows`),
+        for the batch's check of its references before it commits."""
+        return {
+            str(table.name): written_rows(table, self.rows[table.name])
+            for table in INSERT_ORDER
+            if self.rows[table.name]
+        }
 
     def laid_out(self) -> LaidOut:
         """The rows of each table as `insert` takes them: COPY data for PostgreSQL, binary

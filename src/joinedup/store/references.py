@@ -16,12 +16,21 @@ inserts. An ingest's transaction there turns them off before it begins (SQLite c
 outside a transaction: `write_transaction(..., row_checks=False)`), checks its rows here
 the same way before it commits, and turns them on again after; every other write keeps
 them (`PRAGMA foreign_keys=ON`, store/engine.py).
+
+An ingest counts its rows as its chunks are laid out (`written_rows`, `add_written`):
+how many each table got, their ids' range and each reference column's range, from the
+tuples that go in. The check then reads back only the tables it wrote otherwise (a
+batch's own feed spec and batch rows), instead of a pass over every table's new rows at
+the close (0.79 s for the 1M city's ANPR file, with the workers idle).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import partial
+from operator import is_not, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, exists, func, literal, or_, select, text
@@ -62,8 +71,54 @@ def restore_row_checks(conn: Connection) -> None:
         conn.execute(text("SET LOCAL session_replication_role = origin"))
 
 
+# What a batch wrote into one table, counted from the rows as they went in: how many,
+# their lowest and highest id, and each reference column's lowest and highest value
+# (None and None where no row holds one). `written_rows` counts one chunk's rows,
+# `add_written` adds two counts up; `check_references` takes them instead of reading
+# the rows back (`_pass`).
+Written = tuple[int, Any, Any, dict[str, tuple[Any, Any]]]
+_HELD = partial(is_not, None)
+
+
+@functools.cache
+def _positions(table: Table) -> tuple[int, tuple[tuple[str, int], ...]]:
+    names = [c.name for c in table.c]
+    return names.index("id"), tuple(
+        (fk.parent.name, names.index(fk.parent.name)) for fk in _references(table)
+    )
+
+
+def written_rows(table: Table, rows: Sequence[tuple[Any, ...]]) -> Written:
+    """The count `_pass` makes of rows in the store, made of rows about to be written
+    (tuples in the table's column order)."""
+    id_at, refs_at = _positions(table)
+    ids = list(map(itemgetter(id_at), rows))
+    bounds: dict[str, tuple[Any, Any]] = {}
+    for name, at in refs_at:
+        values = list(filter(_HELD, map(itemgetter(at), rows)))
+        bounds[name] = (min(values), max(values)) if values else (None, None)
+    return len(rows), min(ids, default=None), max(ids, default=None), bounds
+
+
+def add_written(a: Written, b: Written) -> Written:
+    def lowest(x: Any, y: Any) -> Any:
+        return y if x is None else x if y is None else min(x, y)
+
+    def highest(x: Any, y: Any) -> Any:
+        return y if x is None else x if y is None else max(x, y)
+
+    bounds = {
+        name: (lowest(low, b[3][name][0]), highest(high, b[3][name][1]))
+        for name, (low, high) in a[3].items()
+    }
+    return a[0] + b[0], lowest(a[1], b[1]), highest(a[2], b[2]), bounds
+
+
 def check_references(
-    conn: Connection, since: Mapping[Table, int], until: Mapping[Table, int]
+    conn: Connection,
+    since: Mapping[Table, int],
+    until: Mapping[Table, int],
+    written: Mapping[Table, Written] | None = None,
 ) -> None:
     """Check every foreign key of the rows with since[table] <= id < until[table].
 
@@ -73,13 +128,24 @@ def check_references(
     On PostgreSQL the parents from outside the batch (rows of a table not in `since`, and
     older rows a table's own rows point at, as a correction points at what it corrects)
     are locked FOR KEY SHARE until commit, as the per-row triggers would lock them.
+
+    `written`: for the tables whose every row in the range the caller wrote itself, what
+    it wrote (`written_rows`, `add_written`), so that those rows are not read back to be
+    counted. Their ids must all fall in the range (the store's primary key keeps them
+    distinct): then as many rows as the range has ids means every id is present.
     """
     # One pass over the batch's rows of each table first: how many there are (all its ids
     # present: the range vouches for references into it) and each reference column's
     # lowest and highest value. A column whose values all fall in a dense range of the
     # batch's own ids (a mention's record) needs nothing more; one whose values are all
     # one parent (a batch's records all name one source) needs that one looked up.
-    passes = {table: _pass(conn, table, since[table], until[table]) for table in since}
+    written = written or {}
+    passes = {
+        table: _counted(written[table], since[table], until[table])
+        if table in written
+        else _pass(conn, table, since[table], until[table])
+        for table in since
+    }
     dense = {table: n == until[table] - since[table] for table, (n, _) in passes.items()}
     postgres = conn.dialect.name == "postgresql"
     for table, first in since.items():
@@ -149,6 +215,16 @@ def _pass(
     ).one()
     n = len(cols)
     return int(row[0]), {fk.parent.name: (row[1 + i], row[1 + n + i]) for i, fk in enumerate(fks)}
+
+
+def _counted(written: Written, first: int, until: int) -> tuple[int, dict[str, tuple[Any, Any]]]:
+    """`_pass`'s answer from what was written: an id outside the range (which only a
+    fault could give) leaves the range not vouched for (-1 rows), so that every
+    reference into it is looked up in the store."""
+    n, low_id, high_id, bounds = written
+    if n and not (first <= low_id and high_id < until):
+        return -1, bounds
+    return n, bounds
 
 
 def _outside(
