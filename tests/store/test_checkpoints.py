@@ -34,7 +34,11 @@ def test_after_an_ingest_the_database_file_alone_holds_every_row(tmp_path: Path)
         migrate(engine)
         rows = [stop_row(f"S{i}", Occ1Name=f"Ferris Quayle {i}") for i in range(3000)]
         result = ingest_file(
-            engine, write_csv(tmp_path / "s.csv", rows), str(SPECS / "stops.yaml"), actor="t"
+            engine,
+            write_csv(tmp_path / "s.csv", rows),
+            str(SPECS / "stops.yaml"),
+            actor="t",
+            defer_checkpoint=True,  # as `joinedup ingest` does
         )
         wait_for_checkpoints()
         assert result.stored == 3000

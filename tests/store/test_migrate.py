@@ -25,6 +25,33 @@ def test_sqlite_store_uses_wal(tmp_path) -> None:
     eng.dispose()
 
 
+def test_a_new_sqlite_store_takes_larger_pages_and_an_old_one_keeps_its_own(tmp_path) -> None:
+    import sqlite3
+
+    from joinedup.store.engine import PAGE_SIZE
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    migrate(eng)
+    with eng.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == PAGE_SIZE == 16384
+    eng.dispose()
+    # A store made with SQLite's default pages (by an earlier JoinedUp) keeps them, in WAL.
+    old = tmp_path / "old.db"
+    raw = sqlite3.connect(old)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("CREATE TABLE kept (a)")
+    raw.execute("INSERT INTO kept VALUES (1)")
+    raw.commit()
+    raw.close()
+    eng = make_engine(f"sqlite:///{old}")
+    migrate(eng)
+    with eng.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert conn.exec_driver_sql("SELECT a FROM kept").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    eng.dispose()
+
+
 def _to(eng, revision: str, down: bool = False) -> None:
     from alembic import command
 
