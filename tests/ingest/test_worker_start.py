@@ -15,7 +15,7 @@ SCRIPT = """
 import json, sys
 from pathlib import Path
 if __name__ != "__main__":  # run again, as a spawned process's "__mp_main__"
-    Path(sys.argv[3] if len(sys.argv) > 3 else {marker!r}).write_text(__name__)
+    Path({marker!r}).write_text(__name__)
 from joinedup.ingest import prepare
 from joinedup.ingest.batch import ingest_file
 from joinedup.store import make_engine, migrate

@@ -100,18 +100,20 @@ def written_rows(table: Table, rows: Sequence[tuple[Any, ...]]) -> Written:
     return len(rows), min(ids, default=None), max(ids, default=None), bounds
 
 
+def _lowest(x: Any, y: Any) -> Any:
+    return y if x is None else x if y is None else min(x, y)
+
+
+def _highest(x: Any, y: Any) -> Any:
+    return y if x is None else x if y is None else max(x, y)
+
+
 def add_written(a: Written, b: Written) -> Written:
-    def lowest(x: Any, y: Any) -> Any:
-        return y if x is None else x if y is None else min(x, y)
-
-    def highest(x: Any, y: Any) -> Any:
-        return y if x is None else x if y is None else max(x, y)
-
     bounds = {
-        name: (lowest(low, b[3][name][0]), highest(high, b[3][name][1]))
+        name: (_lowest(low, b[3][name][0]), _highest(high, b[3][name][1]))
         for name, (low, high) in a[3].items()
     }
-    return a[0] + b[0], lowest(a[1], b[1]), highest(a[2], b[2]), bounds
+    return a[0] + b[0], _lowest(a[1], b[1]), _highest(a[2], b[2]), bounds
 
 
 def check_references(
