@@ -26,9 +26,8 @@ def test_canonical_json_is_sorted_compact_and_unescaped() -> None:
 
 from datetime import datetime  # noqa: E402
 
-from joinedup.ingest.prepare import _dumps, _loads  # noqa: E402
-from joinedup.ingest.writer import ChunkRows, IdAllocator, add_record  # noqa: E402
-from joinedup.store import tables as t  # noqa: E402
+from joinedup.ingest.prepare import QUARANTINE, STORE, Plan, _dumps, _loads, lay_out  # noqa: E402
+from joinedup.ingest.writer import ID_TABLES  # noqa: E402
 
 
 def _typed(value: object) -> object:
@@ -57,18 +56,19 @@ def test_a_message_comes_back_as_it_was_sent(message: object) -> None:
 
 
 def test_a_chunks_rows_go_by_marshal_on_both_dialects() -> None:
+    # The message exactly as a worker sends it (`lay_out`: the rows, the next ids and
+    # what the rows write), so that a name of SQLAlchemy's str subclass anywhere in it,
+    # which marshal refuses, sends the whole chunk by pickle (slower both ways) and fails here.
     location = ("camera", "location", "Mill Lane", None, None, None, "C1", "anpr_camera")
     location += (54.1, -0.0, None, False, None, None, None)
     planned = ("R1", 2, None, "anpr_read", None, None, None, (), (), (location,), (), (), None)
+    stored = (7, "{}", b"h" * 32, planned, None, "", None)
+    refused = (8, '{"a":"1"}', b"q" * 32, None, "a", "not a date", "R2")
+    next_ids = {str(table.name): 1 for table in ID_TABLES}
     for dialect in ("sqlite", "postgresql"):
-        rows = ChunkRows(dialect)
-        ids = IdAllocator.starting_at({str(table.name): 1 for table in (t.record, t.event)})
-        ids.next.update({"person_mention": 1, "location_mention": 1})
-        add_record(
-            rows, ids, planned, source_id=1, batch_id=1, content_hash="h", raw_json="{}",
-            received_default=datetime(2024, 1, 1).isoformat(" "), supersedes_id=None,
-        )  # fmt: skip
-        message = ("rows", (rows.laid_out(), {"record": 2}))
+        plan = Plan(bytes([STORE, QUARANTINE]), next_ids, {}, 1, 1, "f.csv", datetime(2024, 1, 1))
+        message = ("rows", lay_out([stored, refused], plan, dialect))
+        assert message[1][2]["record"][0] == 1  # what the rows write travels too
         data = _dumps(message)
         assert data[:1] != b"\x80", dialect  # not pickle: marshal took it
         assert _typed(_loads(data)) == _typed(message)

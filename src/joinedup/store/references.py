@@ -82,9 +82,11 @@ _HELD = partial(is_not, None)
 
 @functools.cache
 def _positions(table: Table) -> tuple[int, tuple[tuple[str, int], ...]]:
-    names = [c.name for c in table.c]
+    # Plain str names (a Column's name is SQLAlchemy's str subclass, which marshal refuses:
+    # a worker's counts travel with its rows, ingest/prepare.py `_dumps`).
+    names = [str(c.name) for c in table.c]
     return names.index("id"), tuple(
-        (fk.parent.name, names.index(fk.parent.name)) for fk in _references(table)
+        (str(fk.parent.name), names.index(fk.parent.name)) for fk in _references(table)
     )
 
 
