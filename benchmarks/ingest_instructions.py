@@ -75,12 +75,13 @@ if stage >= 1:
             codes.append(STORE if p[3] is not None and p[2] not in seen else b"D"[0])
             seen.add(p[2])
         plan = Plan(bytes(codes), next_ids, {}, index + 1, 1, "bench", datetime(2026, 1, 1))
-        laid_out, next_ids, _ = lay_out(prepared, plan, dialect)
-        messages.append(_dumps(laid_out))
+        out = lay_out(prepared, plan, dialect)  # what a worker sends: ("rows", out)
+        next_ids = out[1]
+        messages.append(_dumps(("rows", out)))
 if stage >= 2:  # the batch's own transaction: foreign keys checked at close, not per row
     with write_transaction(engine, lock="ingest", row_checks=False) as conn:
         for message in messages:
-            writer.insert_rows(conn, _loads(message))
+            writer.insert_rows(conn, _loads(message)[1][0])
 print(json.dumps({"rows": sum(len(rows) for _, rows in data)}))
 """
 

@@ -1,0 +1,75 @@
+"""A worker's messages read off its pipe into one buffer (prepare._MessageReader): each
+comes back as sent, whatever its size against the buffer and the pipe, and a pipe that
+closes early says so as `Connection.recv_bytes` does."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import struct
+import threading
+
+import pytest
+
+from joinedup.ingest.prepare import _dumps, _MessageReader, _widen
+
+
+def _pipe() -> tuple[object, object]:
+    receiver, sender = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    _widen(receiver)
+    return receiver, sender
+
+
+def test_messages_of_every_size_come_back_in_order() -> None:
+    receiver, sender = _pipe()
+    messages = [
+        ("head", [(b"h" * 32, "R1", None, (1, 0, 0, 1, 0, 0, 1))]),
+        ("rows", ({"record": [(1, "x" * 70_000)]}, {"record": 2}, {})),  # over the buffer
+        ("rows", ("é" * 3_000_000, b"\x00" * 5_000_000)),  # over the pipe's capacity
+        ("done", None),
+        ("rows", list(range(100_000))),  # smaller than the one before: the buffer is reused
+    ]
+
+    def send() -> None:
+        for message in messages:
+            sender.send_bytes(_dumps(message))  # type: ignore[attr-defined]
+        sender.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    reader = _MessageReader(receiver)
+    try:
+        got = [reader.message() for _ in messages]
+        with pytest.raises(EOFError):
+            reader.message()
+    finally:
+        thread.join()
+        reader.close()
+        receiver.close()  # type: ignore[attr-defined]
+    assert got == messages
+
+
+def test_a_pipe_that_ends_inside_a_message_is_an_error_not_an_end() -> None:
+    receiver, sender = _pipe()
+    data = _dumps(("rows", "x" * 1000))
+    fd = sender.fileno()  # type: ignore[attr-defined]
+    os.write(fd, struct.pack("!i", len(data)) + data[:500])
+    sender.close()  # type: ignore[attr-defined]
+    reader = _MessageReader(receiver)
+    with pytest.raises(OSError, match="end of file during message"):
+        reader.message()
+    reader.close()
+    receiver.close()  # type: ignore[attr-defined]
+
+
+def test_the_long_length_frame_is_read_too() -> None:
+    # Connection.send_bytes frames a message over 2 GiB as -1 then an 8-byte length.
+    receiver, sender = _pipe()
+    data = _dumps(("done", None))
+    fd = sender.fileno()  # type: ignore[attr-defined]
+    os.write(fd, struct.pack("!i", -1) + struct.pack("!Q", len(data)) + data)
+    sender.close()  # type: ignore[attr-defined]
+    reader = _MessageReader(receiver)
+    assert reader.message() == ("done", None)
+    reader.close()
+    receiver.close()  # type: ignore[attr-defined]
