@@ -779,6 +779,10 @@ class _Worker:
         except BaseException:
             self.broken = True
             raise
+        # Freed before the rows are serialised: a value only the rows hold then is held once,
+        # and marshal writes such a value as it is, without a look-up in (and a place in)
+        # its table of values met before (`_dumps`).
+        del prepared
         self.results.send(("rows", rows))
         self.tell()
 
@@ -815,6 +819,7 @@ class _Worker:
                 stream, spec, Values(dialect), turn, turns, chunk_rows, self.between
             ):
                 self.held.append((prepared, dialect, (head_of(prepared), full, position)))
+                del prepared  # held there only: freed once laid out (`answer`)
                 self.tell()
                 while sum(item is not _DONE for item in self.held) >= most_held:
                     self.answer()  # as many held as may be: wait for the plan
