@@ -846,19 +846,21 @@ def _loads(data: bytes | memoryview) -> Any:
 
 
 # A worker's results, read as `Connection.recv_bytes` frames them (a 4-byte length, or -1
-# and an 8-byte length) but into one buffer kept for the pipe. `recv_bytes` reads a
-# message of several MB in pipe-sized pieces, each into a new bytes object the size of what
-# is still to come, then joins them: for the 1.7 GB the 1M city's chunks come to, seconds
-# of CPU, most of it the kernel's (mapping and unmapping those objects). Here each piece
-# goes straight into the buffer, and the message is read from it in place.
+# and an 8-byte length) but into one buffer kept for the pipe (as large as the largest
+# message yet: a chunk's rows). `recv_bytes` reads a message of several MB in pipe-sized
+# pieces, each into a new bytes object the size of what is still to come, then joins
+# them: for the 0.9 GB the 1M city's chunks come to, 0.4-2 CPU-s, most of it the
+# kernel's (benchmarks/worker_pipe.py). Here each piece goes straight into the buffer,
+# and the message is read from it in place.
 _LENGTH, _LONG_LENGTH = struct.Struct("!i"), struct.Struct("!Q")
 F_SETPIPE_SZ = 1031  # Linux's fcntl: a pipe's capacity
 PIPE_BYTES = 1 << 20  # /proc/sys/fs/pipe-max-size's default: the most an unprivileged pipe may hold
 
 
 def _widen(connection: Any) -> None:
-    """Let a result pipe hold PIPE_BYTES (64 KB by default): fewer, larger reads and
-    writes for a chunk's rows. Where that is refused (not Linux, a lower limit), as it is."""
+    """Let a result pipe hold PIPE_BYTES instead of Linux's default 64 KB: fewer, larger
+    reads and writes for a chunk's rows. Where that is refused (not Linux, a lower
+    limit), the pipe stays as it is."""
     try:
         import fcntl
 
