@@ -281,7 +281,10 @@ class _Generator:
             formats = inst.block.fields["dob"].formats
             with w.block("if dob_raw:"):
                 with w.block("try:"):
-                    w(f"dob = parse_date(dob_raw, {formats!r}, dayfirst={self.plan.dayfirst!r})")
+                    w(
+                        f"dob = parse_date_of_birth(dob_raw, {formats!r},"
+                        f" dayfirst={self.plan.dayfirst!r})"
+                    )
                 with w.block("except DateError:"):
                     w("dob = ParsedDate(None, None, dob_raw)  # kept as written")
                 with w.block("if dob is not None:"):

@@ -23,6 +23,7 @@ from joinedup.ingest.normalise import (
     clean_name,
     normalise_address,
     parse_date,
+    parse_date_of_birth,
     parse_phone,
     parse_plate,
     parse_postcode,
@@ -397,7 +398,7 @@ def _map_person(
     dob: ParsedDate | None = None
     if dob_raw:
         try:
-            dob = parse_date(dob_raw, dob_field.formats, dayfirst=dayfirst)
+            dob = parse_date_of_birth(dob_raw, dob_field.formats, dayfirst=dayfirst)
         except DateError:
             dob = ParsedDate(None, None, dob_raw)  # kept as written; resolution sees no DOB
     sex_raw = f["sex"].get(src, n, sv)

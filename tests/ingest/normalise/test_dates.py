@@ -427,3 +427,38 @@ def test_a_month_name_matched_only_case_insensitively_is_no_date_not_a_crash() -
     assert _strptime_outcome(strptime, "01 ſeptember 2000", "%d %B %Y") == "ValueError"
     with pytest.raises(DateError):
         parse_date("01-ſep-2000", ["%d-%b-%Y"])
+
+
+# -- dates of birth: parse_date, cached -------------------------------------------------
+
+from joinedup.ingest.normalise.dates import parse_date_of_birth  # noqa: E402
+
+
+def _outcome(fn: object, raw: str, formats: tuple[str, ...], dayfirst: bool) -> object:
+    try:
+        return ("value", fn(raw, formats, dayfirst=dayfirst))  # type: ignore[operator]
+    except DateError as error:
+        return ("error", str(error), error.raw, error.reason)
+
+
+@given(
+    _date_texts() | st.tuples(st.text() | DATE_LIKE, st.sampled_from(FEED_FORMATS)),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_date_of_birth_parses_as_parse_date_parses_it(
+    case: tuple[str, str], with_format: bool, dayfirst: bool
+) -> None:
+    raw, fmt = case
+    formats = (fmt,) if with_format else ()
+    expected = _outcome(parse_date, raw, formats, dayfirst)
+    assert _outcome(parse_date_of_birth, raw, formats, dayfirst) == expected
+    assert _outcome(parse_date_of_birth, raw, formats, dayfirst) == expected  # cached
+
+
+def test_a_date_of_birth_that_is_no_date_fails_every_time() -> None:
+    for _ in range(2):  # the second from the cache
+        with pytest.raises(DateError, match="31/02/2009"):
+            parse_date_of_birth("31/02/2009")
+    assert parse_date_of_birth(None) is None
+    assert parse_date_of_birth("unknown") is None

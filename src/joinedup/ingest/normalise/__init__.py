@@ -3,7 +3,12 @@ and addresses. Each depends only on the value and explicit hints, never on other
 """
 
 from joinedup.ingest.normalise.addresses import AddressParts, normalise_address
-from joinedup.ingest.normalise.dates import DateError, parse_date, parse_moment
+from joinedup.ingest.normalise.dates import (
+    DateError,
+    parse_date,
+    parse_date_of_birth,
+    parse_moment,
+)
 from joinedup.ingest.normalise.names import NameParts, clean_name, display_name, split_full_name
 from joinedup.ingest.normalise.phones import Phone, parse_phone
 from joinedup.ingest.normalise.plates import (
@@ -27,6 +32,7 @@ __all__ = [
     "normalise_address",
     "outward",
     "parse_date",
+    "parse_date_of_birth",
     "parse_moment",
     "parse_phone",
     "parse_plate",
