@@ -37,17 +37,6 @@ def _cpu() -> tuple[float, float]:
     return usage.ru_utime, usage.ru_stime
 
 
-def _read_with_reader(reader: _MessageReader, size: int) -> None:
-    # _MessageReader.message, without loads: the frame's length, then the bytes in place.
-    length = int.from_bytes(reader._read(4, first=True), "big", signed=True)
-    if length == -1:
-        length = int.from_bytes(reader._read(8), "big")
-    if length > len(reader.buffer):
-        reader.buffer = bytearray(length)
-    with memoryview(reader.buffer) as view, view[:length] as data:
-        reader._fill(data)
-
-
 def run(way: str, messages: int, size: int) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
@@ -63,7 +52,7 @@ def run(way: str, messages: int, size: int) -> dict[str, Any]:
     else:
         reader = _MessageReader(receiver)
         for _ in range(messages):
-            _read_with_reader(reader, size)
+            reader.receive()  # the bytes in place, without `loads`
         reader.close()
     (user1, sys1), seconds = _cpu(), time.perf_counter() - start
     process.join()

@@ -879,20 +879,26 @@ class _MessageReader:
     def message(self) -> Any:
         """The next message, as `_dumps` made it. EOFError if the pipe is closed before
         one begins, OSError if it ends inside one (as `recv_bytes`)."""
-        size = _LENGTH.unpack(self._read(_LENGTH.size, first=True))[0]
+        size = self.receive()
+        with memoryview(self.buffer) as view, view[:size] as data:
+            return _loads(data)  # new objects throughout: nothing refers to the buffer after
+
+    def receive(self) -> int:
+        """Read the next message's bytes into the buffer; how many there are."""
+        size: int = _LENGTH.unpack(self._read(_LENGTH.size, first=True))[0]
         if size == -1:
             size = _LONG_LENGTH.unpack(self._read(_LONG_LENGTH.size))[0]
         if size > len(self.buffer):
             self.buffer = bytearray(size + (size >> 3))
         with memoryview(self.buffer) as view, view[:size] as data:
             self._fill(data)
-            return _loads(data)  # new objects throughout: nothing refers to the buffer after
+        return size
 
-    def _read(self, size: int, first: bool = False) -> bytes:
+    def _read(self, size: int, first: bool = False) -> bytearray:
         data = bytearray(size)
         with memoryview(data) as view:
             self._fill(view, first)
-        return bytes(data)
+        return data
 
     def _fill(self, view: memoryview, first: bool = False) -> None:
         got, size = 0, len(view)
