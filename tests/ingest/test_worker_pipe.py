@@ -11,6 +11,7 @@ import threading
 
 import pytest
 
+from joinedup.ingest import prepare
 from joinedup.ingest.prepare import _dumps, _MessageReader, _widen
 
 
@@ -73,3 +74,30 @@ def test_the_long_length_frame_is_read_too() -> None:
     assert reader.message() == ("done", None)
     reader.close()
     receiver.close()  # type: ignore[attr-defined]
+
+
+def test_a_buffer_grown_past_the_keep_limit_is_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(prepare, "BUFFER_KEEP_BYTES", 1 << 20)
+    receiver, sender = _pipe()
+    messages = [("rows", b"a" * 600_000), ("rows", b"b" * 3_000_000), ("done", None)]
+
+    def send() -> None:
+        for message in messages:
+            sender.send_bytes(_dumps(message))  # type: ignore[attr-defined]
+        sender.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    reader = _MessageReader(receiver)
+    sizes = []
+    try:
+        for message in messages:
+            assert reader.message() == message
+            sizes.append(len(reader.buffer))
+    finally:
+        thread.join()
+        reader.close()
+        receiver.close()  # type: ignore[attr-defined]
+    assert sizes[0] >= 600_000  # under the limit: kept for the next message
+    assert sizes[1] < 1 << 20  # 3 MB, over the limit: given back once read
+    assert sizes[2] == sizes[1]

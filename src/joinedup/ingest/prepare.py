@@ -869,19 +869,28 @@ def _widen(connection: Any) -> None:
         pass
 
 
+_BUFFER_BYTES = 1 << 16  # a reader's buffer to begin with
+# The most a reader keeps between messages: a chunk of the city's widest rows is a few MB;
+# a buffer grown past this for one very large message is given back once it is read.
+BUFFER_KEEP_BYTES = 32 << 20
+
+
 class _MessageReader:
     """The messages a worker sends on one pipe, each read into the same buffer."""
 
     def __init__(self, connection: Any):
         self.file = open(connection.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
-        self.buffer = bytearray(1 << 16)
+        self.buffer = bytearray(_BUFFER_BYTES)
 
     def message(self) -> Any:
         """The next message, as `_dumps` made it. EOFError if the pipe is closed before
         one begins, OSError if it ends inside one (as `recv_bytes`)."""
         size = self.receive()
         with memoryview(self.buffer) as view, view[:size] as data:
-            return _loads(data)  # new objects throughout: nothing refers to the buffer after
+            message = _loads(data)  # new objects throughout: nothing refers to the buffer
+        if len(self.buffer) > BUFFER_KEEP_BYTES:
+            self.buffer = bytearray(_BUFFER_BYTES)
+        return message
 
     def receive(self) -> int:
         """Read the next message's bytes into the buffer; how many there are."""
