@@ -3,6 +3,7 @@ per role whose printed password signs in."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -36,3 +37,21 @@ def test_demo_builds_a_store_with_an_account_per_role(tmp_path) -> None:
     response = sign_in(client, "demo.analyst", accounts["demo.analyst"])
     assert response.status_code == 303 and response.headers["location"] == "/dashboard"
     assert client.get("/api/dashboard").json()["detection"] is True
+
+
+@pytest.mark.slow
+def test_demo_json_reports_what_it_built(tmp_path) -> None:
+    result = CliRunner().invoke(
+        app, ["demo", "--dir", str(tmp_path / "demo"), "--children", "20", "--months", "2",
+              "--no-serve", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    files = report["files"]
+    assert files and all(
+        f["read"] == f["stored"] + f["duplicates"] + f["quarantined"] for f in files
+    )
+    assert sum(f["stored"] for f in files) == report["summary"]["counts"]["record"]
+    assert report["entities"]["person"] > 0 and sum(report["leads"].values()) > 0
+    assert {a["role"] for a in report["accounts"]} == {r.value for r in UserRole}
+    assert report["city_stats"]["records"] == sum(f["read"] for f in files)
