@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json as jsonlib
-
 import typer
+import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from joinedup.cli.app import Exit, JsonOption, app, fail, out, print_json
 from joinedup.feeds import SpecError, builtin_specs, get_spec, load_spec
+from joinedup.feeds.loader import spec_hash
 
 feeds_app = typer.Typer(
     help="Feed specs: how each agency's extract maps onto POLE.", no_args_is_help=True
@@ -40,13 +41,37 @@ def list_specs(json: bool = JsonOption) -> None:
 
 
 @feeds_app.command("show")
-def show(name: str = typer.Argument(..., help="a built-in spec name or a YAML file")) -> None:
-    """Show a spec as JSON (the form the web UI and batches store)."""
+def show(
+    name: str = typer.Argument(..., help="a built-in spec name or a YAML file"),
+    json: bool = JsonOption,
+) -> None:
+    """Show a spec as validated: name, version, hash (as batches store it) and its keys."""
     try:
         spec = get_spec(name)
     except SpecError as exc:
         fail(str(exc), Exit.not_found)
-    print_json(jsonlib.loads(spec.model_dump_json(exclude_defaults=True)))
+    body = spec.model_dump(mode="json", exclude_defaults=True)
+    info = {
+        "name": spec.name,
+        "version": spec.version,
+        "title": spec.title,
+        "hash": spec_hash(spec),
+        "spec": body,
+    }
+    if json:
+        print_json(info)
+        return
+    out.print(
+        f"[bold]{spec.name}[/] v{spec.version}: {escape(spec.title)}\nhash {info['hash']}\n",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print(  # soft_wrap: a long line wrapped by rich would no longer be the same YAML
+        yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=88).rstrip(),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @feeds_app.command("check")

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from joinedup.feeds.spec import FeedSpec
+from joinedup.feeds.spec import FeedSpec, SpecProblems, dotted_key
 
 
 class SpecError(ValueError):
@@ -24,14 +24,23 @@ class SpecError(ValueError):
         super().__init__("\n".join(lines))
 
 
-def _loc(loc: tuple[object, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(part, str) and not part.startswith("function-"):
-            out += f".{part}" if out else part
-    return out
+_loc = dotted_key
+
+
+def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """(key, message) for each error: the key path to the value at fault (`persons[1].role`)
+    and the validator's own words, without pydantic's "Value error, " prefix."""
+    problems: list[tuple[str, str]] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, SpecProblems):
+            problems += [(dotted_key((*loc, *sub)), msg) for sub, msg in cause.problems]
+        elif err["type"] in {"value_error", "assertion_error"} and isinstance(cause, Exception):
+            problems.append((dotted_key(loc), str(cause)))
+        else:
+            problems.append((dotted_key(loc), err["msg"]))
+    return problems
 
 
 def parse_spec(text: str, path: str = "<spec>") -> FeedSpec:
@@ -48,8 +57,7 @@ def parse_spec(text: str, path: str = "<spec>") -> FeedSpec:
     try:
         return FeedSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [(_loc(err["loc"]), err["msg"]) for err in exc.errors()]
-        raise SpecError(path, problems) from exc
+        raise SpecError(path, validation_problems(exc)) from exc
 
 
 def load_spec(path: str | Path) -> FeedSpec:

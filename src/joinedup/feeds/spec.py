@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from joinedup.pole import EventType, Role
 
 ROLES = frozenset(r.value for r in Role)
+_ROLE_NAMES = [r.value for r in Role]
 EVENT_TYPES = frozenset(e.value for e in EventType)
 
 SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -30,6 +31,39 @@ AGENCIES = (
     "licensing",
     "other",
 )
+
+
+Loc = tuple[str | int, ...]
+
+
+def dotted_key(loc: Loc) -> str:
+    """A key path as specs are read: `persons[1].role`, `codes.occ_role.D`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and not part.startswith("function-"):
+            out += f".{part}" if out else part
+    return out
+
+
+class SpecProblems(ValueError):
+    """Problems a validator found, each at its key path below the model that raised it.
+
+    Raised from validators instead of a bare ValueError so the loader can name the key at
+    fault: pydantic locates a model validator's error at the model itself, and the loader
+    appends each problem's own path (`persons[1]` + `role`).
+    """
+
+    def __init__(self, problems: list[tuple[Loc, str]]):
+        self.problems = problems
+        super().__init__(
+            "; ".join(f"{dotted_key(loc)}: {msg}" if loc else msg for loc, msg in problems)
+        )
+
+
+def _known(label: str, names: Any) -> str:
+    return f"{label}: {', '.join(names) or 'none'}"
 
 
 class _Strict(BaseModel):
@@ -51,7 +85,10 @@ class FieldRef(_Strict):
     def _one_source(self) -> FieldRef:
         if (self.column is None) == (self.value is None):
             raise ValueError("give exactly one of 'column' or 'value'")
-        check_format_order(self.formats)
+        try:
+            check_format_order(self.formats)
+        except ValueError as exc:
+            raise SpecProblems([(("formats",), str(exc))]) from None
         return self
 
 
@@ -157,17 +194,24 @@ class PersonBlock(_Block):
     @field_validator("identifiers")
     @classmethod
     def _known_identifiers(cls, v: dict[str, FieldRef]) -> dict[str, FieldRef]:
-        for key in v:
-            if key not in IDENTIFIER_KEYS:
-                raise ValueError(f"unknown identifier {key!r}; use one of {IDENTIFIER_KEYS}")
+        unknown = [k for k in v if k not in IDENTIFIER_KEYS]
+        if unknown:
+            raise SpecProblems(
+                [((k,), f"unknown identifier {k!r}; use one of {IDENTIFIER_KEYS}") for k in unknown]
+            )
         return v
 
     @field_validator("protected")
     @classmethod
     def _known_protected(cls, v: dict[str, FieldRef]) -> dict[str, FieldRef]:
-        for key in v:
-            if key not in PROTECTED_KEYS:
-                raise ValueError(f"unknown protected characteristic {key!r}; use {PROTECTED_KEYS}")
+        unknown = [k for k in v if k not in PROTECTED_KEYS]
+        if unknown:
+            raise SpecProblems(
+                [
+                    ((k,), f"unknown protected characteristic {k!r}; use {PROTECTED_KEYS}")
+                    for k in unknown
+                ]
+            )
         return v
 
     @model_validator(mode="after")
@@ -228,7 +272,9 @@ class EventBlock(_Strict):
     def _coerce_refs(cls, data: Any) -> Any:
         if isinstance(data, dict):
             if isinstance(data.get("location"), dict):
-                raise ValueError("event.location names a location slot, e.g. 'location: scene'")
+                raise SpecProblems(
+                    [(("location",), "names the slot of a location block, e.g. 'location: scene'")]
+                )
             if isinstance(data.get("type"), str):
                 data = {**data, "type": {"value": data["type"]}}
             data = {k: v if k == "location" else _coerce(k, v) for k, v in data.items()}
@@ -304,35 +350,84 @@ class FeedSpec(_Strict):
 
     @model_validator(mode="after")
     def _cross_references(self) -> FeedSpec:
-        blocks = [*self.persons, *self.vehicles, *self.phones, *self.locations]
-        slots = [b.slot for b in blocks]
-        dupes = {s for s in slots if slots.count(s) > 1}
-        if dupes:
-            raise ValueError(f"slot names must be unique across blocks: {sorted(dupes)}")
-        person_slots = {p.slot for p in self.persons}
-        location_slots = {loc.slot for loc in self.locations}
-        for block in [*self.vehicles, *self.phones]:
-            if block.person and block.person not in person_slots:
-                raise ValueError(f"{block.slot}: person {block.person!r} is not a person slot")
+        problems = self._cross_reference_problems()
+        if problems:
+            raise SpecProblems(problems)
+        return self
+
+    def _cross_reference_problems(self) -> list[tuple[Loc, str]]:
+        """Every value that names something the spec does not hold, at its key path."""
+        problems: list[tuple[Loc, str]] = []
+        located = self._located_blocks()
+        first_at: dict[str, Loc] = {}
+        for loc, block in located:
+            if block.slot in first_at:
+                problems.append(
+                    (
+                        (*loc, "slot"),
+                        f"slot {block.slot!r} is already used by {dotted_key(first_at[block.slot])}"
+                        " (slot names must be unique across blocks)",
+                    )
+                )
+            first_at.setdefault(block.slot, loc)
+        person_slots = [p.slot for p in self.persons]
+        location_slots = [loc.slot for loc in self.locations]
+        for loc, block in located:
+            person = getattr(block, "person", None)
+            if person and person not in person_slots:
+                problems.append(
+                    (
+                        (*loc, "person"),
+                        f"no person block has slot {person!r}"
+                        f" ({_known('person slots', person_slots)})",
+                    )
+                )
         if self.event and self.event.location and self.event.location not in location_slots:
-            raise ValueError(f"event.location {self.event.location!r} is not a location slot")
-        for ref in self.field_refs():
-            if ref.codes and ref.codes not in self.codes:
-                raise ValueError(f"code list {ref.codes!r} is used but not defined under 'codes'")
-        if self.event and self.event.type.value and self.event.type.value not in EVENT_TYPES:
-            raise ValueError(
-                f"event.type {self.event.type.value!r} is not one of {sorted(EVENT_TYPES)}"
+            problems.append(
+                (
+                    ("event", "location"),
+                    f"no location block has slot {self.event.location!r}"
+                    f" ({_known('location slots', location_slots)})",
+                )
             )
-        for block in blocks:
+        for loc, ref in self._located_field_refs():
+            if ref.codes and ref.codes not in self.codes:
+                problems.append(
+                    (
+                        (*loc, "codes"),
+                        f"code list {ref.codes!r} is not defined under 'codes'"
+                        f" ({_known('defined', self.codes)})",
+                    )
+                )
+        if self.event and self.event.type.value and self.event.type.value not in EVENT_TYPES:
+            problems.append(
+                (
+                    ("event", "type"),
+                    f"unknown event type {self.event.type.value!r}"
+                    f" ({_known('known', [e.value for e in EventType])})",
+                )
+            )
+        for loc, block in located:
             if block.role.value and block.role.value not in ROLES:
-                raise ValueError(f"{block.slot}: role {block.role.value!r} is not a known role")
+                problems.append(
+                    (
+                        (*loc, "role"),
+                        f"unknown role {block.role.value!r} ({_known('known', _ROLE_NAMES)})",
+                    )
+                )
             if block.repeat and block.each:
-                raise ValueError(f"{block.slot}: use 'repeat' or 'each', not both")
+                problems.append((loc, "use 'repeat' or 'each', not both"))
         for name, table in self.codes.items():
             for code, value in table.items():
                 if self._code_target_invalid(name, value):
-                    raise ValueError(f"codes.{name}.{code}: {value!r} is not a known role")
-        return self
+                    problems.append(
+                        (
+                            ("codes", name, code),
+                            f"unknown role {value!r}: code list {name!r} is read as a role"
+                            f" ({_known('known', [*_ROLE_NAMES, 'ignore'])})",
+                        )
+                    )
+        return problems
 
     def _code_target_invalid(self, code_list: str, value: str) -> bool:
         """Code lists used for roles must map onto known roles."""
@@ -342,13 +437,24 @@ class FeedSpec(_Strict):
     def blocks(self) -> list[_Block]:
         return [*self.persons, *self.vehicles, *self.phones, *self.locations]
 
-    def field_refs(self) -> list[FieldRef]:
-        refs = _refs_of(self.record)
+    def _located_blocks(self) -> list[tuple[Loc, _Block]]:
+        """The blocks in the order of blocks(), each with its key path (`persons`, 1)."""
+        return [
+            ((group, at), block)
+            for group in ("persons", "vehicles", "phones", "locations")
+            for at, block in enumerate(getattr(self, group))
+        ]
+
+    def _located_field_refs(self) -> list[tuple[Loc, FieldRef]]:
+        refs = _located_refs_of(self.record, ("record",))
         if self.event:
-            refs += _refs_of(self.event)
-        for block in self.blocks():
-            refs += _refs_of(block)
+            refs += _located_refs_of(self.event, ("event",))
+        for loc, block in self._located_blocks():
+            refs += _located_refs_of(block, loc)
         return refs
+
+    def field_refs(self) -> list[FieldRef]:
+        return [ref for _, ref in self._located_field_refs()]
 
     def columns(self) -> set[str]:
         """Top-level columns the spec reads (templated and list columns excluded)."""
@@ -362,12 +468,16 @@ class FeedSpec(_Strict):
         return {c.split(".")[0] for c in cols} | set(self.free_text)
 
 
-def _refs_of(obj: BaseModel) -> list[FieldRef]:
-    refs: list[FieldRef] = []
+def _located_refs_of(obj: BaseModel, loc: Loc) -> list[tuple[Loc, FieldRef]]:
+    refs: list[tuple[Loc, FieldRef]] = []
     for name in type(obj).model_fields:
         val = getattr(obj, name)
         if isinstance(val, FieldRef):
-            refs.append(val)
+            refs.append(((*loc, name), val))
         elif isinstance(val, dict):
-            refs.extend(v for v in val.values() if isinstance(v, FieldRef))
+            refs.extend(((*loc, name, k), v) for k, v in val.items() if isinstance(v, FieldRef))
     return refs
+
+
+def _refs_of(obj: BaseModel) -> list[FieldRef]:
+    return [ref for _, ref in _located_refs_of(obj, ())]
