@@ -1,11 +1,14 @@
 """CLI commands: `joinedup user ...` (accounts) and `joinedup audit ...` (the s.62 log).
 
 Every command names its actor (--as, $JOINEDUP_USER, the OS account), is authorised
-against the actor's role, and is audited; a refusal is audited too and exits 3.
+against the actor's role, and is audited; a refusal is audited too and exits 3. A
+consultation (user list, audit list, audit verify) records why with $JOINEDUP_PURPOSE,
+as every other CLI consultation does (cli.app.authorised).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +46,7 @@ from joinedup.cli.app import (
 )
 from joinedup.pole import AuditCategory, UserRole
 from joinedup.store import make_engine, write_transaction
+from joinedup.store.summary import missing_sqlite_file
 
 user_app = typer.Typer(help="Manage user accounts (needs manage_users).", no_args_is_help=True)
 audit_app = typer.Typer(help="Read and verify the s.62 audit log.", no_args_is_help=True)
@@ -58,8 +62,16 @@ AUDIT_LOCK = "audit"  # write_transaction's lock name; record() takes the same k
 
 @contextmanager
 def open_store(db: str | None) -> Iterator[Engine]:
-    """An engine on an initialised store; fails with a hint to run `joinedup init` otherwise."""
-    engine = make_engine(db_url(db))
+    """An engine on an initialised store; fails with a hint to run `joinedup init` otherwise.
+
+    A SQLite file that does not exist is refused before it is opened, so no empty file
+    is left behind.
+    """
+    url = db_url(db)
+    missing = missing_sqlite_file(url)
+    if missing is not None:
+        fail(f"no store at {missing}: run `joinedup init --db {missing}` first", Exit.usage)
+    engine = make_engine(url)
     shown = engine.url.render_as_string(hide_password=True)
     try:
         try:
@@ -112,10 +124,23 @@ def _reading(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+def consultation_purpose() -> str | None:
+    """Why the CLI user consults: $JOINEDUP_PURPOSE, the reason or case reference that
+    every CLI consultation writes to the audit log (README, Settings)."""
+    return os.environ.get("JOINEDUP_PURPOSE") or None
+
+
 def log_consultation(
-    engine: Engine, actor: Actor, action: str, object_type: str, **detail: Any
+    engine: Engine,
+    actor: Actor,
+    action: str,
+    object_type: str,
+    *,
+    purpose: str | None,
+    **detail: Any,
 ) -> None:
-    """Audit a read in its own short write transaction, before anything is shown."""
+    """Audit a read, with its purpose (s.62: the justification), in its own short write
+    transaction, before anything is shown. `purpose` has no default: every caller says it."""
     with write_transaction(engine, lock=AUDIT_LOCK) as conn:
         audit.record(
             conn,
@@ -123,6 +148,7 @@ def log_consultation(
             category=AuditCategory.consultation,
             action=action,
             object_type=object_type,
+            purpose=purpose,
             detail=detail,
         )
 
@@ -169,7 +195,14 @@ def user_list(
     with open_store(db) as engine:
         with acting(engine, as_user, Permission.manage_users, write=False) as (conn, actor):
             users = list_users(conn)
-        log_consultation(engine, actor, "users_listed", "app_user", rows=len(users))
+        log_consultation(
+            engine,
+            actor,
+            "users_listed",
+            "app_user",
+            purpose=consultation_purpose(),
+            rows=len(users),
+        )
     if json:
         print_json([u.as_dict() for u in users])
         return
@@ -280,7 +313,14 @@ def audit_list(
         shown = {k: v for k, v in filters.items() if v is not None}
         seqs = {"first_seq": events[0].seq, "last_seq": events[-1].seq} if events else {}
         log_consultation(
-            engine, actor, "audit_listed", "audit_event", filters=shown, rows=len(events), **seqs
+            engine,
+            actor,
+            "audit_listed",
+            "audit_event",
+            purpose=consultation_purpose(),
+            filters=shown,
+            rows=len(events),
+            **seqs,
         )
     if json:
         print_json([e.as_dict() for e in events])
@@ -316,7 +356,14 @@ def audit_verify(
             "first_bad_seq": result.first_bad_seq,
             "problem": result.problem,
         }
-        log_consultation(engine, actor, "audit_verified", "audit_event", **summary)
+        log_consultation(
+            engine,
+            actor,
+            "audit_verified",
+            "audit_event",
+            purpose=consultation_purpose(),
+            **summary,
+        )
     if json:
         print_json(result.as_dict())
     elif result.ok:

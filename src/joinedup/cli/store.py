@@ -6,18 +6,28 @@ from rich.table import Table
 
 from joinedup.cli.app import DbOption, Exit, JsonOption, app, db_url, fail, out, print_json
 from joinedup.store import make_engine, migrate
-from joinedup.store.summary import summarise
+from joinedup.store.summary import missing_sqlite_file, summarise
+
+
+def _fail(message: str, json: bool, code: Exit = Exit.usage) -> None:
+    """`fail`, and with --json an {"error": ...} object on stdout first: the same exit code."""
+    if json:
+        print_json({"error": message})
+    fail(message, code)
 
 
 @app.command()
 def init(db: str | None = DbOption, json: bool = JsonOption) -> None:
     """Create a store, or migrate an existing one to the newest schema."""
     engine = make_engine(db_url(db))
+    shown = engine.url.render_as_string(hide_password=True)
     try:
         revision = migrate(engine)
     except Exception as exc:  # noqa: BLE001 - report any connection/migration failure plainly
-        fail(f"cannot create or migrate the store at {db_url(db)}: {exc}")
-    info = {"url": engine.url.render_as_string(hide_password=True), "revision": revision}
+        _fail(f"cannot create or migrate the store at {shown}: {exc}", json)
+    finally:
+        engine.dispose()
+    info = {"url": shown, "revision": revision}
     if json:
         print_json(info)
     else:
@@ -27,16 +37,23 @@ def init(db: str | None = DbOption, json: bool = JsonOption) -> None:
 @app.command()
 def status(db: str | None = DbOption, json: bool = JsonOption) -> None:
     """Summarise a store: schema revision, records per source, mentions, quarantine."""
-    engine = make_engine(db_url(db))
+    url = db_url(db)
+    missing = missing_sqlite_file(url)
+    if missing is not None:  # opening it would leave an empty file behind
+        _fail(f"no store at {missing}: run `joinedup init --db {missing}` to create one", json)
+    engine = make_engine(url)
     try:
         info = summarise(engine)
     except Exception as exc:  # noqa: BLE001
-        fail(f"cannot read the store at {db_url(db)}: {exc}")
+        shown = engine.url.render_as_string(hide_password=True)
+        _fail(f"cannot read the store at {shown}: {exc}", json)
+    finally:
+        engine.dispose()
+    if not info["initialised"]:
+        _fail(f"{info['url']} is not a JoinedUp store yet: run `joinedup init`", json)
     if json:
         print_json(info)
         return
-    if not info["initialised"]:
-        fail(f"{info['url']} is not a JoinedUp store yet: run `joinedup init`", Exit.usage)
     out.print(f"[bold]{info['url']}[/] ({info['backend']}, schema {info['revision']})")
     if info["revision"] != info["head"]:
         out.print(f"[yellow]schema {info['head']} is available: run `joinedup init` to migrate[/]")

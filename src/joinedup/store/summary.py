@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.engine import make_url
 
 from joinedup.store import participations
 from joinedup.store import tables as t
+from joinedup.store.engine import normalise_url
 from joinedup.store.migrate import current_revision, head_revision
 
 COUNTED = (
@@ -23,6 +26,23 @@ COUNTED = (
     t.app_user,
     t.audit_event,
 )
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, when it does not exist: opening it would create it.
+
+    None for a file that exists, an in-memory or `file:` URI database, or another backend.
+    A command that only reads a store checks this first, so a mistyped path or a
+    directory without a store is refused instead of leaving an empty file behind.
+    """
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    return None if path.exists() else path
 
 
 def is_initialised(engine: Engine) -> bool:
