@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from joinedup.cli.app import (
     AsOption,
+    CliActor,
     DbOption,
     Exit,
     JsonOption,
@@ -21,13 +23,31 @@ from joinedup.cli.app import (
     print_json,
     store_engine,
 )
-from joinedup.feeds import SpecError, get_spec
+from joinedup.feeds import SpecError, builtin_specs, get_spec
 from joinedup.ingest import quarantine as q
-from joinedup.ingest.batch import BatchResult, ingest_file, plan_paths
+from joinedup.ingest.batch import BatchResult, PlannedFile, ingest_file, plan_paths
 from joinedup.ingest.prepare import stop_workers
 from joinedup.ingest.readers import FileRefused, open_rows
 from joinedup.pole import AuditCategory
 from joinedup.store import wait_for_checkpoints, write_transaction
+
+
+def _check_readable(path: Path, spec_name: str) -> None:
+    """Open the file (a CSV or XLSX header is checked as it opens) and, for JSONL, read up
+    to its first object, which the reader checks for the required fields: so whatever
+    refuses a whole file refuses it before any file is written. Raises FileRefused."""
+    spec = get_spec(spec_name)
+    stream = open_rows(path, spec)
+    try:
+        if spec.format == "jsonl":
+            for row in stream.rows:
+                if row.fields is not None:
+                    break
+    finally:
+        close = getattr(stream.rows, "close", None)
+        if close is not None:
+            close()
+        stream.close()
 
 
 @app.command()
@@ -45,43 +65,15 @@ def ingest(
     try:
         planned = plan_paths(paths, spec)
         for pf in planned:  # refuse unreadable files before writing anything
-            open_rows(pf.path, get_spec(pf.spec)).close()
+            _check_readable(pf.path, pf.spec)
     except (FileRefused, SpecError) as exc:
         fail(str(exc), Exit.usage)
     results: list[BatchResult] = []
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TextColumn("{task.fields[rows]:,} rows"),
-        TimeRemainingColumn(),
-        console=console,
-        disable=json or not console.is_terminal,
-    ) as bar:
-        for index, pf in enumerate(planned):
-            task = bar.add_task(pf.path.name, total=pf.path.stat().st_size, rows=0)
-            after = planned[index + 1] if index + 1 < len(planned) else None
-
-            def tick(done: int, total: int, rows: int, task: int = task) -> None:
-                bar.update(task, completed=done, total=total, rows=rows)
-
-            try:
-                results.append(
-                    ingest_file(
-                        engine,
-                        pf.path,
-                        pf.spec,
-                        actor=actor.actor,
-                        purpose=purpose or actor.purpose,
-                        progress=tick,
-                        defer_checkpoint=True,  # waited for below
-                        then=(after.path, after.spec) if after else None,
-                    )
-                )
-            except FileRefused as exc:
-                fail(str(exc), Exit.usage)
-    stop_workers()  # the pool served every file; nothing is left for it
-    wait_for_checkpoints()  # the last batch's pages reach the database file (SQLite)
+    try:
+        _ingest_planned(engine, planned, actor, purpose, json, results)
+    finally:
+        stop_workers()  # the pool served every file; nothing is left for it
+        wait_for_checkpoints()  # the last batch's pages reach the database file (SQLite)
     total = {
         k: sum(r.counts()[k] for r in results)
         for k in ("read", "stored", "duplicates", "quarantined")
@@ -115,6 +107,48 @@ def ingest(
             out.print(
                 "Quarantined rows: `joinedup quarantine list` shows them with file, row and reason."
             )
+
+
+def _ingest_planned(
+    engine: Any,
+    planned: list[PlannedFile],
+    actor: CliActor,
+    purpose: str | None,
+    json: bool,
+    results: list[BatchResult],
+) -> None:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TextColumn("{task.fields[rows]:,} rows"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=json or not console.is_terminal,
+    ) as bar:
+        for index, pf in enumerate(planned):
+            task = bar.add_task(pf.path.name, total=pf.path.stat().st_size, rows=0)
+            after = planned[index + 1] if index + 1 < len(planned) else None
+
+            def tick(done: int, total: int, rows: int, task: int = task) -> None:
+                bar.update(task, completed=done, total=total, rows=rows)
+
+            try:
+                results.append(
+                    ingest_file(
+                        engine,
+                        pf.path,
+                        pf.spec,
+                        actor=actor.actor,
+                        purpose=purpose or actor.purpose,
+                        progress=tick,
+                        defer_checkpoint=True,  # waited for below
+                        then=(after.path, after.spec) if after else None,
+                    )
+                )
+            except FileRefused as exc:
+                done = ", ".join(Path(r.file).name for r in results)
+                fail(str(exc) + (f" (ingested before it: {done})" if done else ""), Exit.usage)
 
 
 quarantine_app = typer.Typer(
@@ -192,31 +226,115 @@ def quarantine_show(
 
 @quarantine_app.command("export")
 def quarantine_export(
-    path: Path = typer.Argument(..., help="output .csv or .jsonl"),
+    path: Path = typer.Argument(
+        ..., help="output file; its suffix follows the rows' spec (.csv, .jsonl or .xlsx)"
+    ),
     source: str = typer.Option(..., "--source", help="source code whose rows to export"),
     recipient: str = typer.Option(..., "--recipient", help="who receives the file (audited)"),
+    spec: str | None = typer.Option(
+        None, "--spec", help="only rows read by this spec (name), when a source has several"
+    ),
+    escape_formulas: bool = typer.Option(
+        False,
+        "--escape-formulas",
+        help="prefix formula-looking CSV cells (= + - @) with ' so a spreadsheet shows them "
+        "as text; this changes those values",
+    ),
     as_user: str | None = AsOption,
     db: str | None = DbOption,
     json: bool = JsonOption,
 ) -> None:
-    """Export a source's open quarantined rows to fix and ingest again with the same spec."""
+    """Export a source's open quarantined rows as their spec reads files, to fix and ingest
+    again with the same spec. Rows never split into fields go to NAME.unparsed.jsonl."""
     engine = store_engine(db)
     actor = authorised(engine, "export", as_user)
-    with write_transaction(engine, lock="audit") as conn:
-        rows = q.list_rows(conn, source=source)
-        written = q.export_rows(rows, path)
-        actor.log(
-            conn,
-            AuditCategory.disclosure,
-            "quarantine_export",
-            "quarantine",
-            source,
-            {"rows": written, "file": path.name},
-            recipient=recipient,
-        )
+    export: q.Export | None = None
+    try:
+        with write_transaction(engine, lock="audit") as conn:
+            if not q.source_exists(conn, source):
+                fail(f"no source {source!r} in this store", Exit.not_found)
+            rows = q.list_rows(conn, source=source, spec=spec)
+            if not rows:
+                if json:
+                    print_json({"file": None, "rows": 0, "unparsed": 0, "unparsed_file": None})
+                else:
+                    out.print(f"No open quarantined rows for {source}: nothing written.")
+                return
+            target = q.export_target(conn, rows)
+            export = q.write_export(rows, target, path, escape_formulas=escape_formulas)
+            actor.log(
+                conn,
+                AuditCategory.disclosure,
+                "quarantine_export",
+                "quarantine",
+                source,
+                {
+                    "rows": export.rows,
+                    "file": export.path.name,
+                    "format": target.format,
+                    "unparsed": export.unparsed,
+                    "unparsed_file": export.unparsed_file.name if export.unparsed_file else None,
+                    "quarantine_ids": [r.id for r in rows],
+                    "formulas_escaped": escape_formulas,
+                },
+                recipient=recipient,
+            )
+        export.keep()  # the files appear once their disclosure is in the audit log
+    except q.ExportError as exc:
+        fail(str(exc), Exit.usage)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}", Exit.usage)
+    finally:
+        if export is not None:
+            export.discard()  # nothing, once kept
+    summary = export.summary()
     if json:
-        print_json({"file": str(path), "rows": written})
-    else:
+        print_json(summary)
+        return
+    target = export.target
+    renamed = export.path != path
+    out.print(
+        f"Wrote {export.rows} rows to {export.path} ({target.describe()}), as "
+        f"{', '.join(target.specs)} reads it"
+        + (f" (not {path.name}: the suffix follows the spec's format)" if renamed else "")
+        + ".",
+        highlight=False,
+        markup=False,
+    )
+    if export.unparsed:
+        why = "; ".join(f"{n} {reason}" for reason, n in export.unparsed_reasons.items())
         out.print(
-            f"Wrote {written} rows to {path}. Fix them, then `joinedup ingest {path} --spec ...`."
+            f"{export.unparsed} rows could not be written as the spec reads files ({why}): "
+            f"they are in {export.unparsed_file} with file, row number, reason and raw text. "
+            "Fix them by hand into a file the spec reads.",
+            highlight=False,
+            markup=False,
         )
+    if export.formula_cells and target.format == "csv":
+        if escape_formulas:
+            console.print(
+                f"[yellow]note:[/] {export.formula_cells} formula-looking cells were prefixed "
+                "with ' (--escape-formulas): those values are no longer the rows' own text.",
+                highlight=False,
+            )
+        else:
+            console.print(
+                f"[yellow]warning:[/] {export.formula_cells} cells look like spreadsheet "
+                "formulas (= + - @). They are kept verbatim so a fixed row is re-sent as the "
+                "same text; a spreadsheet may run them when the file is opened. Edit the "
+                "file as text, or export again with --escape-formulas (which changes them).",
+                highlight=False,
+            )
+    elif export.formula_cells and target.format == "xlsx":
+        out.print(
+            f"{export.formula_cells} formula-looking cells are written as text, not formulas.",
+            highlight=False,
+        )
+    names = target.specs
+    builtin = [n for n in names if n in builtin_specs()]
+    spec_arg = names[0] if len(names) == 1 and builtin else "<the spec file of " + names[0] + ">"
+    out.print(
+        f"Fix them, then `joinedup ingest {export.path} --spec {spec_arg}`.",
+        highlight=False,
+        markup=False,
+    )

@@ -623,22 +623,16 @@ class PlannedFile:
 def plan_paths(paths: Iterable[str | Path], spec: str | None) -> list[PlannedFile]:
     """Expand the paths given on the command line into (file, spec) pairs.
 
-    A folder must hold a manifest.json: {"files": [{"path": ..., "spec": ...}]}.
-    A file needs --spec. Raises FileRefused with what is wrong.
+    A folder must hold a manifest.json: {"files": [{"path": ..., "spec": ...}]}, each
+    path relative to the folder ("spec" may be left out when --spec is given). A file
+    needs --spec. Raises FileRefused with what is wrong (for a manifest: the manifest file
+    and the entry at fault), or SpecError for an unknown spec, before anything is read.
     """
     planned: list[PlannedFile] = []
     for item in paths:
         p = Path(item)
         if p.is_dir():
-            manifest = p / "manifest.json"
-            if not manifest.is_file():
-                raise FileRefused(p, "a folder needs a manifest.json naming each file's spec")
-            try:
-                entries = json.loads(manifest.read_text(encoding="utf-8"))["files"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise FileRefused(manifest, f"not a valid manifest: {exc}") from exc
-            for entry in entries:
-                planned.append(PlannedFile(p / entry["path"], spec or entry["spec"]))
+            planned += _manifest_files(p, spec)
         elif p.is_file():
             if spec is None:
                 raise FileRefused(p, "which feed spec reads this file? give --spec NAME or FILE")
@@ -647,4 +641,51 @@ def plan_paths(paths: Iterable[str | Path], spec: str | None) -> list[PlannedFil
             raise FileRefused(p, "no such file or folder")
     for pf in planned:
         get_spec(pf.spec)  # fail early on an unknown spec
+    return planned
+
+
+_MANIFEST_SHAPE = 'it must be {"files": [{"path": "FILE", "spec": "SPEC"}, ...]}'
+
+
+def _manifest_files(folder: Path, spec: str | None) -> list[PlannedFile]:
+    """The files a folder's manifest.json names, each checked; raises FileRefused naming
+    the manifest and the entry at fault."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise FileRefused(folder, "a folder needs a manifest.json naming each file's spec")
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FileRefused(manifest, f"cannot read the manifest: {exc.strerror or exc}") from exc
+    except ValueError as exc:  # invalid JSON, or not UTF-8
+        raise FileRefused(manifest, f"not a valid manifest: not JSON ({exc})") from exc
+    entries = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise FileRefused(manifest, f'not a valid manifest: no list of "files"; {_MANIFEST_SHAPE}')
+    if not entries:
+        raise FileRefused(manifest, f"the manifest names no files; {_MANIFEST_SHAPE}")
+    planned: list[PlannedFile] = []
+    for index, entry in enumerate(entries):
+        where = f"files[{index}]"
+        if not isinstance(entry, dict):
+            raise FileRefused(manifest, f"{where} is not an object; {_MANIFEST_SHAPE}")
+        name = entry.get("path")
+        if not isinstance(name, str) or not name.strip():
+            raise FileRefused(manifest, f'{where} has no "path" naming its file')
+        where = f"{where} ({name})"
+        entry_spec = entry.get("spec")
+        if entry_spec is not None and (not isinstance(entry_spec, str) or not entry_spec.strip()):
+            raise FileRefused(manifest, f'{where}: "spec" must be a spec name or file')
+        if spec is None and entry_spec is None:
+            raise FileRefused(manifest, f'{where} has no "spec" (or give --spec NAME for all)')
+        path = folder / name
+        if not path.is_file():
+            raise FileRefused(manifest, f"{where}: no such file in {folder}")
+        chosen = spec or entry_spec
+        assert chosen is not None
+        try:
+            get_spec(chosen)
+        except SpecError as exc:
+            raise FileRefused(manifest, f"{where}: {exc}") from exc
+        planned.append(PlannedFile(path, chosen))
     return planned
