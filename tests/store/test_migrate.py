@@ -187,3 +187,13 @@ def test_migration_0009_indexes_only_postcodes_and_search_still_uses_the_index(
         assert current_revision(eng) == head_revision(eng)
     finally:
         eng.dispose()
+
+
+def test_the_migrated_store_has_every_column_the_tables_declare(store_url: str) -> None:
+    eng = make_engine(store_url)
+    migrate(eng)
+    inspector = inspect(eng)
+    for name, table in metadata.tables.items():
+        stored = {c["name"] for c in inspector.get_columns(name)}
+        assert stored == {c.name for c in table.columns}, name
+    eng.dispose()

@@ -117,6 +117,10 @@ ingest_batch = Table(
     Column("rows_duplicate", Integer, nullable=False, default=0),
     Column("rows_quarantined", Integer, nullable=False, default=0),
     Column("ingested_by", String(100), nullable=False),
+    # Set when the batch's records were erased (ingest/erasure.py); the row itself stays.
+    Column("erased_at", DateTime),
+    Column("erased_by", String(100)),
+    Column("erasure_reason", Text),
 )
 
 record = Table(
