@@ -153,3 +153,120 @@ def test_current_plates_parse(raw: str) -> None:
     assert plate_matches(plate.vrm[:3] + "*", raw)
     for variant in plate_variants(plate.vrm):
         assert parse_plate(variant).vrm == variant
+
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DIGITS = "0123456789"
+ALNUM = LETTERS + DIGITS
+
+
+def _run(alphabet: str, low: int, high: int) -> st.SearchStrategy[str]:
+    return st.text(alphabet=alphabet, min_size=low, max_size=high)
+
+
+def _joined(*parts: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.tuples(*parts).map("".join)
+
+
+# Northern Ireland codes hold an I or a Z in their last two letters ("AIZ", "BZ", "IA").
+_NI_CODE = st.tuples(st.sampled_from("IZ"), st.sampled_from(LETTERS), st.booleans()).map(
+    lambda t: t[0] + t[1] if t[2] else t[1] + t[0]
+)
+# Compact registrations of each UK format, as parse_plate names them.
+PLATES: dict[str, st.SearchStrategy[str]] = {
+    "current": _joined(_run(LETTERS, 2, 2), _run(DIGITS, 2, 2), _run(LETTERS, 3, 3)),
+    "prefix": _joined(_run(LETTERS, 1, 1), _run(DIGITS, 1, 3), _run(LETTERS, 3, 3)),
+    "suffix": _joined(_run(LETTERS, 3, 3), _run(DIGITS, 1, 3), _run(LETTERS, 1, 1)),
+    "northern_ireland": _joined(_run(LETTERS, 0, 1), _NI_CODE, _run(DIGITS, 1, 4)),
+    # Letters first without an I or Z (those are Northern Irish), or digits first.
+    "dateless": _joined(_run(LETTERS.replace("I", "").replace("Z", ""), 1, 3), _run(DIGITS, 1, 4))
+    | _joined(_run(DIGITS, 1, 4), _run(LETTERS, 1, 3)),
+}
+# What people put between a plate's characters; "..." is not here, it means "and more".
+SEPARATOR = st.sampled_from(["", "", "", " ", "  ", "-", " - ", ".", "\t"])
+
+
+@st.composite
+def written(draw: st.DrawFn, compact: str) -> str:
+    """`compact` as someone might write it: any case, spaces, hyphens or dots anywhere."""
+    out = draw(st.sampled_from(["", " ", "\t"]))
+    for at, ch in enumerate(compact):
+        if at:
+            out += draw(SEPARATOR)
+        out += ch.lower() if draw(st.booleans()) else ch
+    return out + draw(st.sampled_from(["", " ", "\n"]))
+
+
+@st.composite
+def with_unknowns(draw: st.DrawFn, compact: str) -> tuple[str, frozenset[int]]:
+    """`compact` with some (never all) characters replaced by an unknown marker."""
+    unknown = draw(st.sets(st.integers(0, len(compact) - 1), max_size=len(compact) - 1))
+    chars = [draw(st.sampled_from("?_#")) if at in unknown else ch for at, ch in enumerate(compact)]
+    return "".join(chars), frozenset(unknown)
+
+
+def _pattern(compact: str, unknown: frozenset[int]) -> str:
+    return "".join("?" if at in unknown else ch for at, ch in enumerate(compact))
+
+
+def _consistent(draw: st.DrawFn, known: str, unknown: frozenset[int]) -> str:
+    """A plate with `known`'s characters where it knows them and anything where it does not."""
+    return "".join(
+        draw(st.sampled_from(ALNUM)) if at in unknown else ch for at, ch in enumerate(known)
+    )
+
+
+def _inconsistent(draw: st.DrawFn, known: str, unknown: frozenset[int]) -> str:
+    """`known` with one of the characters it does know changed."""
+    at = draw(st.sampled_from(sorted(set(range(len(known))) - unknown)))
+    other = draw(st.sampled_from(ALNUM.replace(known[at], "")))
+    return known[:at] + other + known[at + 1 :]
+
+
+@pytest.mark.parametrize("kind", sorted(PLATES))
+@given(data=st.data())
+def test_plates_of_every_format_parse(kind: str, data: st.DataObject) -> None:
+    vrm = data.draw(PLATES[kind], label="vrm")
+    raw = data.draw(written(vrm), label="raw")
+    assert parse_plate(raw) == Plate(raw, vrm, None, kind)
+    assert parse_plate(vrm) == Plate(vrm, vrm, None, kind)
+    assert plate_matches(vrm, raw)
+    for variant in plate_variants(raw):
+        assert variant != vrm and parse_plate(variant).vrm == variant
+
+
+@pytest.mark.parametrize("kind", sorted(PLATES))
+@given(data=st.data())
+def test_plates_with_unknown_characters_are_patterns(kind: str, data: st.DataObject) -> None:
+    vrm = data.draw(PLATES[kind], label="vrm")
+    partial, unknown = data.draw(with_unknowns(vrm), label="partial")
+    raw = data.draw(written(partial), label="raw")
+    pattern = _pattern(vrm, unknown)
+    if not unknown:  # nothing unknown: the plate itself
+        assert parse_plate(raw) == Plate(raw, vrm, None, kind)
+        return
+    assert parse_plate(raw) == Plate(raw, None, pattern, "partial")
+    assert plate_matches(pattern, data.draw(written(vrm)))
+    assert plate_matches(pattern, _consistent(data.draw, vrm, unknown))
+    assert not plate_matches(pattern, _inconsistent(data.draw, vrm, unknown))
+    assert not plate_matches(pattern, vrm + data.draw(st.sampled_from(ALNUM)))
+
+
+@pytest.mark.parametrize("kind", sorted(PLATES))
+@given(data=st.data())
+def test_plate_from_partial_keeps_unknowns_as_patterns(kind: str, data: st.DataObject) -> None:
+    vrm = data.draw(PLATES[kind], label="vrm")
+    start = vrm[: data.draw(st.integers(1, len(vrm)), label="known length")]
+    partial, unknown = data.draw(with_unknowns(start), label="partial")
+    raw = data.draw(written(partial), label="raw") + data.draw(
+        st.sampled_from(["", "*", "...", "…", " ..", " *"]), label="ending"
+    )
+    pattern = _pattern(start, unknown) + "*"
+    assert plate_from_partial(raw) == Plate(raw, None, pattern, "partial")
+    assert pattern.count("?") == len(unknown)  # unknown positions stay unknown
+    # Every plate that agrees where the start is known fits, whatever follows.
+    assert plate_matches(pattern, data.draw(written(vrm)))
+    tail = data.draw(_run(ALNUM, 0, 7 - len(start)), label="tail")
+    assert plate_matches(pattern, _consistent(data.draw, start, unknown) + tail)
+    # One that differs where the start is known does not.
+    assert not plate_matches(pattern, _inconsistent(data.draw, start, unknown) + tail)
