@@ -24,9 +24,6 @@ class SpecError(ValueError):
         super().__init__("\n".join(lines))
 
 
-_loc = dotted_key
-
-
 def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
     """(key, message) for each error: the key path to the value at fault (`persons[1].role`)
     and the validator's own words, without pydantic's "Value error, " prefix."""
