@@ -163,7 +163,11 @@ def test_list_show_export_show_what_they_should_and_audit_it(
     )
     assert event.detail["rows"] == 2 and event.detail["unparsed"] == 1
     assert event.detail["file"] == "fix.csv"
-    assert sorted(event.detail["quarantine_ids"]) == sorted(r["id"] for r in rows)
+    ids = [r["id"] for r in rows]
+    assert event.detail["quarantine_ids"] == q.id_ranges(ids) and ids == list(
+        range(ids[0], ids[-1] + 1)
+    )
+    assert event.detail["quarantine_ids"] == [[ids[0], ids[-1]]]
 
     again = run_json(store, "quarantine", "export", str(out), "--source", "nv_health",
                      "--recipient", "Northvale data team")  # fmt: skip
@@ -377,6 +381,11 @@ def test_rows_of_specs_that_read_files_differently_need_spec(
 # -- the export module on its own ----------------------------------------------------------------
 
 
+def test_id_ranges() -> None:
+    assert q.id_ranges([7, 3, 4, 5, 9, 10, 4]) == [[3, 5], [7, 7], [9, 10]]
+    assert q.id_ranges([]) == []
+
+
 @pytest.mark.parametrize(
     ("value", "formula"),
     [
@@ -410,3 +419,14 @@ def test_a_value_the_encoding_lacks_goes_to_the_side_file(tmp_path: Path) -> Non
     assert (tmp_path / "o.csv").read_bytes() == "Ref;Name\r\nR1;Zoë\r\n".encode("cp1252")
     (side,) = (tmp_path / "o.unparsed.jsonl").read_text("utf-8").splitlines()
     assert "cannot be written in cp1252" in json.loads(side)["not_exported_because"]
+
+
+def test_rows_with_no_fields_at_all_still_give_a_template(tmp_path: Path) -> None:
+    target = q.ExportTarget("csv", ["x"], ["Ref", "When"], ",", "utf-8")
+    ragged = q.QuarantinedRow(1, "s", "f.csv", 2, None, None, "row has 3 fields but the header has 2",
+                              '["R1", "x", "y"]', None, None, None, 1, "x", 1)  # fmt: skip
+    export = q.write_export([ragged], target, tmp_path / "o.csv")
+    export.keep()
+    assert (export.rows, export.unparsed) == (0, 1)
+    assert (tmp_path / "o.csv").read_bytes() == b"Ref,When\r\n"
+    assert export.unparsed_reasons == {"never split into fields": 1}

@@ -246,6 +246,8 @@ def quarantine_export(
 ) -> None:
     """Export a source's open quarantined rows as their spec reads files, to fix and ingest
     again with the same spec. Rows never split into fields go to NAME.unparsed.jsonl."""
+    if path.is_dir():
+        fail(f"{path} is a folder: give the name of the file to write", Exit.usage)
     engine = store_engine(db)
     actor = authorised(engine, "export", as_user)
     export: q.Export | None = None
@@ -274,7 +276,7 @@ def quarantine_export(
                     "format": target.format,
                     "unparsed": export.unparsed,
                     "unparsed_file": export.unparsed_file.name if export.unparsed_file else None,
-                    "quarantine_ids": [r.id for r in rows],
+                    "quarantine_ids": q.id_ranges([r.id for r in rows]),  # [first, last]
                     "formulas_escaped": escape_formulas,
                 },
                 recipient=recipient,

@@ -241,6 +241,18 @@ def unparsed_path(path: Path) -> Path:
 # -- writing --------------------------------------------------------------------------------
 
 
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """Ids as [first, last] runs: an export's audit row names every row it disclosed
+    without growing by one number a row."""
+    runs: list[list[int]] = []
+    for i in sorted(set(ids)):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
 def looks_like_formula(value: str) -> bool:
     """Whether a spreadsheet opening this cell of a CSV file may take it for a formula."""
     if not value or not value.startswith(_FORMULA_START):
@@ -320,7 +332,9 @@ def write_export(
     parsed = [(r, r.fields()) for r in rows]
     header = list(target.columns)
     present = {key for _, fields in parsed for key in fields or {}}
-    header = [c for c in header if c in present]
+    if present:
+        header = [c for c in header if c in present]
+    # else no row has fields: the spec's columns make the file a template to fill in
     for _, fields in parsed:  # then keys the spec does not name, in order of appearance
         for key in fields or {}:
             if key not in header:
