@@ -13,7 +13,7 @@ from joinedup.pole import UserRole
 
 # The permission table, written out by hand: changing a role's rights must change this.
 EXPECTED = {
-    "admin": {"manage_users", "manage_feeds", "read_audit", "restrict_records"},
+    "admin": {"manage_users", "manage_feeds", "read_audit", "restrict_records", "erase_records"},
     "analyst": {
         "read_personal", "ingest", "resolve", "decide_match", "run_detection",
         "triage_flags", "export", "read_statistics",

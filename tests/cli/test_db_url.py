@@ -81,8 +81,12 @@ def test_init_with_neither_creates_joinedup_db_in_the_cwd(
 
 @pytest.mark.parametrize(
     "args",
-    [["status"], ["status", "--json"], ["user", "list"], ["audit", "list"], ["audit", "verify"]],
-)
+    [
+        ["status"], ["status", "--json"], ["user", "list"], ["audit", "list"], ["audit", "verify"],
+        ["quarantine", "list"], ["leads"], ["search", "Hollins"], ["ingest", "x.csv"],
+        ["erase", "batch", "1", "--reason", "r", "--yes"],
+    ],
+)  # fmt: skip
 def test_reading_a_store_that_is_not_there_creates_no_file(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: list[str]
 ) -> None:

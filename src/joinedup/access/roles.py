@@ -29,6 +29,7 @@ class Permission(StrEnum):
     verify_audit = "verify_audit"
     manage_feeds = "manage_feeds"
     restrict_records = "restrict_records"  # limit a record to one unit's users
+    erase_records = "erase_records"  # delete a batch's records (retention, error): admins only
 
 
 P = Permission
@@ -50,7 +51,9 @@ ROLE_PERMISSIONS: Mapping[UserRole, frozenset[Permission]] = {
     UserRole.supervisor: _ANALYST | {P.approve_flags, P.restrict_records},
     UserRole.researcher: frozenset({P.read_statistics}),
     UserRole.auditor: frozenset({P.read_audit, P.verify_audit}),
-    UserRole.admin: frozenset({P.manage_users, P.manage_feeds, P.read_audit, P.restrict_records}),
+    UserRole.admin: frozenset(
+        {P.manage_users, P.manage_feeds, P.read_audit, P.restrict_records, P.erase_records}
+    ),
 }
 
 # While a store has no users the local account sets it up: an admin who may also load
@@ -77,6 +80,7 @@ PERMISSION_CATEGORY: Mapping[Permission, AuditCategory] = {
     P.verify_audit: AuditCategory.consultation,
     P.manage_feeds: AuditCategory.alteration,
     P.restrict_records: AuditCategory.alteration,
+    P.erase_records: AuditCategory.erasure,
 }
 
 

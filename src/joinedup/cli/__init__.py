@@ -7,6 +7,7 @@ from joinedup.cli import (  # noqa: F401  (importing registers the commands)
     access,
     demo,
     detect,
+    erase,
     evaluate,
     feeds,
     ingest,

@@ -67,8 +67,13 @@ def store_engine(db: str | None):  # type: ignore[no-untyped-def]
     from sqlalchemy import inspect
 
     from joinedup.store import make_engine
+    from joinedup.store.summary import missing_sqlite_file
 
-    engine = make_engine(db_url(db))
+    url = db_url(db)
+    missing = missing_sqlite_file(url)
+    if missing is not None:  # opening it would leave an empty file behind
+        fail(f"no store at {missing}: run `joinedup init --db {missing}` first")
+    engine = make_engine(url)
     shown = engine.url.render_as_string(hide_password=True)
     try:
         names = set(inspect(engine).get_table_names())
