@@ -203,7 +203,7 @@ def export_target(conn: Connection, rows: list[QuarantinedRow]) -> ExportTarget:
     targets: dict[tuple[Any, ...], list[str]] = {}
     columns: dict[str, None] = {}
     for _, name, version, text in stored:
-        spec = FeedSpec.model_validate(json.loads(text))
+        spec = _stored_spec(name, version, text)
         if spec.format == "csv":
             delimiter = "," if spec.options.delimiter == "auto" else spec.options.delimiter
             how: tuple[Any, ...] = ("csv", delimiter, _write_encoding(spec), None, 1)
@@ -225,6 +225,23 @@ def export_target(conn: Connection, rows: list[QuarantinedRow]) -> ExportTarget:
     ((fmt, delimiter, encoding, sheet, header_row),) = targets
     names = sorted({r.spec for r in rows})
     return ExportTarget(fmt, names, list(columns), delimiter, encoding, sheet, header_row)
+
+
+def _stored_spec(name: str, version: int, text: str) -> FeedSpec:
+    """The spec as its batch stored it; a stored spec that no longer validates (written by
+    an older JoinedUp) gives way to the built-in spec of that name and version."""
+    try:
+        return FeedSpec.model_validate(json.loads(text))
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        from joinedup.feeds.loader import builtin_specs
+
+        builtin = builtin_specs().get(name)
+        if builtin is not None and builtin.version == version:
+            return builtin
+        raise ExportError(
+            f"the spec {name} v{version} stored with these rows' batch cannot be read "
+            f"any more ({exc}); export them with --spec naming another of the source's specs"
+        ) from exc
 
 
 def export_path(path: Path, target: ExportTarget) -> Path:
