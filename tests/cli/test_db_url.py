@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from joinedup.cli import app
 from joinedup.cli.app import db_url
 from joinedup.store import current_revision, make_engine
-from joinedup.store.migrate import head_revision
+from joinedup.store.schema import head_revision
 
 runner = CliRunner()
 ENV_URL = "postgresql://nobody@127.0.0.1:5432/env_store"

@@ -4,6 +4,7 @@ real one erases and says what; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
@@ -80,3 +81,16 @@ def test_erase_batch_from_the_command_line(store_url: str, engine: Engine, tmp_p
     assert (row.actor, row.purpose) == ("ada.admin", "retention RR-7")
     again = _run(store_url, "erase", "batch", str(batch), "--reason", "r", "--yes")
     assert again.exit_code == 2 and "was erased on" in again.output
+    listed = _run(store_url, "batches", "--json")
+    assert listed.exit_code == 0, listed.output
+    (row,) = json.loads(listed.stdout)["batches"]
+    assert (row["id"], row["rows_read"], row["rows_stored"], row["rows_quarantined"]) == (
+        batch,
+        2,
+        1,
+        1,
+    )  # the batch's own counts are kept as metadata
+    assert (row["erased_by"], row["erasure_reason"]) == ("ada.admin", "retention review")
+    text = _run(store_url, "batches")
+    assert text.exit_code == 0 and "s.csv" in text.output
+    assert f"{datetime.now(UTC):%Y-%m-%d}" in text.output

@@ -15,7 +15,7 @@ from joinedup.cli import app
 from joinedup.ingest.batch import ingest_file
 from joinedup.store import current_revision, make_engine, migrate
 from joinedup.store import tables as t
-from joinedup.store.migrate import alembic_config, head_revision
+from joinedup.store.schema import alembic_config, head_revision
 from joinedup.store.tables import metadata
 from tests.ingest.conftest import SPECS, stop_row, write_csv
 

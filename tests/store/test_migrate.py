@@ -1,7 +1,7 @@
 from sqlalchemy import String, inspect
 
 from joinedup.store import current_revision, make_engine, migrate
-from joinedup.store.migrate import head_revision
+from joinedup.store.schema import head_revision
 from joinedup.store.tables import metadata
 
 
@@ -55,7 +55,7 @@ def test_a_new_sqlite_store_takes_larger_pages_and_an_old_one_keeps_its_own(tmp_
 def _to(eng, revision: str, down: bool = False) -> None:
     from alembic import command
 
-    from joinedup.store.migrate import alembic_config
+    from joinedup.store.schema import alembic_config
 
     cfg = alembic_config(eng)
     with eng.begin() as conn:
@@ -72,7 +72,7 @@ def test_migration_0007_drops_the_unread_indexes_and_its_downgrade_restores_them
 ) -> None:
     from alembic import command
 
-    from joinedup.store.migrate import alembic_config
+    from joinedup.store.schema import alembic_config
 
     def to(revision: str, down: bool = False) -> None:
         cfg = alembic_config(eng)
@@ -197,3 +197,24 @@ def test_the_migrated_store_has_every_column_the_tables_declare(store_url: str) 
         stored = {c["name"] for c in inspector.get_columns(name)}
         assert stored == {c.name for c in table.columns}, name
     eng.dispose()
+
+
+def test_the_package_migrate_is_the_function_whatever_was_imported_first(tmp_path) -> None:
+    """A fresh interpreter, as the console script starts: importing the store's modules
+    in any order leaves `joinedup.store.migrate` the function, and `joinedup init` works."""
+    import subprocess
+    import sys
+
+    code = (
+        "import joinedup.store.summary, joinedup.store.schema, joinedup.cli\n"
+        "from joinedup.store import migrate, current_revision\n"
+        "assert callable(migrate) and callable(current_revision), migrate\n"
+        "from joinedup.cli import app\n"
+        "app(['init', '--db', sys.argv[1]])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + code, str(tmp_path / "j.db")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Store ready" in done.stdout

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, inspect, select, text
 from joinedup.ingest.batch import ingest_file
 from joinedup.store import current_revision, make_engine, migrate, participations
 from joinedup.store import tables as t
-from joinedup.store.migrate import alembic_config
+from joinedup.store.schema import alembic_config
 from tests.ingest.conftest import SPECS, stop_row, write_csv
 
 SPEC = str(SPECS / "stops.yaml")

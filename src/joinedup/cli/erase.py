@@ -31,7 +31,7 @@ class _DryRun(Exception):
 
 @erase_app.command("batch")
 def erase_batch_command(
-    batch_id: int = typer.Argument(..., help="the ingest batch (`joinedup status` lists them)"),
+    batch_id: int = typer.Argument(..., help="the ingest batch (`joinedup batches` lists them)"),
     reason: str = typer.Option(
         ..., "--reason", help="why: the retention review's decision, the error corrected"
     ),

@@ -1,10 +1,23 @@
-"""CLI commands: init and status of a store."""
+"""CLI commands: init and status of a store, and the list of its ingest batches."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import typer
 from rich.table import Table
 
-from joinedup.cli.app import DbOption, Exit, JsonOption, app, db_url, fail, out, print_json
+from joinedup.cli.app import (
+    DbOption,
+    Exit,
+    JsonOption,
+    app,
+    db_url,
+    fail,
+    out,
+    print_json,
+    store_engine,
+)
 from joinedup.store import make_engine, migrate
 from joinedup.store.summary import missing_sqlite_file, summarise
 
@@ -73,3 +86,51 @@ def status(db: str | None = DbOption, json: bool = JsonOption) -> None:
             )
         out.print(sources)
     out.print(f"Rows waiting in quarantine: {info['open_quarantine']:,}")
+
+
+@app.command()
+def batches(
+    source: str | None = typer.Option(None, "--source", help="only this source's batches"),
+    limit: int = typer.Option(50, "--limit", help="the newest N (0: all)"),
+    db: str | None = DbOption,
+    json: bool = JsonOption,
+) -> None:
+    """List ingest batches, newest first: file, source, counts, who ingested it and when,
+    and whether it was erased (metadata only: no record is shown)."""
+    from sqlalchemy import select
+
+    from joinedup.store import tables as t
+
+    engine = store_engine(db)
+    b = t.ingest_batch
+    query = (
+        select(
+            b.c.id, t.source.c.code.label("source"), b.c.file_name, b.c.started_at,
+            b.c.finished_at, b.c.rows_read, b.c.rows_stored, b.c.rows_duplicate,
+            b.c.rows_quarantined, b.c.ingested_by, b.c.erased_at, b.c.erased_by,
+            b.c.erasure_reason,
+        )
+        .join(t.source, t.source.c.id == b.c.source_id)
+        .order_by(b.c.id.desc())
+    )  # fmt: skip
+    if source:
+        query = query.where(t.source.c.code == source)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    engine.dispose()
+    if json:
+        print_json({"batches": rows})
+        return
+    table = Table("batch", "source", "file", "ingested", "read = stored + dup. + quar.",
+                  "erased", title="Ingest batches (newest first)")  # fmt: skip
+    for r in rows:
+        counts = " + ".join(f"{r[k]:,}" for k in ("rows_stored", "rows_duplicate",
+                                                   "rows_quarantined"))  # fmt: skip
+        table.add_row(
+            str(r["id"]), r["source"], Path(r["file_name"]).name,
+            f"{r['started_at']:%Y-%m-%d}", f"{r['rows_read']:,} = {counts}",
+            f"{r['erased_at']:%Y-%m-%d}" if r["erased_at"] else "",
+        )  # fmt: skip
+    out.print(table)

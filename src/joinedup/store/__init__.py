@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from joinedup.store.engine import make_engine, wait_for_checkpoints, write_transaction
-    from joinedup.store.migrate import current_revision, migrate
+    from joinedup.store.schema import current_revision, migrate
 
 _WHERE = {
-    "current_revision": "joinedup.store.migrate",
+    "current_revision": "joinedup.store.schema",
     "make_engine": "joinedup.store.engine",
-    "migrate": "joinedup.store.migrate",
+    "migrate": "joinedup.store.schema",
     "wait_for_checkpoints": "joinedup.store.engine",
     "write_transaction": "joinedup.store.engine",
 }

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from joinedup.store import participations
 from joinedup.store import tables as t
 from joinedup.store.engine import normalise_url
-from joinedup.store.migrate import current_revision, head_revision
+from joinedup.store.schema import current_revision, head_revision
 
 COUNTED = (
     t.source,

@@ -1,4 +1,9 @@
-"""Create or upgrade a store to the newest schema with Alembic; report its revision."""
+"""Create or upgrade a store to the newest schema with Alembic; report its revision.
+
+(Not `store/migrate.py`: a submodule named like the package's `migrate` function would
+replace it on the package once imported, and `from joinedup.store import migrate` would
+then give the module.)
+"""
 
 from __future__ import annotations
 
