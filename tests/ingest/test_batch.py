@@ -96,6 +96,17 @@ def test_correction_supersedes_earlier_record(engine: Engine, stops_spec, tmp_pa
             select(t.record.c.id, t.record.c.supersedes_id).order_by(t.record.c.id)
         ).all()
     assert recs[1].supersedes_id == recs[0].id
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                t.audit_event.c.category, t.audit_event.c.action, t.audit_event.c.detail
+            ).order_by(t.audit_event.c.seq)
+        ).all()
+    # Each batch is a collection; the correction is also an alteration of what was stored.
+    assert [(r.category, r.action) for r in rows] == [
+        ("collection", "ingest"), ("collection", "ingest"), ("alteration", "records_superseded"),
+    ]  # fmt: skip
+    assert json.loads(rows[-1].detail)["superseding"] == 1
 
 
 @pytest.mark.parametrize(

@@ -585,6 +585,17 @@ def ingest_file(
                     **result.counts(),
                 },
             )
+            if result.superseding:  # corrections: earlier records now read as superseded
+                audit.record(
+                    conn,
+                    actor=actor,
+                    category=AuditCategory.alteration,
+                    action="records_superseded",
+                    object_type="ingest_batch",
+                    object_id=str(run.batch_id),
+                    purpose=purpose,
+                    detail={"file": p.name, "spec": spec.name, "superseding": result.superseding},
+                )
             if progress:
                 progress(stream.size, stream.size, result.read)
     finally:
