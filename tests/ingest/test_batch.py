@@ -185,6 +185,20 @@ def test_empty_file_and_header_only(engine: Engine, stops_spec, tmp_path) -> Non
     assert run(engine, header_only, stops_spec).read == 0
 
 
+def test_row_numbers_are_the_rows_a_spreadsheet_shows(engine: Engine, stops_spec, tmp_path) -> None:
+    """Blank lines keep their numbers; a quoted field over two lines is one row."""
+    path = write_csv(tmp_path / "s.csv", [stop_row("S1"), stop_row("S2", Notes="two\nlines")])
+    text = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    bad = ",".join(f'"{v}"' for v in stop_row("S3", StopTime="31/02/2024").values()) + "\r\n"
+    path.write_text("".join([text[0], "\r\n", *text[1:], "\r\n", "\r\n", bad]), "utf-8")
+    # line 1 header, 2 blank, 3 S1, 4 S2 (over two lines), 5 and 6 blank, 7 S3
+    assert run(engine, path, stops_spec).counts()["quarantined"] == 1
+    with engine.connect() as conn:
+        numbers = conn.execute(select(t.record.c.row_number).order_by(t.record.c.id)).scalars()
+        assert list(numbers) == [3, 4]
+        assert conn.execute(select(t.quarantine.c.row_number)).scalar_one() == 7
+
+
 def test_wrong_delimiter_or_missing_column_refused_and_nothing_written(
     engine: Engine, stops_spec, tmp_path
 ) -> None:

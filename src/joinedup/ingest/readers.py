@@ -227,7 +227,8 @@ def _csv_rows(
             continue
         row_number += 1
         if not values or (len(values) == 1 and not values[0].strip()):
-            row_number -= 1  # a blank line is not a row
+            # A blank line holds no row, but it keeps its number: the rows after it are
+            # numbered as a spreadsheet shows the file (and as JSONL lines are).
             continue
         if skipping.on:
             yield SKIPPED
