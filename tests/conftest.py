@@ -7,11 +7,16 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+# The CLI's Rich consoles take their width when created, from COLUMNS when the output is
+# not a terminal (else 80): the same wide tables in every run, whatever the temporary
+# paths' lengths (pytest-xdist's are longer), before anything imports joinedup.cli.
+os.environ["COLUMNS"] = "200"
 
-from joinedup.store import make_engine, migrate
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
+
+from joinedup.store import make_engine, migrate  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("JOINEDUP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

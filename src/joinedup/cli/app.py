@@ -53,7 +53,8 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: Exit = Exit.usage) -> None:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    # Never wrapped: a path or a command in the message must stay whole to be copied.
+    console.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(int(code))
 
 
