@@ -122,6 +122,7 @@ def test_yaml_codes_stay_text() -> None:
             "give exactly one of 'column' or 'value'",
         ),
         ("colour: blue\n", "colour", "Extra inputs"),
+        ("free_text: [Notes]\n", "free_text", "free text needs an 'event' block"),
         (
             "date_formats: ['%Y%m%d%H%M', '%Y%m%d']\n",
             "date_formats",

@@ -399,6 +399,14 @@ class FeedSpec(_Strict):
                         f" ({_known('defined', self.codes)})",
                     )
                 )
+        if self.free_text and self.event is None:
+            problems.append(
+                (
+                    ("free_text",),
+                    "free text needs an 'event' block: the dates found in it are kept on the "
+                    "record's event (plates, phones, postcodes and nicknames as mentions)",
+                )
+            )
         if self.event and self.event.type.value and self.event.type.value not in EVENT_TYPES:
             problems.append(
                 (
