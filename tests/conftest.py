@@ -16,6 +16,7 @@ import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
+from joinedup.access import passwords  # noqa: E402
 from joinedup.store import make_engine, migrate  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("JOINEDUP_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -88,3 +89,27 @@ def engine(store_url: str) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def cheap_hashing() -> Iterator[None]:
+    """argon2's cheapest profile, so that adding and signing in users is fast (the access
+    tests' own test_passwords checks the real one)."""
+    from argon2 import PasswordHasher, profiles
+
+    previous = passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
+    yield
+    passwords.use_hasher(previous)
+
+
+@pytest.fixture
+def store_with_users(engine: Engine, store_url: str) -> str:
+    """A migrated store's URL, with an admin (ada.admin) and an analyst (ana.test, who may
+    ingest, read and export), for tests that run the CLI as them."""
+    from joinedup.access.users import add_user
+    from joinedup.store import write_transaction
+
+    with write_transaction(engine) as conn:
+        add_user(conn, "ada.admin", "admin", "granite kettle orchard 42", actor="setup")
+        add_user(conn, "ana.test", "analyst", "violet harbour lantern 7", actor="ada.admin")
+    return store_url

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from argon2 import PasswordHasher, profiles
 from sqlalchemy.engine import Engine
 
-from joinedup.access import passwords
 from joinedup.access.model import User
 from joinedup.access.users import add_user
 from joinedup.store import write_transaction
@@ -16,11 +12,8 @@ from tests.access.helpers import ADMIN_PASSWORD, T0
 
 
 @pytest.fixture(autouse=True)
-def cheap_hashing() -> Iterator[None]:
-    """argon2's CHEAPEST profile keeps login tests fast; test_passwords uses the real one."""
-    previous = passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    yield
-    passwords.use_hasher(previous)
+def cheap_hashing(cheap_hashing: None) -> None:
+    """Every access test: argon2's cheapest profile (tests/conftest.py)."""
 
 
 @pytest.fixture

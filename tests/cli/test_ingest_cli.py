@@ -4,21 +4,16 @@ reconcile, files refused whole (nothing written), manifests that say what is wro
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from joinedup.access import passwords
-from joinedup.access.users import add_user
 from joinedup.cli import app
 from joinedup.store import tables as t
-from joinedup.store import write_transaction
 from tests.ingest.conftest import SPECS, stop_row, write_csv
 
 runner = CliRunner()
@@ -26,19 +21,12 @@ STOPS = str(SPECS / "stops.yaml")
 COUNTS = ("read", "stored", "duplicates", "quarantined")
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing() -> Iterator[None]:
-    previous = passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    yield
-    passwords.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
-def store(engine: Engine, store_url: str) -> str:
-    with write_transaction(engine) as conn:
-        add_user(conn, "ada.admin", "admin", "granite kettle orchard 42", actor="setup")
-        add_user(conn, "ana.test", "analyst", "violet harbour lantern 7", actor="ada.admin")
-    return store_url
+def store(store_with_users: str) -> str:
+    return store_with_users
 
 
 def run(store_url: str, *args: str) -> Any:

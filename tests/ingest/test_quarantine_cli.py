@@ -5,23 +5,19 @@ each audits, and exports that go back through `joinedup ingest` with the rows' o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from joinedup.access import audit, passwords
-from joinedup.access.users import add_user
+from joinedup.access import audit
 from joinedup.cli import app
 from joinedup.ingest import quarantine as q
 from joinedup.store import tables as t
-from joinedup.store import write_transaction
 
 from .conftest import SPECS, stop_row, write_csv
 
@@ -34,20 +30,12 @@ HEALTH_HEADER = [
 FORMULA = '=HYPERLINK("http://example.invalid/x","open me")'
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing() -> Iterator[None]:
-    previous = passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    yield
-    passwords.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("cheap_hashing")
 
 
 @pytest.fixture
-def store(engine: Engine, store_url: str) -> str:
-    """A migrated store with an admin and an analyst (who may ingest, read and export)."""
-    with write_transaction(engine) as conn:
-        add_user(conn, "ada.admin", "admin", "granite kettle orchard 42", actor="setup")
-        add_user(conn, ANALYST, "analyst", "violet harbour lantern 7", actor="ada.admin")
-    return store_url
+def store(store_with_users: str) -> str:
+    return store_with_users
 
 
 def run(store_url: str, *args: str, user: str = ANALYST) -> Any:

@@ -9,11 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from joinedup.access import passwords
 from joinedup.access.users import add_user
 from joinedup.ingest.batch import ingest_file, plan_paths
 from joinedup.store import make_engine, migrate, write_transaction
@@ -161,13 +159,6 @@ def resolve_by_hand(engine: Engine, groups: list[list[str]]) -> None:
                         run_id=run,
                     )
                 )
-
-
-@pytest.fixture
-def cheap_hashing() -> Iterator[None]:
-    previous = passwords.use_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
-    yield
-    passwords.use_hasher(previous)
 
 
 def add_users(engine: Engine) -> None:

@@ -48,21 +48,13 @@ def erase_batch_command(
     what resolution and detection derived from them, in one transaction. The batch row
     stays (file, hash, counts) and says who erased it, when and why; the audit row holds
     counts and the reason, never the erased data."""
-    from sqlalchemy import select
-
-    from joinedup.ingest.erasure import ErasureError, erase_batch
-    from joinedup.store import tables as t
+    from joinedup.ingest.erasure import ErasureError, erase_batch, find_batch
     from joinedup.store import write_transaction
 
     engine = store_engine(db)
     actor = authorised(engine, "erase_records", as_user)
-    b = t.ingest_batch
     with engine.connect() as conn:
-        batch = conn.execute(
-            select(b.c.file_name, b.c.rows_stored, b.c.erased_at, t.source.c.code)
-            .join(t.source, t.source.c.id == b.c.source_id)
-            .where(b.c.id == batch_id)
-        ).first()
+        batch = find_batch(conn, batch_id)
     if batch is None:
         fail(f"no ingest batch {batch_id}", Exit.not_found)
     if not dry_run and not yes:

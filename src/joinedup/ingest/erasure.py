@@ -69,6 +69,16 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def find_batch(conn: Connection, batch_id: int) -> Any:
+    """The batch's file name, source code, rows stored and erasure date, or None."""
+    b = t.ingest_batch
+    return conn.execute(
+        select(b.c.id, b.c.file_name, b.c.rows_stored, b.c.erased_at, t.source.c.code)
+        .join(t.source, t.source.c.id == b.c.source_id)
+        .where(b.c.id == batch_id)
+    ).first()
+
+
 def erase_batch(
     conn: Connection,
     batch_id: int,
@@ -81,11 +91,7 @@ def erase_batch(
     if not reason or not reason.strip():
         raise ErasureError("an erasure needs a reason (e.g. the retention review's decision)")
     b = t.ingest_batch
-    batch = conn.execute(
-        select(b.c.id, b.c.file_name, b.c.erased_at, t.source.c.code)
-        .join(t.source, t.source.c.id == b.c.source_id)
-        .where(b.c.id == batch_id)
-    ).first()
+    batch = find_batch(conn, batch_id)
     if batch is None:
         raise ErasureError(f"no ingest batch {batch_id}")
     if batch.erased_at is not None:
