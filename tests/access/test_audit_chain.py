@@ -220,3 +220,13 @@ def test_list_events_filters_and_returns_the_newest_oldest_first(engine: Engine)
         assert [e.seq for e in window] == [2, 3]
         aware = datetime(2025, 3, 1, 10, 7, tzinfo=ZoneInfo("Europe/Paris"))
         assert [e.seq for e in list_events(conn, since=aware)] == [7, 8]
+
+
+def test_verify_reports_its_progress(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from joinedup.access import chain
+
+    monkeypatch.setattr(chain, "PROGRESS_ROWS", 3)
+    fill(engine)
+    seen: list[int] = []
+    assert check(engine, progress=seen.append).ok
+    assert seen == [3, 6, 8]  # every PROGRESS_ROWS rows, then the total

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, select
 from joinedup.store.tables import audit_event as t
 
 GENESIS_HASH = "0" * 64
+PROGRESS_ROWS = 5000  # verify reports its progress this often
 REORDER_WINDOW = 1000  # how far from its seq a misplaced row is looked for
 
 
@@ -84,11 +86,17 @@ class VerifyResult:
         return asdict(self)
 
 
-def verify(conn: Connection, *, expect_head: tuple[int, str] | None = None) -> VerifyResult:
+def verify(
+    conn: Connection,
+    *,
+    expect_head: tuple[int, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyResult:
     """Walk the chain in seq order and report the first row that breaks it.
 
     `expect_head` is a (seq, hash) noted earlier (e.g. printed by `audit head` and kept by
     the DPO); it must still be in the log, which is how a truncated tail is caught.
+    `progress(rows checked)` is called every PROGRESS_ROWS rows and at the end.
     """
     expected_seq, expected_prev, checked = 1, GENESIS_HASH, 0
     anchor_seen = expect_head == (0, GENESIS_HASH)  # an anchor taken on an empty log
@@ -109,6 +117,10 @@ def verify(conn: Connection, *, expect_head: tuple[int, str] | None = None) -> V
                 return VerifyResult(False, checked, *head(conn), row.seq, "edited", message)
         checked += 1
         expected_seq, expected_prev = row.seq + 1, row.hash
+        if progress is not None and checked % PROGRESS_ROWS == 0:
+            progress(checked)
+    if progress is not None:
+        progress(checked)
     head_seq, head_hash = expected_seq - 1, expected_prev
     if expect_head and not anchor_seen:
         message = (

@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, func, inspect, select
 
 from joinedup.access import audit, chain
 from joinedup.access.actor import Actor, actor_name, authorise, load_actor, record_refusal
@@ -39,13 +40,14 @@ from joinedup.cli.app import (
     Exit,
     JsonOption,
     app,
+    console,
     db_url,
     fail,
     out,
     print_json,
 )
 from joinedup.pole import AuditCategory, UserRole
-from joinedup.store import make_engine, write_transaction
+from joinedup.store import make_engine, tables, write_transaction
 from joinedup.store.summary import missing_sqlite_file
 
 user_app = typer.Typer(help="Manage user accounts (needs manage_users).", no_args_is_help=True)
@@ -348,8 +350,18 @@ def audit_verify(
     """Check the hash chain. Exit 0 when intact, 1 when broken (with the first bad seq)."""
     anchor = _anchor(expect_head) if expect_head else None
     with open_store(db) as engine:
-        with acting(engine, as_user, Permission.verify_audit, write=False) as (conn, actor):
-            result = chain.verify(conn, expect_head=anchor)
+        with (
+            acting(engine, as_user, Permission.verify_audit, write=False) as (conn, actor),
+            Progress(
+                TextColumn("[bold]Verifying the audit log"), BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=console, disable=json or not console.is_terminal,
+            ) as bar,
+        ):  # fmt: skip
+            rows = conn.execute(select(func.count()).select_from(tables.audit_event)).scalar_one()
+            task = bar.add_task("verify", total=rows)
+            result = chain.verify(
+                conn, expect_head=anchor, progress=lambda n: bar.update(task, completed=n)
+            )
         summary = {
             "ok": result.ok,
             "rows": result.rows_checked,
