@@ -381,7 +381,8 @@ def audit_verify(
     elif result.ok:
         out.print(f"Audit log intact: {result.rows_checked:,} rows.")
         anchor = f"{result.head_seq}:{result.head_hash}"
-        out.print(f"Head: {anchor}  (keep it; check later with --expect-head {anchor})")
+        out.print(f"Head: {anchor}  (keep it; check later with --expect-head {anchor})",
+                  highlight=False, soft_wrap=True)  # fmt: skip
     else:
         where = f"at seq {result.first_bad_seq} ({result.problem})"
         out.print(f"[bold red]Audit log broken[/] {where}: {result.message}", highlight=False)
