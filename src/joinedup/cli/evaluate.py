@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from joinedup.cli.app import (
     JsonOption,
     app,
     authorised,
+    console,
     fail,
     out,
     print_json,
@@ -44,7 +46,9 @@ def evaluate(
         city = load_truth(truth)
     except TruthError as exc:
         fail(str(exc), Exit.usage)
-    with engine.begin() as conn:
+    scoring = console.status("scoring the store against the truth (as-of detection runs)",
+                             spinner="dots")  # fmt: skip
+    with engine.begin() as conn, scoring if not json and console.is_terminal else nullcontext():
         report = evaluate_store(conn, city, step_days=step_days)
         actor.log(
             conn,
