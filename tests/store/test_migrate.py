@@ -189,13 +189,15 @@ def test_migration_0009_indexes_only_postcodes_and_search_still_uses_the_index(
         eng.dispose()
 
 
-def test_the_migrated_store_has_every_column_the_tables_declare(store_url: str) -> None:
+def test_the_migrated_store_has_every_column_and_index_the_tables_declare(store_url: str) -> None:
     eng = make_engine(store_url)
     migrate(eng)
     inspector = inspect(eng)
     for name, table in metadata.tables.items():
         stored = {c["name"] for c in inspector.get_columns(name)}
         assert stored == {c.name for c in table.columns}, name
+        indexes = {i["name"] for i in inspector.get_indexes(name)}
+        assert {i.name for i in table.indexes} <= indexes, name
     eng.dispose()
 
 

@@ -80,6 +80,12 @@ class ContentHash(TypeDecorator[str]):
 BINARY_HASH_DIALECTS = ("postgresql", "sqlite")  # where the store keeps a hash's bytes
 
 
+def _where_set(column: str) -> dict[str, Any]:
+    """A partial index's condition on both backends: only the rows where `column` is set."""
+    condition = f"{column} IS NOT NULL"
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
+
+
 source = Table(
     "source",
     metadata,
@@ -142,6 +148,9 @@ record = Table(
     UniqueConstraint("source_id", "content_hash", name="uq_record_source_content"),
     Index("ix_record_source_ref", "source_id", "source_ref"),
     Index("ix_record_batch", "batch_id"),
+    # The references that point back at a row, indexed where set (revision 0011): without
+    # them deleting a row (erasure) checks its table, or another, from end to end.
+    Index("ix_record_supersedes", "supersedes_id", **_where_set("supersedes_id")),
 )
 
 person_mention = Table(
@@ -211,6 +220,7 @@ vehicle_mention = Table(
     Column("span_start", Integer),
     Column("span_end", Integer),
     Index("ix_vehicle_mention_record", "record_id"),
+    Index("ix_vehicle_mention_person", "person_mention_id", **_where_set("person_mention_id")),
     Index("ix_vehicle_mention_vrm", "vrm"),
 )
 
@@ -230,6 +240,7 @@ phone_mention = Table(
     Column("span_start", Integer),
     Column("span_end", Integer),
     Index("ix_phone_mention_record", "record_id"),
+    Index("ix_phone_mention_person", "person_mention_id", **_where_set("person_mention_id")),
     Index("ix_phone_mention_e164", "e164"),
 )
 
@@ -254,6 +265,7 @@ location_mention = Table(
     Column("span_start", Integer),
     Column("span_end", Integer),
     Index("ix_location_mention_record", "record_id"),
+    Index("ix_location_mention_person", "person_mention_id", **_where_set("person_mention_id")),
     # Only rows with a postcode (revision 0009): most have none (an ANPR camera), and
     # every look-up is by a postcode or a range of them.
     Index(
@@ -278,6 +290,7 @@ event = Table(
     Column("description", Text),
     Column("attributes", JSON),
     # No index on start_at: no reader asks for a range of times (migration 0007).
+    Index("ix_event_location", "location_mention_id", **_where_set("location_mention_id")),
 )
 
 # Participations (mention -> event, with a role) are not a table: every mention of a
