@@ -225,3 +225,42 @@ def test_an_erasure_needs_a_known_batch_and_a_reason(engine: Engine, stops_spec,
     with write_transaction(engine) as conn:
         result = erase_batch(conn, first.batch_id, actor="dpo", reason="retention review")
     assert result.resolution_run_id is None and result.erased["person_mention"] > 0
+
+
+def test_with_row_checks_off_a_reference_left_behind_fails_the_erasure(
+    engine: Engine, stops_spec, tmp_path
+) -> None:
+    """SQLite erases with reference checks off (as `joinedup erase` runs) and checks them
+    itself at the end; PostgreSQL checks each deleted row. Either way a row of another
+    batch still pointing at an erased one stops the erasure, and nothing is erased."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    _, first, second = _two_batches(engine, stops_spec, tmp_path)
+    pm, vm = t.person_mention, t.vehicle_mention
+    with write_transaction(engine) as conn:
+        a_person = conn.execute(
+            select(pm.c.id).join(t.record).where(t.record.c.batch_id == first.batch_id)
+        ).scalar()
+        b_vehicle = conn.execute(
+            select(vm.c.id).join(t.record).where(t.record.c.batch_id == second.batch_id)
+        ).scalar()
+        conn.execute(update(vm).where(vm.c.id == b_vehicle).values(person_mention_id=a_person))
+    with engine.connect() as conn:
+        before = _count(conn, t.record)
+    with pytest.raises((ErasureError, IntegrityError)) as err:
+        with write_transaction(engine, row_checks=False) as conn:
+            erase_batch(conn, first.batch_id, actor="dpo", reason="retention review")
+    if engine.dialect.name == "sqlite":
+        assert err.type is ErasureError and "vehicle_mention" in str(err.value)
+    with engine.connect() as conn:
+        assert _count(conn, t.record) == before
+        assert _count(conn, t.audit_event, t.audit_event.c.category == "erasure") == 0
+    with write_transaction(engine) as conn:  # the reference mended: now it goes
+        conn.execute(update(vm).where(vm.c.id == b_vehicle).values(person_mention_id=None))
+    with write_transaction(engine, row_checks=False) as conn:
+        erase_batch(conn, first.batch_id, actor="dpo", reason="retention review")
+    with engine.connect() as conn:
+        assert _count(conn, t.record, t.record.c.batch_id == first.batch_id) == 0
+        if engine.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again

@@ -66,7 +66,8 @@ def erase_batch_command(
             abort=True,
         )
     try:
-        with write_transaction(engine) as conn:
+        # SQLite: reference checks once per table at the end, not for every row deleted.
+        with write_transaction(engine, row_checks=False) as conn:
             counts = erase_batch(
                 conn, batch_id, actor=actor.actor, reason=reason,
                 purpose=purpose or actor.purpose,

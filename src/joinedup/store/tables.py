@@ -81,9 +81,14 @@ BINARY_HASH_DIALECTS = ("postgresql", "sqlite")  # where the store keeps a hash'
 
 
 def _where_set(column: str) -> dict[str, Any]:
-    """A partial index's condition on both backends: only the rows where `column` is set."""
-    condition = f"{column} IS NOT NULL"
-    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
+    """A PostgreSQL index's condition, only the rows where `column` is set, and its mark
+    (`info`): such an index is made on PostgreSQL alone (revision 0011). SQLite does not
+    need it: an erasure there turns row-by-row reference checks off and checks the
+    references itself, once per table (ingest/erasure.py), so ingest writes no entry."""
+    return {"postgresql_where": text(f"{column} IS NOT NULL"), "info": {"only": "postgresql"}}
+
+
+POSTGRESQL_ONLY = "only"  # the `info` key of an index made on PostgreSQL alone
 
 
 source = Table(
@@ -148,8 +153,8 @@ record = Table(
     UniqueConstraint("source_id", "content_hash", name="uq_record_source_content"),
     Index("ix_record_source_ref", "source_id", "source_ref"),
     Index("ix_record_batch", "batch_id"),
-    # The references that point back at a row, indexed where set (revision 0011): without
-    # them deleting a row (erasure) checks its table, or another, from end to end.
+    # The references that point back at a row, indexed where set on PostgreSQL (revision
+    # 0011): without them deleting a row (erasure) reads a referring table end to end.
     Index("ix_record_supersedes", "supersedes_id", **_where_set("supersedes_id")),
 )
 
