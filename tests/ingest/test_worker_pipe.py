@@ -21,6 +21,20 @@ def _pipe() -> tuple[object, object]:
     return receiver, sender
 
 
+def _send_all(sender: object, messages: list[object]) -> threading.Thread:
+    """Send the messages as a worker's sender does, then close, from a thread of its own
+    (they are larger than the pipe holds)."""
+
+    def send() -> None:
+        for message in messages:
+            sender.send_bytes(_dumps(message))  # type: ignore[attr-defined]
+        sender.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    return thread
+
+
 def test_messages_of_every_size_come_back_in_order() -> None:
     receiver, sender = _pipe()
     messages = [
@@ -30,14 +44,7 @@ def test_messages_of_every_size_come_back_in_order() -> None:
         ("done", None),
         ("rows", list(range(100_000))),  # smaller than the one before: the buffer is reused
     ]
-
-    def send() -> None:
-        for message in messages:
-            sender.send_bytes(_dumps(message))  # type: ignore[attr-defined]
-        sender.close()  # type: ignore[attr-defined]
-
-    thread = threading.Thread(target=send)
-    thread.start()
+    thread = _send_all(sender, messages)
     reader = _MessageReader(receiver)
     try:
         got = [reader.message() for _ in messages]
@@ -80,14 +87,7 @@ def test_a_buffer_grown_past_the_keep_limit_is_given_back(monkeypatch: pytest.Mo
     monkeypatch.setattr(prepare, "BUFFER_KEEP_BYTES", 1 << 20)
     receiver, sender = _pipe()
     messages = [("rows", b"a" * 600_000), ("rows", b"b" * 3_000_000), ("done", None)]
-
-    def send() -> None:
-        for message in messages:
-            sender.send_bytes(_dumps(message))  # type: ignore[attr-defined]
-        sender.close()  # type: ignore[attr-defined]
-
-    thread = threading.Thread(target=send)
-    thread.start()
+    thread = _send_all(sender, messages)
     reader = _MessageReader(receiver)
     sizes = []
     try:
