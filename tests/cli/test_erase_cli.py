@@ -94,3 +94,28 @@ def test_erase_batch_from_the_command_line(store_url: str, engine: Engine, tmp_p
     text = _run(store_url, "batches")
     assert text.exit_code == 0 and "s.csv" in text.output
     assert f"{datetime.now(UTC):%Y-%m-%d}" in text.output
+
+
+def test_erase_records_from_the_command_line(store_url: str, engine: Engine, tmp_path) -> None:
+    _store(engine, tmp_path)
+    with engine.connect() as conn:
+        (record_id,) = conn.execute(select(t.record.c.id)).scalars()
+    dry = _run(store_url, "erase", "records", str(record_id), "--reason", "court order",
+               "--dry-run", "--json")  # fmt: skip
+    assert dry.exit_code == 0, dry.output
+    assert json.loads(dry.stdout)["erased"]["record"] == 1 and _records(engine) == 1
+    unknown = _run(store_url, "erase", "records", "424242", "--reason", "r", "--yes")
+    assert unknown.exit_code == 2 and "no record 424242" in unknown.output
+    done = _run(store_url, "erase", "records", str(record_id), "--reason", "court order",
+                "--yes", "--json")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    assert report["erased"]["record"] == 1 and report["batch"] is None
+    assert _records(engine) == 0
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(t.audit_event).where(t.audit_event.c.action == "records_erased")
+        ).one()
+        quarantined = conn.execute(select(func.count()).select_from(t.quarantine)).scalar()
+    assert (row.object_type, row.object_id, row.actor) == ("record", str(record_id), "ada.admin")
+    assert quarantined == 1  # the batch's quarantined row is not one of the records

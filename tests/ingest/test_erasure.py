@@ -264,3 +264,50 @@ def test_with_row_checks_off_a_reference_left_behind_fails_the_erasure(
         assert _count(conn, t.record, t.record.c.batch_id == first.batch_id) == 0
         if engine.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # on again
+
+
+def test_erasing_chosen_records_keeps_the_rest_of_their_batch(
+    engine: Engine, stops_spec, tmp_path
+) -> None:
+    from joinedup.ingest.erasure import erase_records
+
+    _, first, second = _two_batches(engine, stops_spec, tmp_path)
+    resolve_all(engine, "tester")
+    rec, em = t.record, t.entity_member
+    with engine.connect() as conn:
+        a1, a2 = conn.execute(
+            select(rec.c.id).where(rec.c.batch_id == first.batch_id).order_by(rec.c.id)
+        ).scalars()
+        tariq = conn.execute(
+            select(em.c.entity_id)
+            .join(t.person_mention, t.person_mention.c.id == em.c.mention_id)
+            .where(em.c.mention_kind == "person", t.person_mention.c.record_id == a1,
+                   t.person_mention.c.forename == "tariq")
+        ).scalar_one()  # fmt: skip
+    with write_transaction(engine) as conn:
+        with pytest.raises(ErasureError, match="no record 999"):
+            erase_records(conn, [a1, 999], actor="dpo", reason="court order CO-3")
+        result = erase_records(conn, [a1], actor="dpo", reason="court order CO-3")
+    assert result.erased["record"] == 1 and result.batch_id is None
+    with engine.connect() as conn:
+        assert set(conn.execute(select(rec.c.id)).scalars()) == {a2, a2 + 1}
+        assert _count(conn, t.quarantine) == 1  # the batch's quarantine is not the records'
+        entity = conn.execute(select(t.entity).where(t.entity.c.id == tariq)).one()
+        assert entity.size == 1 and entity.label == "Tariq Hollins"  # A2 still names him
+        batch = conn.execute(
+            select(t.ingest_batch).where(t.ingest_batch.c.id == first.batch_id)
+        ).one()
+        assert batch.erased_at is None and batch.rows_stored == 2
+        row = conn.execute(
+            select(t.audit_event).where(t.audit_event.c.action == "records_erased")
+        ).one()
+        assert (row.object_type, row.object_id) == ("record", str(a1))
+        assert json.loads(row.detail)["erased_person_mention"] == 3  # two, and "Boss" in the notes
+        assert chain.verify(conn).ok
+
+
+def test_id_ranges() -> None:
+    from joinedup.ingest.erasure import _id_ranges
+
+    assert _id_ranges([3]) == "3"
+    assert _id_ranges([1, 2, 3, 5, 7, 8]) == "1-3,5,7-8"

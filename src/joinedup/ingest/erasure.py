@@ -1,6 +1,6 @@
-"""Erasing a batch: every record a file brought in, and everything the store derived from
-it, deleted in one transaction; the audit log keeps what was erased and why, never what
-the erased data said (DPA 2018 s.62, erasure).
+"""Erasing a batch (every record a file brought in) or chosen records, and everything the
+store derived from them, deleted in one transaction; the audit log keeps what was erased
+and why, never what the erased data said (DPA 2018 s.62, erasure).
 
 What goes: the batch's records with their mentions, protected characteristics, events,
 restrictions and quarantined rows. What the store derived from them is corrected in the
@@ -42,14 +42,15 @@ LABEL_CHARS = 200  # entity.label
 
 
 class ErasureError(ValueError):
-    """The batch cannot be erased (unknown, or erased already)."""
+    """Nothing can be erased: an unknown batch or record, a batch erased already, no
+    reason given, or a reference the erasure would leave behind."""
 
 
 @dataclass
 class ErasureCounts:
-    batch_id: int
-    file_name: str
-    source: str
+    batch_id: int | None  # None: records named one by one (erase_records)
+    file_name: str | None
+    source: str  # the source's code (or codes, comma-separated)
     erased: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
     derived: dict[str, int] = field(default_factory=dict)  # what was corrected elsewhere
     resolution_run_id: int | None = None
@@ -88,8 +89,7 @@ def erase_batch(
     purpose: str | None = None,
 ) -> ErasureCounts:
     """Erase one ingest batch inside the caller's write transaction; audited as erasure."""
-    if not reason or not reason.strip():
-        raise ErasureError("an erasure needs a reason (e.g. the retention review's decision)")
+    reason = _reason(reason)
     b = t.ingest_batch
     batch = find_batch(conn, batch_id)
     if batch is None:
@@ -98,6 +98,67 @@ def erase_batch(
         raise ErasureError(f"batch {batch_id} was erased on {batch.erased_at:%Y-%m-%d %H:%M}")
     counts = ErasureCounts(batch_id, batch.file_name, batch.code)
     records = select(t.record.c.id).where(t.record.c.batch_id == batch_id)
+    _erase(conn, counts, records, actor)
+    q = t.quarantine
+    counts.erased["quarantine"] = _delete(conn, delete(q).where(q.c.batch_id == batch_id))
+    _check_references(conn)
+    actor_name = actor if isinstance(actor, str) else actor.name
+    conn.execute(
+        update(b)
+        .where(b.c.id == batch_id)
+        .values(erased_at=_now(), erased_by=actor_name, erasure_reason=reason)
+    )
+    _audit(conn, counts, actor, reason, purpose, "batch_erased", "ingest_batch", batch_id)
+    return counts
+
+
+def erase_records(
+    conn: Connection,
+    record_ids: list[int],
+    *,
+    actor: str | AuditActor,
+    reason: str,
+    purpose: str | None = None,
+) -> ErasureCounts:
+    """Erase the given records (e.g. one child's referral, on a court order or a review)
+    and all derived from them, as `erase_batch` does for a whole batch; their batches keep
+    their rows and counts, and the audit row names the records by id."""
+    reason = _reason(reason)
+    wanted = sorted(set(record_ids))
+    if not wanted:
+        raise ErasureError("name at least one record to erase")
+    if len(wanted) > CHUNK:
+        raise ErasureError(f"at most {CHUNK:,} records at a time (a whole file: erase its batch)")
+    rec = t.record
+    found = {int(i) for i in conn.execute(select(rec.c.id).where(rec.c.id.in_(wanted))).scalars()}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        shown = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+        raise ErasureError(f"no record {shown}: nothing was erased")
+    sources = conn.execute(
+        select(t.source.c.code)
+        .join(rec, rec.c.source_id == t.source.c.id)
+        .where(rec.c.id.in_(wanted))
+        .distinct()
+    ).scalars()
+    counts = ErasureCounts(None, None, ", ".join(sorted(sources)))
+    _erase(conn, counts, select(rec.c.id).where(rec.c.id.in_(wanted)), actor)
+    _check_references(conn)
+    object_id = _id_ranges(wanted)
+    _audit(conn, counts, actor, reason, purpose, "records_erased", "record", object_id)
+    return counts
+
+
+def _reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise ErasureError("an erasure needs a reason (e.g. the retention review's decision)")
+    return reason.strip()
+
+
+def _erase(
+    conn: Connection, counts: ErasureCounts, records: Select[Any], actor: str | AuditActor
+) -> None:
+    """Delete the records `records` selects and all that hangs on them; mend the rest."""
     mentions = {
         kind: select(table.c.id).where(table.c.record_id.in_(records))
         for kind, table in t.MENTION_TABLES.items()
@@ -115,41 +176,60 @@ def erase_batch(
     for kind in ("vehicle", "phone", "location", "person"):  # person last: the others refer to it
         table = t.MENTION_TABLES[kind]
         erased[table.name] = _delete(conn, delete(table).where(table.c.record_id.in_(records)))
-    q = t.quarantine
-    erased["quarantine"] = _delete(conn, delete(q).where(q.c.batch_id == batch_id))
     rec = t.record
+    # A record kept that superseded an erased one keeps its data, not the link; links
+    # among the erased go with them. (`records` selects by batch or by id, never by the
+    # link, so what it selects does not change as the links are cleared.)
     counts.derived["supersedes_cleared"] = _delete(
         conn,
         update(rec)
-        .where(rec.c.supersedes_id.in_(records), rec.c.batch_id != batch_id)
+        .where(rec.c.supersedes_id.in_(records), rec.c.id.not_in(records))
         .values(supersedes_id=None),
     )
-    conn.execute(update(rec).where(rec.c.batch_id == batch_id).values(supersedes_id=None))
-    erased["record"] = _delete(conn, delete(rec).where(rec.c.batch_id == batch_id))
-    _check_references(conn)
-    actor_name = actor if isinstance(actor, str) else actor.name
-    conn.execute(
-        update(b)
-        .where(b.c.id == batch_id)
-        .values(erased_at=_now(), erased_by=actor_name, erasure_reason=reason.strip())
-    )
+    conn.execute(update(rec).where(rec.c.id.in_(records)).values(supersedes_id=None))
+    erased["record"] = _delete(conn, delete(rec).where(rec.c.id.in_(records)))
+
+
+def _audit(
+    conn: Connection,
+    counts: ErasureCounts,
+    actor: str | AuditActor,
+    reason: str,
+    purpose: str | None,
+    action: str,
+    object_type: str,
+    object_id: int | str,
+) -> None:
     audit.record(
         conn,
         actor=actor,
         category=AuditCategory.erasure,
-        action="batch_erased",
-        object_type="ingest_batch",
-        object_id=batch_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
         purpose=purpose,
         detail={
-            "reason": reason.strip(),
-            "source": batch.code,
+            "reason": reason,
+            "source": counts.source,
             "resolution_run": counts.resolution_run_id,
-            **{f"erased_{k}": v for k, v in erased.items()},
+            **{f"erased_{k}": v for k, v in counts.erased.items()},
             **{f"derived_{k}": v for k, v in counts.derived.items()},
         },
     )
-    return counts
+
+
+def _id_ranges(ids: list[int]) -> str:
+    """Sorted ids as ranges ("3-5,9"): an audit row names many records in little space."""
+    parts: list[str] = []
+    start = prev = ids[0]
+    for i in ids[1:] + [None]:  # type: ignore[list-item]
+        if i is not None and i == prev + 1:
+            prev = i
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if i is not None:
+            start = prev = i
+    return ",".join(parts)
 
 
 # The tables whose rows refer to the rows an erasure deletes.
