@@ -8,7 +8,6 @@ as every other CLI consultation does (cli.app.authorised).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,15 +39,15 @@ from joinedup.cli.app import (
     Exit,
     JsonOption,
     app,
+    cli_purpose,
     console,
-    db_url,
+    existing_store_url,
     fail,
     out,
     print_json,
 )
 from joinedup.pole import AuditCategory, UserRole
 from joinedup.store import make_engine, tables, write_transaction
-from joinedup.store.summary import missing_sqlite_file
 
 user_app = typer.Typer(help="Manage user accounts (needs manage_users).", no_args_is_help=True)
 audit_app = typer.Typer(help="Read and verify the s.62 audit log.", no_args_is_help=True)
@@ -69,11 +68,7 @@ def open_store(db: str | None) -> Iterator[Engine]:
     A SQLite file that does not exist is refused before it is opened, so no empty file
     is left behind.
     """
-    url = db_url(db)
-    missing = missing_sqlite_file(url)
-    if missing is not None:
-        fail(f"no store at {missing}: run `joinedup init --db {missing}` first", Exit.usage)
-    engine = make_engine(url)
+    engine = make_engine(existing_store_url(db))
     shown = engine.url.render_as_string(hide_password=True)
     try:
         try:
@@ -124,12 +119,6 @@ def acting(
 def _reading(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn, conn.begin():
         yield conn
-
-
-def consultation_purpose() -> str | None:
-    """Why the CLI user consults: $JOINEDUP_PURPOSE, the reason or case reference that
-    every CLI consultation writes to the audit log (README, Settings)."""
-    return os.environ.get("JOINEDUP_PURPOSE") or None
 
 
 def log_consultation(
@@ -202,7 +191,7 @@ def user_list(
             actor,
             "users_listed",
             "app_user",
-            purpose=consultation_purpose(),
+            purpose=cli_purpose(),
             rows=len(users),
         )
     if json:
@@ -319,7 +308,7 @@ def audit_list(
             actor,
             "audit_listed",
             "audit_event",
-            purpose=consultation_purpose(),
+            purpose=cli_purpose(),
             filters=shown,
             rows=len(events),
             **seqs,
@@ -373,7 +362,7 @@ def audit_verify(
             actor,
             "audit_verified",
             "audit_event",
-            purpose=consultation_purpose(),
+            purpose=cli_purpose(),
             **summary,
         )
     if json:

@@ -63,18 +63,31 @@ AsOption = typer.Option(
 )
 
 
+def existing_store_url(db: str | None) -> str:
+    """`db_url(db)`, refusing (exit 2) a SQLite file that does not exist: opening it would
+    leave an empty file behind, for a command that only meant to use a store."""
+    from joinedup.store.summary import missing_sqlite_file
+
+    url = db_url(db)
+    missing = missing_sqlite_file(url)
+    if missing is not None:
+        fail(f"no store at {missing}: run `joinedup init --db {missing}` first")
+    return url
+
+
+def cli_purpose() -> str | None:
+    """Why the CLI user acts: $JOINEDUP_PURPOSE, the reason or case reference every CLI
+    consultation and disclosure writes to the audit log (README, Settings)."""
+    return os.environ.get("JOINEDUP_PURPOSE") or None
+
+
 def store_engine(db: str | None):  # type: ignore[no-untyped-def]
     """The engine of an initialised store, or a clear message to run `joinedup init`."""
     from sqlalchemy import inspect
 
     from joinedup.store import make_engine
-    from joinedup.store.summary import missing_sqlite_file
 
-    url = db_url(db)
-    missing = missing_sqlite_file(url)
-    if missing is not None:  # opening it would leave an empty file behind
-        fail(f"no store at {missing}: run `joinedup init --db {missing}` first")
-    engine = make_engine(url)
+    engine = make_engine(existing_store_url(db))
     shown = engine.url.render_as_string(hide_password=True)
     try:
         names = set(inspect(engine).get_table_names())
@@ -136,4 +149,4 @@ def authorised(engine: Any, permission: str, as_user: str | None = None) -> CliA
         fail(str(refusal), Exit.refused)
     except AccessError as exc:
         fail(str(exc), Exit.usage)
-    return CliActor(actor, os.environ.get("JOINEDUP_PURPOSE"))
+    return CliActor(actor, cli_purpose())

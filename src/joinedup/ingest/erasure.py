@@ -34,7 +34,9 @@ from sqlalchemy import Connection, Select, delete, func, insert, select, update
 
 from joinedup.access import audit
 from joinedup.access.audit import AuditActor
+from joinedup.ingest.quarantine import id_ranges
 from joinedup.pole import AuditCategory
+from joinedup.resolve.labels import LABEL_COLUMNS, label
 from joinedup.store import tables as t
 
 CHUNK = 5000
@@ -220,16 +222,8 @@ def _audit(
 
 def _id_ranges(ids: list[int]) -> str:
     """Sorted ids as ranges ("3-5,9"): an audit row names many records in little space."""
-    parts: list[str] = []
-    start = prev = ids[0]
-    for i in ids[1:] + [None]:  # type: ignore[list-item]
-        if i is not None and i == prev + 1:
-            prev = i
-            continue
-        parts.append(str(start) if start == prev else f"{start}-{prev}")
-        if i is not None:
-            start = prev = i
-    return ",".join(parts)
+    runs = id_ranges(ids)  # the quarantine export's [first, last] runs
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
 
 
 # The tables whose rows refer to the rows an erasure deletes.
@@ -388,28 +382,15 @@ def _rewrite_entities(
 
 
 def _labels(conn: Connection, kind: str, mention_ids: list[int]) -> dict[int, str]:
-    """How resolution labels each kind's mentions (resolve/run.py, resolve/objects.py)."""
+    """Each mention's label, as resolution makes it (resolve/labels.py)."""
     table = t.MENTION_TABLES[kind]
+    columns = [table.c[name] for name in LABEL_COLUMNS[kind]]
     out: dict[int, str] = {}
-    if not mention_ids:
-        return out
-    if kind == "person":
-        columns = [table.c.id, table.c.forename, table.c.surname]
-    elif kind == "vehicle":
-        columns = [table.c.id, table.c.vrm, table.c.pattern, table.c.raw]
-    elif kind == "phone":
-        columns = [table.c.id, table.c.e164]
-    else:
-        columns = [table.c.id, table.c.name, table.c.address, table.c.postcode]
     for chunk in _chunks(mention_ids):
-        for row in conn.execute(select(*columns).where(table.c.id.in_(chunk))):
-            mid, *values = row
-            if kind == "person":
-                label = " ".join(p.title() for p in values if p)
-            else:
-                label = next((v for v in values if v), "")
-            if label:
-                out[int(mid)] = label
+        for mid, *values in conn.execute(select(table.c.id, *columns).where(table.c.id.in_(chunk))):
+            text = label(kind, values)
+            if text:
+                out[int(mid)] = text
     return out
 
 

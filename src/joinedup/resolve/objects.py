@@ -18,6 +18,7 @@ from joinedup.ingest.normalise.addresses import normalise_address
 from joinedup.ingest.normalise.names import clean_name
 from joinedup.ingest.normalise.plates import compact_plate
 from joinedup.resolve.cluster import ConstrainedClusters
+from joinedup.resolve.labels import label
 from joinedup.store import tables as t
 
 # Characters a reader or a camera confuses (O/0, I/1, S/5, B/8, Z/2, D/0, G/6, E/F).
@@ -68,9 +69,9 @@ def _key_clusters(
     for a, b in same:
         if a in cc.parent and b in cc.parent:
             cc.union(a, b, 1.0, "decision")
-    for mid, key, label in rows:
-        if label:
-            result.labels[mid] = label
+    for mid, key, shown in rows:
+        if shown:
+            result.labels[mid] = shown
         if key is None:
             continue
         head = heads.setdefault(key, mid)
@@ -125,7 +126,7 @@ def resolve_locations(conn: Connection, same: Pairs, different: Pairs) -> KindRe
         return found
 
     return _key_clusters(
-        ((int(r.id), key(r), r.name or r.address or r.postcode) for r in rows),
+        ((int(r.id), key(r), label("location", (r.name, r.address, r.postcode))) for r in rows),
         same,
         different,
     )
@@ -167,7 +168,7 @@ def resolve_vehicles(conn: Connection, same: Pairs, different: Pairs) -> KindRes
     rows = conn.execute(
         select(v.c.id, v.c.vrm, v.c.pattern, v.c.raw, v.c.make, v.c.colour).order_by(v.c.id)
     ).all()
-    labelled = ((int(r.id), r.vrm, r.vrm or r.pattern or r.raw) for r in rows)
+    labelled = ((int(r.id), r.vrm, label("vehicle", (r.vrm, r.pattern, r.raw))) for r in rows)
     result = _key_clusters(labelled, same, different)
     by_vrm: dict[str, list[Any]] = {}
     for r in rows:

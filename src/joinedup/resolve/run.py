@@ -20,6 +20,7 @@ from joinedup.resolve.aliases import load_aliases
 from joinedup.resolve.cluster import ConstrainedClusters
 from joinedup.resolve.decisions import active_decisions
 from joinedup.resolve.entities import Cluster, Member, current_entities, write_entities
+from joinedup.resolve.labels import label
 from joinedup.resolve.objects import resolve_locations, resolve_phones, resolve_vehicles
 from joinedup.resolve.persons import context
 from joinedup.resolve.persons.features import person_features, read_person_rows
@@ -174,7 +175,7 @@ def _clusters(cc: ConstrainedClusters, labels: dict[int, str]) -> list[Cluster]:
 def _person_labels(features: pd.DataFrame) -> dict[int, str]:
     out = {}
     for uid, fore, sur in zip(features.unique_id, features.forename, features.surname, strict=True):
-        name = " ".join(p.title() for p in (fore, sur) if p)
+        name = label("person", (fore, sur))
         if name:
             out[int(uid)] = name
     return out
